@@ -1,0 +1,337 @@
+"""The ``motcua`` command line. Messages for people are in Vietnamese."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import wraps
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from motcua.domain.errors import MotcuaError
+from motcua.settings import Settings
+
+app = typer.Typer(help="motcua: hệ thống một cửa giải quyết thủ tục hành chính.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+calendar_app = typer.Typer(help="Lịch làm việc và tính hạn.", no_args_is_help=True)
+units_app = typer.Typer(help="Cơ quan, đơn vị.", no_args_is_help=True)
+officials_app = typer.Typer(help="Cán bộ và vai trò.", no_args_is_help=True)
+procedures_app = typer.Typer(help="Thủ tục hành chính và quy trình nội bộ.", no_args_is_help=True)
+audit_app = typer.Typer(help="Nhật ký thao tác.", no_args_is_help=True)
+db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
+dossiers_app = typer.Typer(help="Hồ sơ.", no_args_is_help=True)
+for sub, name in ((calendar_app, "calendar"), (units_app, "units"), (officials_app, "officials"),
+                  (procedures_app, "procedures"), (audit_app, "audit"), (db_app, "db"),
+                  (dossiers_app, "dossiers")):
+    app.add_typer(sub, name=name)
+
+Database = Annotated[str | None, typer.Option(
+    "--database", envvar="MOTCUA_DATABASE_URL",
+    help="Địa chỉ CSDL (mặc định: tệp SQLite var/motcua.sqlite3).")]
+
+
+def fail(message: str, code: int = 2) -> None:
+    typer.echo(f"Lỗi: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def friendly(func: Callable) -> Callable:
+    """Turn domain errors into a Vietnamese message and exit code 2."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except MotcuaError as exc:
+            fail(exc.message)
+    return wrapper
+
+
+def open_app(database: str | None, clock=None):
+    from motcua.bootstrap import build
+
+    return build(Settings().with_database(database), clock=clock)
+
+
+def parse_instant(text: str, what: str = "thời điểm") -> datetime:
+    from motcua.domain.calendar import VN_TZ
+
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"{what} không đúng dạng ISO-8601 (ví dụ 2025-01-16T16:45:00+07:00): {text!r}")
+    # A time without offset is read as Vietnamese local time, as officials write it.
+    return value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+
+
+def echo_json(data) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False))
+
+
+# -- calendar ------------------------------------------------------------------------------
+
+@calendar_app.command("due")
+@friendly
+def calendar_due(
+    from_: Annotated[str, typer.Option("--from", help="Thời điểm tiếp nhận, ISO-8601.")],
+    days: Annotated[int | None, typer.Option("--days", min=0)] = None,
+    hours: Annotated[float | None, typer.Option("--hours", min=0)] = None,
+    mode: Annotated[str, typer.Option("--mode", help="hours | end-of-day")] = "hours",
+    cutoff: Annotated[str | None, typer.Option("--cutoff", help="Giờ chốt, HH:MM")] = None,
+    database: Database = None,
+) -> None:
+    """Tính ngày hẹn trả cho một thời điểm tiếp nhận."""
+    from motcua.bootstrap import make_calendar
+    from motcua.domain.calendar import VN_TZ, CountingMode, Deadline, DeadlineUnit
+    from motcua.storage.db import make_engine
+
+    if (days is None) == (hours is None):
+        fail("Cần đúng một trong hai tùy chọn --days hoặc --hours.")
+    if mode not in ("hours", "end-of-day"):
+        fail("--mode phải là hours hoặc end-of-day.")
+    try:
+        cut = time.fromisoformat(cutoff) if cutoff else None
+    except ValueError:
+        fail(f"--cutoff phải có dạng HH:MM, nhận được {cutoff!r}.")
+    received = parse_instant(from_, "--from")
+    settings = Settings().with_database(database)
+    engine = make_engine(settings.database_url) if _database_exists(settings) else None
+    cal = make_calendar(settings, engine)
+    deadline = (Deadline(days, DeadlineUnit.WORKING_DAYS, CountingMode(mode), cut)
+                if days is not None else Deadline(hours, DeadlineUnit.WORKING_HOURS, cutoff=cut))
+    effective = cal.effective_receipt(received, cut)
+    echo_json({
+        "received": received.astimezone(VN_TZ).isoformat(),
+        "effective_receipt": effective.isoformat(),
+        "appointment": cal.due_from_effective(effective, deadline).isoformat(),
+    })
+
+
+def _database_exists(settings: Settings) -> bool:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    return not url.drivername.startswith("sqlite") or bool(
+        url.database and Path(url.database).exists())
+
+
+@calendar_app.command("year")
+@friendly
+def calendar_year(
+    year: int,
+    format: Annotated[str, typer.Option("--format", help="json | table")] = "table",
+    database: Database = None,
+) -> None:
+    """Liệt kê ngày nghỉ và ngày làm bù của một năm, kèm lý do."""
+    from motcua.bootstrap import make_calendar
+    from motcua.storage.db import make_engine
+
+    settings = Settings().with_database(database)
+    engine = make_engine(settings.database_url) if _database_exists(settings) else None
+    cal = make_calendar(settings, engine)
+    rules = cal.year_exceptions(year)
+    weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
+    kind_label = {"day_off": "Nghỉ", "working_day": "Làm việc"}
+    if format == "json":
+        echo_json({"year": year, "days": [
+            {"date": r.day.isoformat(), "weekday": weekday[r.day.weekday()], "kind": r.kind.value,
+             "reason": r.reason, "source": r.source} for r in rules]})
+        return
+    if format != "table":
+        fail("--format phải là json hoặc table.")
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Ngày nghỉ và ngày làm bù năm {year}")
+    for column in ("Ngày", "Thứ", "Loại", "Lý do"):
+        table.add_column(column)
+    for r in rules:
+        table.add_row(f"{r.day:%d/%m/%Y}", weekday[r.day.weekday()], kind_label[r.kind.value],
+                      r.reason)
+    Console(width=160).print(table)
+
+
+@calendar_app.command("import")
+@friendly
+def calendar_import(file: Path, database: Database = None) -> None:
+    """Nhập ngày nghỉ/làm bù do quản trị viên điều chỉnh (tệp JSON theo năm)."""
+    from motcua.services.calendar import import_overrides
+
+    count = import_overrides(open_app(database), file, created_by="cli")
+    typer.echo(f"Đã ghi {count} ngày điều chỉnh; áp dụng cho hồ sơ tiếp nhận từ bây giờ.")
+
+
+# -- database, units, officials, procedures ------------------------------------------------
+
+@db_app.command("upgrade")
+@friendly
+def db_upgrade(database: Database = None) -> None:
+    """Tạo mới hoặc nâng cấp lược đồ CSDL."""
+    open_app(database)
+    typer.echo("CSDL đã ở phiên bản mới nhất.")
+
+
+@units_app.command("import")
+@friendly
+def units_import(province: Annotated[int, typer.Option("--province")], database: Database = None) -> None:
+    """Nạp tỉnh và các xã, phường từ danh mục đơn vị hành chính (sau 01/7/2025)."""
+    from motcua.services.units import import_province
+
+    top, added = import_province(open_app(database), province)
+    typer.echo(f"{top.name}: đã thêm {added} đơn vị.")
+
+
+@units_app.command("add")
+@friendly
+def units_add(code: str, name: str, kind: Annotated[str, typer.Option("--kind")] = "department",
+              parent: Annotated[str | None, typer.Option("--parent")] = None,
+              database: Database = None) -> None:
+    """Thêm một đơn vị."""
+    from motcua.services.units import create_unit
+
+    unit = create_unit(open_app(database), code=code, name=name, kind=kind, parent_code=parent)
+    typer.echo(f"Đã thêm {unit.name} ({unit.code}).")
+
+
+@units_app.command("rename")
+@friendly
+def units_rename(code: str, name: str, from_: Annotated[str, typer.Option("--from")],
+                 database: Database = None) -> None:
+    """Đổi tên đơn vị từ một ngày."""
+    from motcua.services.units import rename_unit
+
+    rename_unit(open_app(database), code, name, _date(from_))
+    typer.echo(f"Đã đổi tên {code} thành “{name}” từ ngày {_date(from_):%d/%m/%Y}.")
+
+
+@units_app.command("merge")
+@friendly
+def units_merge(sources: list[str], into: Annotated[str, typer.Option("--into")],
+                from_: Annotated[str, typer.Option("--from")], database: Database = None) -> None:
+    """Sáp nhập các đơn vị vào một đơn vị kế thừa; hồ sơ đang xử lý chuyển theo."""
+    from motcua.services.units import merge_units
+
+    moved = merge_units(open_app(database), sources, into, _date(from_))
+    typer.echo(f"Đã sáp nhập {len(sources)} đơn vị vào {into}; chuyển {moved} hồ sơ đang xử lý.")
+
+
+def _date(text: str) -> date:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, not an instant
+        except ValueError:
+            continue
+    fail(f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd).")
+
+
+@officials_app.command("add")
+@friendly
+def officials_add(username: str, full_name: str,
+                  password: Annotated[str, typer.Option("--password", prompt=True,
+                                                        hide_input=True)],
+                  role: Annotated[list[str], typer.Option("--role", help="MÃ_ĐƠN_VỊ:vai_trò")] = (),
+                  database: Database = None) -> None:
+    """Tạo tài khoản cán bộ (vai trò: desk, specialist, head, signer, admin)."""
+    from motcua.services.officials import create_official
+
+    pairs = []
+    for item in role:
+        if ":" not in item:
+            fail(f"--role phải có dạng MÃ_ĐƠN_VỊ:vai_trò, nhận được {item!r}.")
+        pairs.append(tuple(item.rsplit(":", 1)))
+    official = create_official(open_app(database), username=username, full_name=full_name,
+                               password=password, roles=pairs)
+    typer.echo(f"Đã tạo tài khoản {official.username} ({official.full_name}).")
+
+
+@procedures_app.command("import")
+@friendly
+def procedures_import(file: Path, database: Database = None) -> None:
+    """Nhập thủ tục từ tệp JSON hoặc Excel (.xlsx); thủ tục thay đổi thành phiên bản mới."""
+    from motcua.services.procedures import read_procedures_file, save_procedures
+
+    created, unchanged = save_procedures(open_app(database), read_procedures_file(file))
+    typer.echo(f"Đã lưu {created} phiên bản mới; {unchanged} thủ tục không thay đổi.")
+
+
+@procedures_app.command("export")
+@friendly
+def procedures_export(file: Path, database: Database = None) -> None:
+    """Xuất danh mục thủ tục hiện hành ra JSON hoặc Excel (.xlsx)."""
+    from motcua.services.procedures import list_procedures, write_procedures_file
+
+    procedures = list_procedures(open_app(database))
+    write_procedures_file(procedures, file)
+    typer.echo(f"Đã xuất {len(procedures)} thủ tục ra {file}.")
+
+
+@dossiers_app.command("transitions")
+def dossiers_transitions(
+    format: Annotated[str, typer.Option("--format", help="json | table")] = "table",
+) -> None:
+    """Bảng chuyển trạng thái của hồ sơ."""
+    from motcua.domain.dossiers import TRANSITIONS
+
+    rows = [t.as_dict() for t in TRANSITIONS]
+    if format == "json":
+        echo_json(rows)
+        return
+    for r in rows:
+        typer.echo(f"{r['action']:<20} {r['label']:<45} {','.join(r['from'])} -> "
+                   f"{','.join(r['to'])}  (lý do: {r['reason']})")
+
+
+@dossiers_app.command("show")
+@friendly
+def dossiers_show(code: str, database: Database = None) -> None:
+    """In hồ sơ (JSON)."""
+    from motcua.services.dossiers import get_dossier
+
+    echo_json(get_dossier(open_app(database), code))
+
+
+# -- audit and replay ------------------------------------------------------------------------
+
+@audit_app.command("verify")
+@friendly
+def audit_verify(database: Database = None) -> None:
+    """Kiểm tra chuỗi băm nhật ký của mọi hồ sơ; mã thoát khác 0 nếu có chỗ bị sửa."""
+    from motcua.services.audit import verify_audit
+
+    broken = verify_audit(open_app(database))
+    for code, problem in broken:
+        typer.echo(f"Hồ sơ {code}: {problem}", err=True)
+    if broken:
+        raise typer.Exit(1)
+    typer.echo("Nhật ký của mọi hồ sơ nguyên vẹn.")
+
+
+@app.command("replay")
+def replay_command(
+    scenario: Path,
+    catalog: Annotated[Path, typer.Option("--catalog")],
+    database: Annotated[str | None, typer.Option("--database")] = None,
+) -> None:
+    """Chạy lại một kịch bản (JSONL) với đồng hồ đặt theo từng dòng; in một JSON mỗi hồ sơ."""
+    from motcua.replay import ReplayError, run_replay
+
+    try:
+        for line in run_replay(catalog, scenario, database):
+            echo_json(line)
+    except ReplayError as exc:
+        echo_json({"error": exc.as_dict()})
+        raise typer.Exit(1) from None
+    except MotcuaError as exc:
+        echo_json({"error": exc.as_dict()})
+        raise typer.Exit(1) from None
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app(prog_name="motcua")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

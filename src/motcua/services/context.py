@@ -1,0 +1,22 @@
+"""What a use case needs from the outside world, built by ``motcua.bootstrap``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Protocol
+
+from motcua.domain.calendar import WorkingCalendar
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Context(Protocol):
+    """Services see a unit-of-work factory, the calendar, the clock and settings."""
+
+    uow: Callable[[], Any]
+    calendar: WorkingCalendar
+    clock: Clock
+    settings: Any

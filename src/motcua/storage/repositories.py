@@ -1,0 +1,289 @@
+"""Repositories: how the services find and keep domain objects. Helpers never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from motcua.domain.audit import AuditEvent
+from motcua.domain.calendar import CountingMode, DayKind, DayRule, Deadline, DeadlineUnit
+from motcua.domain.dossiers import Dossier
+from motcua.domain.errors import NotFound
+from motcua.domain.procedures import Channel, Level, PlannedStep, Procedure, RequiredDocument
+from motcua.domain.units import Official, Role, Unit, UnitKind
+from motcua.storage import tables as t
+
+
+def _insert(session: Session):
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+class DossierRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.seen: list[Dossier] = []
+
+    def add(self, dossier: Dossier) -> None:
+        self.session.add(dossier)
+        self.seen.append(dossier)
+
+    def get(self, code: str) -> Dossier:
+        code = (code or "").strip().upper()
+        dossier = self.session.scalars(sa.select(Dossier).where(t.dossiers.c.code == code)).first()
+        if dossier is None:
+            raise NotFound(f"Không tìm thấy hồ sơ có mã {code}.")
+        self.seen.append(dossier)
+        return dossier
+
+    def in_flight_touching(self, unit_id: int) -> list[Dossier]:
+        open_ids = sa.select(t.dossier_steps.c.dossier_id).where(
+            t.dossier_steps.c.unit_id == unit_id, t.dossier_steps.c.finished_at.is_(None))
+        stmt = sa.select(Dossier).where(
+            t.dossiers.c.status.in_(["in_progress", "awaiting_supplement", "result_ready"]),
+            sa.or_(t.dossiers.c.unit_id == unit_id, t.dossiers.c.id.in_(open_ids)),
+        ).order_by(t.dossiers.c.id)
+        found = list(self.session.scalars(stmt))
+        self.seen.extend(found)
+        return found
+
+    def next_sequence(self, unit_code: str, day: str) -> int:
+        """Daily sequence for dossier codes, atomic on both databases."""
+        insert = _insert(self.session)
+        stmt = insert(t.dossier_counters).values(unit_code=unit_code, day=day, last=1)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["unit_code", "day"],
+            set_={"last": t.dossier_counters.c.last + 1},
+        ).returning(t.dossier_counters.c.last)
+        return self.session.execute(stmt).scalar_one()
+
+    def write_events(self) -> None:
+        rows = []
+        for dossier in self.seen:
+            events = dossier.pending_events
+            for e in events:
+                rows.append({"dossier_id": dossier.id, "seq": e.seq, "at": e.at,
+                             "actor_id": e.actor_id, "actor_name": e.actor_name,
+                             "action": e.action, "data": e.data, "prev_hash": e.prev_hash,
+                             "hash": e.hash})
+            events.clear()
+        if rows:
+            self.session.execute(sa.insert(t.audit_events), rows)
+
+    def all_heads(self) -> Iterator[tuple[int, str, str]]:
+        c = t.dossiers.c
+        yield from self.session.execute(sa.select(c.id, c.code, c.audit_head).order_by(c.id))
+
+    def events(self, dossier_id: int, code: str) -> Iterator[AuditEvent]:
+        stmt = sa.select(t.audit_events).where(t.audit_events.c.dossier_id == dossier_id).order_by(
+            t.audit_events.c.id)
+        for row in self.session.execute(stmt):
+            yield AuditEvent(code, row.seq, row.at, row.actor_id, row.actor_name, row.action,
+                             row.data, row.prev_hash, row.hash)
+
+
+def procedure_from_row(row) -> Procedure:
+    return Procedure(
+        id=row.id, code=row.code, version=row.version, name=row.name, field=row.field,
+        level=Level(row.level), unit_code=row.unit_code,
+        deadline=Deadline(row.deadline_amount, DeadlineUnit(row.deadline_unit),
+                          CountingMode(row.deadline_mode),
+                          time.fromisoformat(row.cutoff) if row.cutoff else None),
+        fee=row.fee, fee_amount=row.fee_amount,
+        documents=[RequiredDocument(**d) for d in row.documents],
+        result_type=row.result_type, online_level=row.online_level,
+        channels=[Channel(c) for c in row.channels],
+        steps=[PlannedStep(s["name"], int(s["allocated_seconds"]), s.get("unit_code", ""),
+                           s.get("role", "specialist")) for s in row.steps],
+        legal_basis=row.legal_basis,
+    )
+
+
+def procedure_values(p: Procedure) -> dict:
+    from motcua.domain.text import fold
+
+    return {
+        "code": p.code, "version": p.version, "name": p.name, "field": p.field,
+        "search_text": fold(f"{p.code} {p.name} {p.field}"),
+        "level": p.level.value, "unit_code": p.unit_code, "deadline_amount": p.deadline.amount,
+        "deadline_unit": p.deadline.unit, "deadline_mode": p.deadline.mode,
+        "cutoff": p.deadline.cutoff.strftime("%H:%M") if p.deadline.cutoff else None,
+        "fee": p.fee, "fee_amount": p.fee_amount,
+        "documents": [d.as_dict() for d in p.documents], "result_type": p.result_type,
+        "online_level": p.online_level, "channels": [c.value for c in p.channels],
+        "steps": [{"name": s.name, "allocated_seconds": s.allocated_seconds,
+                   "unit_code": s.unit_code, "role": s.role} for s in p.steps],
+        "legal_basis": p.legal_basis,
+    }
+
+
+class ProcedureRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._cache: dict[int, Procedure] = {}
+
+    def current(self, code: str, province_code: int) -> Procedure:
+        row = self.session.execute(
+            sa.select(t.procedures).where(t.procedures.c.code == code.strip(),
+                                          t.procedures.c.province_code == province_code,
+                                          t.procedures.c.current.is_(True))
+        ).first()
+        if row is None:
+            raise NotFound(f"Không tìm thấy thủ tục có mã {code}.")
+        return procedure_from_row(row)
+
+    def by_id(self, procedure_id: int) -> Procedure:
+        if procedure_id not in self._cache:
+            row = self.session.execute(
+                sa.select(t.procedures).where(t.procedures.c.id == procedure_id)).first()
+            if row is None:
+                raise NotFound(f"Không tìm thấy phiên bản thủ tục {procedure_id}.")
+            self._cache[procedure_id] = procedure_from_row(row)
+        return self._cache[procedure_id]
+
+    def all_current(self, province_code: int) -> list[Procedure]:
+        rows = self.session.execute(
+            sa.select(t.procedures).where(t.procedures.c.province_code == province_code,
+                                          t.procedures.c.current.is_(True))
+            .order_by(t.procedures.c.code))
+        return [procedure_from_row(r) for r in rows]
+
+    def add_version(self, p: Procedure, province_code: int, now: datetime) -> Procedure:
+        c = t.procedures.c
+        latest = self.session.execute(
+            sa.select(sa.func.max(c.version)).where(c.code == p.code,
+                                                    c.province_code == province_code)
+        ).scalar()
+        self.session.execute(sa.update(t.procedures).where(
+            c.code == p.code, c.province_code == province_code).values(current=False))
+        p.version = (latest or 0) + 1
+        p.id = self.session.execute(
+            sa.insert(t.procedures).values(province_code=province_code, current=True,
+                                           created_at=now, **procedure_values(p))
+            .returning(c.id)).scalar_one()
+        return p
+
+
+def unit_from_row(row) -> Unit:
+    return Unit(row.id, row.province_code, row.code, row.name, UnitKind(row.kind), row.parent_id,
+                row.valid_from, row.valid_to, row.successor_id, row.place_name)
+
+
+class UnitRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_code(self, code: str) -> Unit:
+        row = self.session.execute(sa.select(t.units).where(t.units.c.code == code.strip())).first()
+        if row is None:
+            raise NotFound(f"Không tìm thấy đơn vị có mã {code}.")
+        return unit_from_row(row)
+
+    def find_code(self, code: str) -> Unit | None:
+        row = self.session.execute(sa.select(t.units).where(t.units.c.code == code.strip())).first()
+        return unit_from_row(row) if row else None
+
+    def by_id(self, unit_id: int) -> Unit:
+        row = self.session.execute(sa.select(t.units).where(t.units.c.id == unit_id)).first()
+        if row is None:
+            raise NotFound(f"Không tìm thấy đơn vị {unit_id}.")
+        return unit_from_row(row)
+
+    def all(self, province_code: int | None = None) -> list[Unit]:
+        stmt = sa.select(t.units).order_by(t.units.c.id)
+        if province_code is not None:
+            stmt = stmt.where(t.units.c.province_code == province_code)
+        return [unit_from_row(r) for r in self.session.execute(stmt)]
+
+    def add(self, unit: Unit, now: datetime) -> Unit:
+        values = {k: getattr(unit, k) for k in ("province_code", "code", "name", "parent_id",
+                                                "valid_from", "valid_to", "successor_id",
+                                                "place_name")}
+        unit_id = self.session.execute(
+            sa.insert(t.units).values(kind=unit.kind.value, created_at=now, **values)
+            .returning(t.units.c.id)).scalar_one()
+        self.session.execute(sa.insert(t.unit_names).values(
+            unit_id=unit_id, name=unit.name, valid_from=unit.valid_from or date(1945, 9, 2),
+            created_at=now))
+        return self.by_id(unit_id)
+
+    def rename(self, unit_id: int, name: str, valid_from: date, now: datetime) -> None:
+        self.session.execute(sa.update(t.units).where(t.units.c.id == unit_id).values(name=name))
+        self.session.execute(sa.insert(t.unit_names).values(
+            unit_id=unit_id, name=name, valid_from=valid_from, created_at=now))
+
+    def close(self, unit_id: int, valid_to: date, successor_id: int) -> None:
+        self.session.execute(sa.update(t.units).where(t.units.c.id == unit_id).values(
+            valid_to=valid_to, successor_id=successor_id))
+
+    def name_on(self, unit_id: int, day: date) -> str:
+        c = t.unit_names.c
+        name = self.session.execute(
+            sa.select(c.name).where(c.unit_id == unit_id, c.valid_from <= day)
+            .order_by(c.valid_from.desc(), c.id.desc()).limit(1)).scalar()
+        return name or self.by_id(unit_id).name
+
+
+class OfficialRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _roles(self, official_id: int) -> frozenset[tuple[int, Role]]:
+        rows = self.session.execute(sa.select(t.official_roles.c.unit_id, t.official_roles.c.role)
+                                    .where(t.official_roles.c.official_id == official_id))
+        return frozenset((r.unit_id, Role(r.role)) for r in rows)
+
+    def _get(self, clause) -> tuple[Official, str] | None:
+        row = self.session.execute(sa.select(t.officials).where(clause)).first()
+        if row is None:
+            return None
+        official = Official(row.id, row.username, row.full_name, self._roles(row.id), row.active)
+        return official, row.password_hash
+
+    def by_username(self, username: str) -> tuple[Official, str] | None:
+        return self._get(t.officials.c.username == username.strip().lower())
+
+    def by_id(self, official_id: int) -> Official:
+        found = self._get(t.officials.c.id == official_id)
+        if found is None:
+            raise NotFound(f"Không tìm thấy cán bộ {official_id}.")
+        return found[0]
+
+    def add(self, province_code: int, username: str, full_name: str, password_hash: str,
+            now: datetime) -> int:
+        return self.session.execute(sa.insert(t.officials).values(
+            province_code=province_code, username=username.strip().lower(), full_name=full_name,
+            password_hash=password_hash, created_at=now).returning(t.officials.c.id)).scalar_one()
+
+    def grant(self, official_id: int, unit_id: int, role: Role) -> None:
+        insert = _insert(self.session)
+        self.session.execute(insert(t.official_roles).values(
+            official_id=official_id, unit_id=unit_id, role=role.value).on_conflict_do_nothing())
+
+    def all(self) -> list[Official]:
+        ids = self.session.execute(sa.select(t.officials.c.id).order_by(t.officials.c.id)).scalars()
+        return [self.by_id(i) for i in ids]
+
+
+class CalendarRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def overrides(self, province_code: int) -> list[DayRule]:
+        c = t.calendar_overrides.c
+        rows = self.session.execute(sa.select(t.calendar_overrides)
+                                    .where(c.province_code == province_code).order_by(c.id))
+        return [DayRule(r.day, DayKind(r.kind), r.reason, r.source or "Quản trị viên")
+                for r in rows]
+
+    def add(self, province_code: int, rules: Iterable[DayRule], created_by: str,
+            now: datetime) -> int:
+        rows = [{"province_code": province_code, "day": r.day, "kind": r.kind.value,
+                 "reason": r.reason, "source": r.source, "created_by": created_by,
+                 "created_at": now} for r in rules]
+        if rows:
+            self.session.execute(sa.insert(t.calendar_overrides), rows)
+        return len(rows)

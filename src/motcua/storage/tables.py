@@ -1,0 +1,261 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations create it; nothing else does.
+
+Every table holding tenant data carries ``province_code`` so the schema can
+later be distributed by province.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+
+from motcua.domain.calendar import CountingMode, DeadlineUnit
+from motcua.domain.dossiers import CorrectionTarget, Status, Timeliness
+from motcua.domain.identity import ApplicantKind
+from motcua.domain.procedures import Channel
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = sa.MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _enum(enum_cls) -> sa.Enum:
+    return sa.Enum(enum_cls, native_enum=False, length=32, create_constraint=False,
+                   values_callable=lambda e: [m.value for m in e], validate_strings=True)
+
+
+def _created() -> sa.Column:
+    return sa.Column("created_at", UTCDateTime(), nullable=False)
+
+
+units = sa.Table(
+    "units", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False, index=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
+    sa.Column("valid_from", sa.Date, nullable=True),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    sa.Column("successor_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
+    sa.Column("place_name", sa.String(120), nullable=False, server_default=""),
+    _created(),
+)
+
+unit_names = sa.Table(
+    "unit_names", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    _created(),
+)
+
+officials = sa.Table(
+    "officials", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False, index=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("full_name", sa.String(255), nullable=False),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    _created(),
+)
+
+official_roles = sa.Table(
+    "official_roles", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("official_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=False, index=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.UniqueConstraint("official_id", "unit_id", "role", name="uq_official_roles_triple"),
+)
+
+procedures = sa.Table(
+    "procedures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False, index=True),
+    sa.Column("code", sa.String(40), nullable=False, index=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("current", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("search_text", sa.String(1000), nullable=False, server_default=""),
+    sa.Column("field", sa.String(255), nullable=False, server_default=""),
+    sa.Column("level", sa.String(32), nullable=False),
+    sa.Column("unit_code", sa.String(40), nullable=False, server_default=""),
+    sa.Column("deadline_amount", sa.Float, nullable=False),
+    sa.Column("deadline_unit", _enum(DeadlineUnit), nullable=False),
+    sa.Column("deadline_mode", _enum(CountingMode), nullable=False),
+    sa.Column("cutoff", sa.String(5), nullable=True),
+    sa.Column("fee", sa.String(500), nullable=False, server_default=""),
+    sa.Column("fee_amount", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("documents", sa.JSON, nullable=False),
+    sa.Column("result_type", sa.String(500), nullable=False, server_default=""),
+    sa.Column("online_level", sa.String(32), nullable=False, server_default=""),
+    sa.Column("channels", sa.JSON, nullable=False),
+    sa.Column("steps", sa.JSON, nullable=False),
+    sa.Column("legal_basis", sa.Text, nullable=False, server_default=""),
+    _created(),
+    sa.UniqueConstraint("province_code", "code", "version", name="uq_procedures_version"),
+)
+
+dossiers = sa.Table(
+    "dossiers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False, index=True),
+    sa.Column("code", sa.String(64), nullable=False, unique=True),
+    sa.Column("procedure_id", sa.Integer, sa.ForeignKey("procedures.id"), nullable=False, index=True),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("channel", _enum(Channel), nullable=False),
+    sa.Column("applicant_kind", _enum(ApplicantKind), nullable=False),
+    sa.Column("applicant_id_number", sa.String(20), nullable=False, index=True),
+    sa.Column("applicant_name", sa.String(255), nullable=False),
+    sa.Column("applicant_phone", sa.String(20), nullable=False, server_default=""),
+    sa.Column("applicant_birth_year", sa.Integer, nullable=True),
+    sa.Column("applicant_address", sa.String(500), nullable=False, server_default=""),
+    sa.Column("applicant_email", sa.String(255), nullable=False, server_default=""),
+    sa.Column("filed_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("status", _enum(Status), nullable=False, index=True),
+    sa.Column("current_step", sa.Integer, nullable=False),
+    sa.Column("received_at", UTCDateTime(), nullable=False, index=True),
+    sa.Column("effective_receipt", UTCDateTime(), nullable=False),
+    sa.Column("appointment_at_receipt", UTCDateTime(), nullable=False),
+    sa.Column("due", UTCDateTime(), nullable=False),
+    sa.Column("appointment", UTCDateTime(), nullable=False),
+    sa.Column("paused_seconds", sa.Integer, nullable=False),
+    sa.Column("pause_started_at", UTCDateTime(), nullable=True),
+    sa.Column("result_ready_at", UTCDateTime(), nullable=True, index=True),
+    sa.Column("returned_at", UTCDateTime(), nullable=True),
+    sa.Column("timeliness", _enum(Timeliness), nullable=True),
+    sa.Column("supplement_requests", sa.Integer, nullable=False),
+    sa.Column("extended", sa.Boolean, nullable=False),
+    sa.Column("extension_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("close_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("last_action_at", UTCDateTime(), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("audit_seq", sa.Integer, nullable=False),
+    sa.Column("audit_head", sa.String(64), nullable=False),
+)
+
+dossier_steps = sa.Table(
+    "dossier_steps", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("allocated_seconds", sa.Integer, nullable=False),
+    sa.Column("planned_deadline", UTCDateTime(), nullable=False),
+    sa.Column("started_at", UTCDateTime(), nullable=True),
+    sa.Column("finished_at", UTCDateTime(), nullable=True),
+    sa.Column("run_started_at", UTCDateTime(), nullable=True),
+    sa.Column("run_paused_seconds", sa.Integer, nullable=False),
+    sa.Column("worked_seconds", sa.Integer, nullable=False),
+    sa.Column("paused_seconds", sa.Integer, nullable=False),
+    sa.Column("assignee_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True, index=True),
+    sa.Column("completed_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
+    sa.Column("overran", sa.Boolean, nullable=True),
+    sa.Column("behind_schedule", sa.Boolean, nullable=True),
+    sa.Column("send_backs", sa.Integer, nullable=False),
+    sa.UniqueConstraint("dossier_id", "seq", name="uq_dossier_steps_seq"),
+)
+
+dossier_supplements = sa.Table(
+    "dossier_supplements", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("step_seq", sa.Integer, nullable=False),
+    sa.Column("requested_at", UTCDateTime(), nullable=False),
+    sa.Column("requested_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("missing", sa.JSON, nullable=False),
+    sa.Column("supplemented_at", UTCDateTime(), nullable=True),
+    sa.Column("paused_seconds", sa.Integer, nullable=False),
+    sa.Column("flagged", sa.Boolean, nullable=False),
+    sa.UniqueConstraint("dossier_id", "seq", name="uq_dossier_supplements_seq"),
+)
+
+time_corrections = sa.Table(
+    "time_corrections", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), nullable=False, index=True),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("target", _enum(CorrectionTarget), nullable=False),
+    sa.Column("step_seq", sa.Integer, nullable=True),
+    sa.Column("old_value", UTCDateTime(), nullable=False),
+    sa.Column("new_value", UTCDateTime(), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("requested_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
+    sa.Column("requested_at", UTCDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("decided_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
+    sa.Column("decided_at", UTCDateTime(), nullable=True),
+    sa.Column("decision_note", sa.Text, nullable=False),
+    sa.UniqueConstraint("dossier_id", "seq", name="uq_time_corrections_seq"),
+)
+
+audit_events = sa.Table(
+    "audit_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("actor_id", sa.Integer, nullable=True),
+    sa.Column("actor_name", sa.String(255), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.UniqueConstraint("dossier_id", "seq", name="uq_audit_events_seq"),
+)
+
+dossier_counters = sa.Table(
+    "dossier_counters", metadata,
+    sa.Column("unit_code", sa.String(40), primary_key=True),
+    sa.Column("day", sa.String(6), primary_key=True),
+    sa.Column("last", sa.Integer, nullable=False),
+)
+
+calendar_overrides = sa.Table(
+    "calendar_overrides", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False, index=True),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_by", sa.String(64), nullable=False, server_default=""),
+    _created(),
+)
