@@ -1,0 +1,150 @@
+"""The dossier lifecycle: the transition table, every legal and illegal move."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.domain.dossiers import TRANSITIONS, Action, Status, allowed_actions
+from motcua.domain.errors import IllegalTransition, ReasonRequired, ValidationError
+from tests.conftest import vn
+from tests.unit.factories import HEAD, SPECIALIST, received
+
+T0 = vn(2026, 1, 5, 9, 0)
+
+
+def at(h, m=0, day=5):
+    return vn(2026, 1, day, h, m)
+
+
+def to_state(cal, status: Status):
+    d = received(cal, T0)
+    if status is Status.AWAITING_SUPPLEMENT:
+        d.request_supplement(at=at(9, 30), actor=SPECIALIST, missing=["Giấy chứng sinh"])
+    elif status in (Status.RESULT_READY, Status.RETURNED):
+        for h in (10, 11, 14):
+            d.complete_step(at=at(h), actor=SPECIALIST, cal=cal)
+        if status is Status.RETURNED:
+            d.return_result(at=at(15), actor=SPECIALIST)
+    elif status is Status.REFUSED:
+        d.refuse(at=at(10), actor=HEAD, cal=cal, reason="Không thuộc thẩm quyền")
+    elif status is Status.STOPPED:
+        d.stop(at=at(10), actor=HEAD, cal=cal, reason="Có tranh chấp")
+    elif status is Status.WITHDRAWN:
+        d.withdraw(at=at(10), actor=SPECIALIST, cal=cal, reason="Công dân xin rút")
+    assert d.status is status
+    return d
+
+
+def attempt(d, action: Action, cal, when):
+    args = {"at": when, "actor": HEAD}
+    calls = {
+        Action.ASSIGN: lambda: d.assign(11, **args),
+        Action.COMPLETE_STEP: lambda: d.complete_step(cal=cal, **args),
+        Action.SEND_BACK: lambda: d.send_back(cal=cal, reason="Thiếu chữ ký", **args),
+        Action.REQUEST_SUPPLEMENT: lambda: d.request_supplement(reason="Thiếu giấy tờ", **args),
+        Action.SUPPLEMENT: lambda: d.supplement(cal=cal, **args),
+        Action.REFUSE: lambda: d.refuse(cal=cal, reason="Không đủ điều kiện", **args),
+        Action.STOP: lambda: d.stop(cal=cal, reason="Có tranh chấp", **args),
+        Action.WITHDRAW: lambda: d.withdraw(cal=cal, **args),
+        Action.EXTEND: lambda: d.extend(cal=cal, new_appointment=vn(2026, 1, 12, 17, 30),
+                                        reason="Cần xác minh thêm", **args),
+        Action.RETURN: lambda: d.return_result(**args),
+        Action.TRANSFER: lambda: d.transfer(1, 3, reason="Sáp nhập", **args),
+    }
+    calls[action]()
+
+
+STATES = [s for s in Status]
+MOVES = [a for a in Action if a not in (Action.RECEIVE, Action.REQUEST_CORRECTION,
+                                        Action.APPROVE_CORRECTION, Action.REJECT_CORRECTION)]
+
+
+@pytest.mark.parametrize("status", STATES, ids=[s.value for s in STATES])
+@pytest.mark.parametrize("action", MOVES, ids=[a.value for a in MOVES])
+def test_every_move_is_allowed_exactly_where_the_table_says(cal, status, action):
+    d = to_state(cal, status)
+    legal = status in next(t for t in TRANSITIONS if t.action is action).sources
+    if action is Action.SEND_BACK and status is Status.IN_PROGRESS:
+        legal = False  # guard: the first step has no previous step
+    if legal:
+        attempt(d, action, cal, at(16, 0))
+        target = next(t for t in TRANSITIONS if t.action is action).targets
+        assert d.status in target
+    else:
+        with pytest.raises(IllegalTransition):
+            attempt(d, action, cal, at(16, 0))
+
+
+def test_the_table_is_listable_with_vietnamese_labels():
+    rows = [t.as_dict() for t in TRANSITIONS]
+    assert {r["action"] for r in rows} == {a.value for a in Action}
+    assert all(r["label"] and r["to"] for r in rows)
+    assert Action.RETURN in allowed_actions(Status.RESULT_READY)
+    assert allowed_actions(Status.RETURNED) == [Action.REQUEST_CORRECTION,
+                                                Action.APPROVE_CORRECTION,
+                                                Action.REJECT_CORRECTION]
+
+
+def test_send_back_returns_to_the_previous_step_and_needs_a_reason(cal):
+    d = received(cal, T0)
+    d.complete_step(at=at(10), actor=SPECIALIST, cal=cal)
+    with pytest.raises(ReasonRequired):
+        d.send_back(at=at(11), actor=HEAD, cal=cal, reason=" ")
+    d.send_back(at=at(11), actor=HEAD, cal=cal, reason="Thiếu xác minh")
+    assert d.current_step == 1
+    assert d.steps[0].finished_at is None and d.steps[1].send_backs == 1
+    d.complete_step(at=at(14), actor=SPECIALIST, cal=cal)
+    # Step 1 worked 9:00-10:00 and again 11:00-14:00 (lunch excluded): 60 + 30 + 30 minutes.
+    assert d.steps[0].worked_seconds == 120 * 60
+
+
+def test_a_second_supplement_request_needs_a_reason_and_is_flagged(cal):
+    d = received(cal, T0)
+    d.request_supplement(at=at(9, 30), actor=SPECIALIST, missing=["Giấy chứng sinh"])
+    d.supplement(at=at(10), actor=SPECIALIST, cal=cal)
+    with pytest.raises(ReasonRequired):
+        d.request_supplement(at=at(10, 30), actor=SPECIALIST)
+    second = d.request_supplement(at=at(10, 30), actor=SPECIALIST, reason="Giấy chứng sinh bị mờ")
+    assert second.flagged and not d.supplements[0].flagged
+    assert d.supplement_requests == 2
+
+
+def test_extension_is_allowed_once_before_due_and_never_moves_due(cal):
+    d = received(cal, T0)
+    due = d.due
+    d.extend(at=at(10), actor=HEAD, cal=cal, new_appointment=vn(2026, 1, 12, 17, 30),
+             reason="Cần xác minh với cơ quan khác")
+    assert d.appointment == vn(2026, 1, 12, 17, 30) and d.due == due and d.extended
+    with pytest.raises(IllegalTransition):
+        d.extend(at=at(11), actor=HEAD, cal=cal, new_appointment=vn(2026, 1, 13, 17, 30),
+                 reason="Lần hai")
+
+
+def test_extension_after_due_is_refused(cal):
+    d = received(cal, T0)
+    with pytest.raises(IllegalTransition):
+        d.extend(at=vn(2026, 1, 9, 9, 0), actor=HEAD, cal=cal,
+                 new_appointment=vn(2026, 1, 12, 17, 30), reason="Muộn")
+
+
+def test_extension_to_a_day_off_or_earlier_date_is_refused(cal):
+    d = received(cal, T0)
+    with pytest.raises(ValidationError):
+        d.extend(at=at(10), actor=HEAD, cal=cal, new_appointment=vn(2026, 1, 11, 17, 30),
+                 reason="Chủ nhật")
+    with pytest.raises(ValidationError):
+        d.extend(at=at(10), actor=HEAD, cal=cal, new_appointment=vn(2026, 1, 6, 17, 30),
+                 reason="Sớm hơn")
+
+
+def test_an_action_dated_before_the_previous_one_is_refused(cal):
+    d = received(cal, T0)
+    d.complete_step(at=at(11), actor=SPECIALIST, cal=cal)
+    with pytest.raises(IllegalTransition, match="điều chỉnh thời điểm"):
+        d.complete_step(at=at(10), actor=SPECIALIST, cal=cal)
+
+
+def test_assisted_submission_records_who_filed_it(cal):
+    d = received(cal, T0, channel="assisted")
+    assert d.channel.value == "assisted" and d.filed_by_id is not None
+    assert d.channel.national_code == 2

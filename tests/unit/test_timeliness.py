@@ -1,0 +1,121 @@
+"""Honest timeliness: step accountability is kept apart from the dossier's own verdict."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.domain.dossiers import CorrectionTarget, Timeliness, judge_timeliness
+from motcua.domain.errors import IllegalTransition, ValidationError
+from tests.conftest import vn
+from tests.unit.factories import DEPARTMENT, DESK_OFFICER, HEAD, SPECIALIST, received
+
+T0 = vn(2026, 1, 5, 9, 0)  # Monday; 3 working days -> due Thu 8 Jan 09:00
+
+
+def test_dossier_returned_before_appointment_is_on_time_even_if_a_step_ran_late(cal):
+    """The district's reported problem: step 2 overran, the result was ready before due."""
+    d = received(cal, T0)
+    d.complete_step(at=vn(2026, 1, 5, 10, 0), actor=SPECIALIST, cal=cal)
+    d.complete_step(at=vn(2026, 1, 7, 9, 0), actor=SPECIALIST, cal=cal)  # 15 h for 12 h allotted
+    d.complete_step(at=vn(2026, 1, 8, 8, 30), actor=HEAD, cal=cal)
+    assert d.steps[1].overran is True and d.steps[1].worked_seconds == 15 * 3600
+    assert d.steps[1].unit_id == 1  # the overrun is charged to the second step's unit
+    assert d.steps[2].overran is False and d.steps[2].unit_id == DEPARTMENT
+    assert d.result_ready_at <= d.due
+    assert d.timeliness is Timeliness.ON_TIME
+
+
+CASES = [
+    (vn(2026, 1, 7, 16, 0), Timeliness.EARLY, "ready a calendar day before due's day"),
+    (vn(2026, 1, 8, 8, 0), Timeliness.ON_TIME, "ready on due's day, before due"),
+    (vn(2026, 1, 8, 9, 0), Timeliness.ON_TIME, "ready exactly at due"),
+    (vn(2026, 1, 8, 9, 1), Timeliness.LATE, "one minute after due"),
+    (vn(2026, 1, 9, 8, 0), Timeliness.LATE, "a day late"),
+]
+
+
+@pytest.mark.parametrize(("ready", "expected", "why"), CASES, ids=[c[-1] for c in CASES])
+def test_timeliness_is_decided_by_readiness_against_due(ready, expected, why):
+    assert judge_timeliness(ready, vn(2026, 1, 8, 9, 0)) is expected
+
+
+def test_supplement_pause_moves_due_and_later_step_deadlines(cal):
+    d = received(cal, T0)
+    planned = [s.planned_deadline for s in d.steps]
+    d.request_supplement(at=vn(2026, 1, 5, 10, 0), actor=SPECIALIST, missing=["Giấy chứng sinh"])
+    d.supplement(at=vn(2026, 1, 6, 10, 0), actor=DESK_OFFICER, cal=cal)
+    assert d.paused_seconds == 8 * 3600
+    assert d.due == vn(2026, 1, 9, 9, 0)
+    assert [s.planned_deadline for s in d.steps] == [cal.add(p, 8 * 3600) for p in planned]
+    assert d.appointment == d.appointment_at_receipt  # what the citizen was told is unchanged
+    for when in (vn(2026, 1, 6, 11, 0), vn(2026, 1, 8, 10, 0), vn(2026, 1, 9, 8, 30)):
+        d.complete_step(at=when, actor=SPECIALIST, cal=cal)
+    assert d.timeliness is Timeliness.ON_TIME  # late without the pause, on time with it
+    assert d.steps[0].worked_seconds == 2 * 3600  # 9-10 and 10-11, the paused day excluded
+
+
+def test_extension_does_not_rescue_a_late_dossier(cal):
+    d = received(cal, T0)
+    d.extend(at=vn(2026, 1, 6, 9, 0), actor=HEAD, cal=cal,
+             new_appointment=vn(2026, 1, 12, 17, 30), reason="Cần xác minh")
+    for when in (vn(2026, 1, 6, 10, 0), vn(2026, 1, 9, 10, 0), vn(2026, 1, 9, 11, 0)):
+        d.complete_step(at=when, actor=SPECIALIST, cal=cal)
+    assert d.timeliness is Timeliness.LATE
+
+
+def test_refusal_is_judged_against_due(cal):
+    d = received(cal, T0)
+    d.refuse(at=vn(2026, 1, 5, 15, 0), actor=HEAD, cal=cal, reason="Không thuộc thẩm quyền")
+    assert d.result_ready_at == vn(2026, 1, 5, 15, 0) and d.timeliness is Timeliness.EARLY
+
+
+def test_withdrawn_dossier_has_no_timeliness(cal):
+    d = received(cal, T0)
+    d.withdraw(at=vn(2026, 1, 9, 15, 0), actor=DESK_OFFICER, cal=cal)
+    assert d.timeliness is None and d.result_ready_at is None
+
+
+def test_due_soon_and_overdue_now(cal):
+    d = received(cal, T0)  # 24 working hours allotted; 20% = 4h48m
+    assert not d.is_due_soon(vn(2026, 1, 7, 9, 0), cal)
+    assert d.is_due_soon(vn(2026, 1, 7, 15, 0), cal)  # 4 h left of 24
+    assert not d.is_overdue(vn(2026, 1, 8, 9, 0))
+    assert d.is_overdue(vn(2026, 1, 8, 9, 1))
+
+
+def test_behind_schedule_is_a_warning_separate_from_overrun(cal):
+    d = received(cal, T0)
+    d.complete_step(at=vn(2026, 1, 5, 15, 30), actor=SPECIALIST, cal=cal)  # planned 15:00
+    assert d.steps[0].behind_schedule is True and d.steps[0].overran is True
+    d.complete_step(at=vn(2026, 1, 6, 15, 0), actor=SPECIALIST, cal=cal)  # 7.5 h of 12, on plan
+    assert d.steps[1].behind_schedule is False and d.steps[1].overran is False
+
+
+def test_time_correction_needs_approval_by_someone_else_and_keeps_both_values(cal):
+    d = received(cal, T0)
+    d.complete_step(at=vn(2026, 1, 5, 16, 0), actor=SPECIALIST, cal=cal)  # recorded late
+    corr = d.request_correction(target=CorrectionTarget.STEP_FINISHED, step_seq=1,
+                                new_value=vn(2026, 1, 5, 10, 0), reason="Ghi nhận muộn",
+                                evidence="Phiếu kiểm soát có chữ ký lúc 10:00",
+                                at=vn(2026, 1, 5, 16, 30), actor=SPECIALIST)
+    assert d.steps[0].finished_at == vn(2026, 1, 5, 16, 0)  # nothing changes before approval
+    with pytest.raises(IllegalTransition):
+        d.approve_correction(corr.seq, at=vn(2026, 1, 5, 17, 0), actor=SPECIALIST, cal=cal)
+    d.approve_correction(corr.seq, at=vn(2026, 1, 5, 17, 0), actor=HEAD, cal=cal)
+    assert d.steps[0].finished_at == vn(2026, 1, 5, 10, 0)
+    assert d.steps[0].worked_seconds == 3600 and d.steps[0].overran is False
+    assert d.steps[1].started_at == vn(2026, 1, 5, 10, 0)
+    assert corr.old_value == vn(2026, 1, 5, 16, 0) and corr.status == "approved"
+    event = d.pending_events[-1]
+    assert event.data["old_value"] != event.data["new_value"]
+
+
+def test_correction_into_the_future_or_without_evidence_is_refused(cal):
+    d = received(cal, T0)
+    d.complete_step(at=vn(2026, 1, 5, 16, 0), actor=SPECIALIST, cal=cal)
+    with pytest.raises(ValidationError):
+        d.request_correction(target="step_finished", step_seq=1, new_value=vn(2026, 1, 6, 9),
+                             reason="x", evidence="y", at=vn(2026, 1, 5, 16, 30), actor=HEAD)
+    with pytest.raises(ValidationError):
+        d.request_correction(target="step_finished", step_seq=1, new_value=vn(2026, 1, 5, 10),
+                             reason="x", evidence=" ", at=vn(2026, 1, 5, 16, 30), actor=HEAD)
