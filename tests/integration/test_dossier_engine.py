@@ -1,0 +1,136 @@
+"""The dossier engine on a real database (SQLite, or PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from motcua.domain.errors import ConcurrentUpdate, IllegalTransition, NotFound, PermissionDenied
+from motcua.services import dossiers as uc
+from motcua.services.audit import verify_audit
+from motcua.services.procedures import procedure_from_dict, save_procedures
+from motcua.services.units import merge_units
+from motcua.storage import db
+from tests.conftest import vn
+from tests.integration.conftest import BIRTH, CITIZEN
+
+
+def receive(app, people, channel="desk"):
+    return uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel=channel, applicant=CITIZEN, official=people["tiepnhan"])
+
+
+def test_migrations_build_the_schema_from_empty_and_match_the_tables(database_url):
+    db.upgrade(database_url)
+    db.check(database_url)
+
+
+def test_dossier_codes_follow_unit_date_and_daily_sequence(app, world):
+    first = receive(app, world)
+    second = receive(app, world)
+    assert first["code"] == "24175-260105-0001" and second["code"] == "24175-260105-0002"
+    app.clock.set(vn(2026, 1, 6, 8, 0))
+    assert receive(app, world)["code"] == "24175-260106-0001"
+
+
+def test_a_full_lifecycle_through_the_services_is_stored_and_audited(app, world):
+    code = receive(app, world)["code"]
+    for when, who in ((vn(2026, 1, 5, 10), "tiepnhan"), (vn(2026, 1, 7, 9), "chuyenvien"),
+                      (vn(2026, 1, 8, 8, 30), "lanhdao")):
+        app.clock.set(when)
+        view = uc.complete_step(app, code, official=world[who])
+    assert view["status"] == "result_ready" and view["timeliness"] == "on_time"
+    assert view["steps"][1]["overran"] is True and view["steps"][2]["unit"] == "SO-TP"
+    app.clock.set(vn(2026, 1, 8, 10))
+    assert uc.return_result(app, code, official=world["tiepnhan"])["status"] == "returned"
+    assert verify_audit(app) == []
+    with app.engine.connect() as conn:
+        actions = conn.execute(sa.text("SELECT action FROM audit_events ORDER BY id")).scalars()
+        assert list(actions) == ["receive", "complete_step", "complete_step", "complete_step",
+                                 "return"]
+
+
+def test_officials_act_only_within_their_role_and_unit(app, world):
+    with pytest.raises(PermissionDenied):
+        uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                           applicant=CITIZEN, official=world["tiepnhan2"])
+    code = receive(app, world)["code"]
+    with pytest.raises(PermissionDenied):
+        uc.refuse(app, code, "Không đủ điều kiện", official=world["chuyenvien"])
+    with pytest.raises(PermissionDenied):
+        uc.complete_step(app, code, official=world["tiepnhan2"])
+    uc.refuse(app, code, "Không đủ điều kiện", official=world["truongphong"])
+
+
+def test_two_officials_completing_the_same_step_exactly_one_succeeds(app, world):
+    code = receive(app, world)["code"]
+    first, second = app.uow(), app.uow()
+    with first, second:
+        a = first.dossiers.get(code)
+        b = second.dossiers.get(code)
+        a.complete_step(at=vn(2026, 1, 5, 10), actor=uc.actor_of(world["tiepnhan"]),
+                        cal=app.calendar)
+        b.complete_step(at=vn(2026, 1, 5, 10), actor=uc.actor_of(world["tiepnhan"]),
+                        cal=app.calendar)
+        first.commit()
+        with pytest.raises(ConcurrentUpdate, match="cán bộ khác"):
+            second.commit()
+    view = uc.get_dossier(app, code)
+    assert view["current_step"] == 2 and verify_audit(app) == []
+
+
+def test_a_double_clicked_hand_over_completes_one_step_only(app, world):
+    code = receive(app, world)["code"]
+    uc.complete_step(app, code, official=world["tiepnhan"], expected_step=1)
+    with pytest.raises(ConcurrentUpdate):
+        uc.complete_step(app, code, official=world["tiepnhan"], expected_step=1)
+    assert uc.get_dossier(app, code)["current_step"] == 2
+
+
+def test_a_dossier_keeps_the_procedure_version_it_was_received_under(app, world):
+    code = receive(app, world)["code"]
+    changed = procedure_from_dict({**BIRTH, "deadline": {"working_days": 5}})
+    assert save_procedures(app, [changed]) == (1, 0)
+    assert save_procedures(app, [procedure_from_dict({**BIRTH, "deadline": {"working_days": 5}})]) == (0, 1)
+    old = uc.get_dossier(app, code)
+    new = receive(app, world)
+    assert new["procedure_id"] != old["procedure_id"]
+    assert old["appointment"] == "2026-01-08T09:00:00+07:00"
+    assert new["appointment"] == "2026-01-10T09:00:00+07:00"  # make-up Saturday
+
+
+def test_merging_units_moves_dossiers_in_flight_and_keeps_past_work(app, world):
+    code = receive(app, world)["code"]
+    uc.complete_step(app, code, official=world["tiepnhan"])
+    app.clock.set(vn(2026, 1, 5, 11))
+    assert merge_units(app, ["24175"], "24133", vn(2026, 1, 5).date()) == 1
+    view = uc.get_dossier(app, code)
+    assert view["unit"] == "24133"
+    assert [s["unit"] for s in view["steps"]] == ["24175", "24133", "SO-TP"]
+    assert verify_audit(app) == []
+
+
+def test_unknown_codes_and_illegal_moves_get_clear_errors(app, world):
+    with pytest.raises(NotFound, match="Không tìm thấy hồ sơ"):
+        uc.get_dossier(app, "KHONG-CO")
+    code = receive(app, world)["code"]
+    with pytest.raises(IllegalTransition, match="Không thể"):
+        uc.return_result(app, code, official=world["tiepnhan"])
+
+
+def test_audit_verify_names_a_dossier_whose_events_were_tampered_with(app, world):
+    code = receive(app, world)["code"]
+    uc.complete_step(app, code, official=world["tiepnhan"])
+    with app.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE audit_events SET actor_name = 'Kẻ gian' WHERE seq = 1"))
+    broken = verify_audit(app)
+    assert broken and broken[0][0] == code and "sửa" in broken[0][1]
+
+
+def test_supplement_pause_is_stored_and_moves_due(app, world):
+    code = receive(app, world)["code"]
+    app.clock.set(vn(2026, 1, 5, 10))
+    uc.request_supplement(app, code, ["Giấy chứng sinh"], official=world["tiepnhan"])
+    app.clock.set(vn(2026, 1, 6, 10))
+    view = uc.supplement(app, code, official=world["tiepnhan"])
+    assert view["paused_minutes"] == 480 and view["due"] == "2026-01-09T09:00:00+07:00"

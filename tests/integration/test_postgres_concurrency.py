@@ -1,0 +1,44 @@
+"""Row-level concurrency on PostgreSQL with real concurrent connections."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from motcua.domain.errors import ConcurrentUpdate
+from motcua.services import dossiers as uc
+from tests.conftest import PG_URL
+from tests.integration.conftest import CITIZEN
+
+pytestmark = pytest.mark.skipif(not PG_URL.startswith("postgres"),
+                                reason="needs PostgreSQL (MOTCUA_TEST_DATABASE_URL)")
+
+
+@pytest.mark.parametrize("attempt", range(5))
+def test_two_officials_completing_the_same_step_at_the_same_moment(app, world, attempt):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def official_clicks() -> None:
+        with app.uow() as uow:
+            dossier = uow.dossiers.get(code)
+            dossier.complete_step(at=app.clock.now(), actor=uc.actor_of(world["tiepnhan"]),
+                                  cal=app.calendar)
+            barrier.wait()  # both have read the same version before either writes
+            try:
+                uow.commit()
+                outcomes.append("ok")
+            except ConcurrentUpdate:
+                outcomes.append("conflict")
+
+    threads = [threading.Thread(target=official_clicks) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["conflict", "ok"]
+    view = uc.get_dossier(app, code)
+    assert view["current_step"] == 2
