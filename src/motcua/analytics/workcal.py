@@ -72,35 +72,40 @@ class VectorCalendar:
         return self.cum[day] + np.where(self.working[day], self._within(second), 0)
 
     def instants(self, position: np.ndarray, *, closing: bool) -> np.ndarray:
-        """Epoch seconds at working-clock positions (see ``WorkingCalendar.instant_at``)."""
+        """Epoch seconds at working-clock positions (see ``WorkingCalendar.instant_at``).
+
+        Every working day has the same length, so the working day holding a
+        position is a division, not a search.
+        """
         position = np.asarray(position, dtype=np.int64)
         if position.size and (position.min() < 0 or position.max() > self.cum[-1]):
             raise CalendarRangeError("Thời hạn vượt quá lịch làm việc đã nạp.")
-        if closing:
-            day = np.searchsorted(self.cum[1:], position, side="left")
-        else:
-            day = np.searchsorted(self.cum, position, side="right") - 1
-        remainder = position - self.cum[day]
-        # Which period the remainder falls in, boundary going to the earlier one if closing.
-        side = "left" if closing else "right"
-        period = np.searchsorted(self.length_cum[1:], remainder, side=side)
-        period = np.minimum(period, self.starts.size - 1)
-        second = self.starts[period] + remainder - self.length_cum[period]
-        return (self.first_epoch_day + day) * 86_400 + second - UTC_OFFSET
+        length = self.calendar.day_seconds
+        rank = (position - 1) // length if closing else position // length
+        rank = np.clip(rank, 0, self.working_days.size - 1)
+        remainder = position - rank * length
+        second = np.full_like(remainder, self.starts[0]) + remainder
+        for i in range(1, self.starts.size):
+            later = remainder > self.length_cum[i] if closing else remainder >= self.length_cum[i]
+            second = np.where(later, self.starts[i] + remainder - self.length_cum[i], second)
+        return (self.first_epoch_day + self.working_days[rank]) * 86_400 + second - UTC_OFFSET
 
     def _close_of(self, day: np.ndarray) -> np.ndarray:
         return (self.first_epoch_day + day) * 86_400 + self.close - UTC_OFFSET
 
     # -- operations ------------------------------------------------------------------------
 
-    def effective_receipt(self, epoch: np.ndarray, cutoff: time | None = None) -> np.ndarray:
-        position = self.clock(epoch)
+    def _effective_position(self, epoch: np.ndarray, cutoff: time | None) -> np.ndarray:
+        day, second = self._split(epoch)
+        position = self.cum[day] + np.where(self.working[day], self._within(second), 0)
         if cutoff is not None:
-            day, second = self._split(epoch)
             cut = cutoff.hour * 3600 + cutoff.minute * 60 + cutoff.second
             late = self.working[day] & (second > cut) & (second < self.close)
-            position = np.where(late, self.cum[np.minimum(day + 1, self.cum.size - 1)], position)
-        return self.instants(position, closing=False)
+            position = np.where(late, self.cum[day + 1], position)
+        return position
+
+    def effective_receipt(self, epoch: np.ndarray, cutoff: time | None = None) -> np.ndarray:
+        return self.instants(self._effective_position(epoch, cutoff), closing=False)
 
     def add(self, epoch: np.ndarray, seconds: np.ndarray | int) -> np.ndarray:
         """Add working seconds (> 0) to each instant; results are closing instants."""
@@ -112,23 +117,22 @@ class VectorCalendar:
 
     def appointments(self, received: np.ndarray, deadline: Deadline) -> np.ndarray:
         """Appointments for receipts under one deadline (same rules as the scalar form)."""
-        effective = self.effective_receipt(received, deadline.cutoff)
-        position = self.clock(effective)
-        day = np.searchsorted(self.cum, position, side="right") - 1
-        if deadline.amount == 0:
-            return self._close_of(day)
+        position = self._effective_position(received, deadline.cutoff)
         seconds = deadline.working_seconds(self.calendar.day_seconds)
-        if seconds is not None:
+        if seconds is not None and deadline.amount > 0:
             return self.instants(position + seconds, closing=True)
+        # The working day of the effective receipt (its rank among working days).
+        rank = position // self.calendar.day_seconds
+        if deadline.amount == 0:
+            return self._close_of(self.working_days[self._checked(rank)])
         n = int(deadline.amount)
         if deadline.unit is DeadlineUnit.WORKING_DAYS and deadline.mode is CountingMode.END_OF_DAY:
-            k = self.rank_before[day] + self.working[day] + n - 1
-            return self._close_of(self.working_days[self._checked(k)])
-        last = day + n
+            return self._close_of(self.working_days[self._checked(rank + n)])
+        last = self.working_days[self._checked(rank)] + n
         if last.size and last.max() >= self.working.size:
             raise CalendarRangeError("Thời hạn vượt quá lịch làm việc đã nạp.")
-        k = np.where(self.working[last], self.rank_before[last], self.rank_before[last])
-        moved = np.where(self.working[last], last, self.working_days[self._checked(k)])
+        moved = np.where(self.working[last], last,
+                         self.working_days[self._checked(self.rank_before[last])])
         return self._close_of(moved)
 
     def _checked(self, k: np.ndarray) -> np.ndarray:

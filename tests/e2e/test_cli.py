@@ -1,0 +1,144 @@
+"""The command line, run as a user runs it (a real process, a real database file)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "docs" / "examples"
+
+
+def motcua(*args: str, env_db: str | None = None, check: bool = True):
+    env = {**os.environ}
+    if env_db:
+        env["MOTCUA_DATABASE_URL"] = env_db
+    result = subprocess.run([sys.executable, "-m", "motcua.cli.main", *args], capture_output=True,
+                            text=True, env=env, cwd=ROOT, timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"exit {result.returncode}: {result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--from", "2025-01-24T16:45:00+07:00", "--days", "1"],
+     {"received": "2025-01-24T16:45:00+07:00", "effective_receipt": "2025-01-24T16:45:00+07:00",
+      "appointment": "2025-02-03T16:45:00+07:00"}),
+    (["--from", "2026-01-09T15:30:00+07:00", "--days", "0", "--cutoff", "15:00"],
+     {"received": "2026-01-09T15:30:00+07:00", "effective_receipt": "2026-01-10T07:30:00+07:00",
+      "appointment": "2026-01-10T17:30:00+07:00"}),
+    (["--from", "2026-01-05T02:00:00Z", "--hours", "4", "--mode", "hours"],
+     {"received": "2026-01-05T09:00:00+07:00", "effective_receipt": "2026-01-05T09:00:00+07:00",
+      "appointment": "2026-01-05T15:00:00+07:00"}),
+    (["--from", "2026-08-28T10:00:00+07:00", "--days", "1", "--mode", "end-of-day"],
+     {"received": "2026-08-28T10:00:00+07:00", "effective_receipt": "2026-08-28T10:00:00+07:00",
+      "appointment": "2026-09-03T17:30:00+07:00"}),
+])
+def test_calendar_due_prints_the_appointment_as_json(tmp_path, args, expected):
+    out = motcua("calendar", "due", *args, env_db=f"sqlite:///{tmp_path}/none.sqlite3")
+    assert json.loads(out.stdout) == expected
+
+
+def test_calendar_due_explains_bad_input_in_vietnamese(tmp_path):
+    out = motcua("calendar", "due", "--from", "16/01/2025", "--days", "1", check=False,
+                 env_db=f"sqlite:///{tmp_path}/none.sqlite3")
+    assert out.returncode == 2 and "ISO-8601" in out.stderr
+    out = motcua("calendar", "due", "--from", "2025-01-16T09:00", check=False,
+                 env_db=f"sqlite:///{tmp_path}/none.sqlite3")
+    assert out.returncode == 2 and "--days" in out.stderr
+
+
+def test_calendar_year_lists_make_up_days_with_reasons(tmp_path):
+    out = motcua("calendar", "year", "2026", "--format", "json",
+                 env_db=f"sqlite:///{tmp_path}/none.sqlite3")
+    days = {d["date"]: d for d in json.loads(out.stdout)["days"]}
+    assert days["2026-01-10"]["kind"] == "working_day" and days["2026-01-10"]["weekday"] == "Thứ Bảy"
+    assert days["2026-01-02"]["kind"] == "day_off"
+    table = motcua("calendar", "year", "2025", env_db=f"sqlite:///{tmp_path}/none.sqlite3")
+    assert "26/04/2025" in table.stdout and "Làm việc" in table.stdout
+
+
+def test_an_administrator_override_changes_appointments_from_then_on(tmp_path):
+    url = f"sqlite:///{tmp_path}/db.sqlite3"
+    rules = tmp_path / "tinh.json"
+    rules.write_text(json.dumps({"2026": {"days_off": [
+        {"date": "2026-03-03", "reason": "Nghỉ theo quyết định của UBND tỉnh"}]}}), "utf-8")
+    motcua("calendar", "import", str(rules), env_db=url)
+    out = motcua("calendar", "due", "--from", "2026-03-02T09:00:00+07:00", "--days", "1",
+                 env_db=url)
+    assert json.loads(out.stdout)["appointment"] == "2026-03-04T09:00:00+07:00"
+
+
+def test_replay_prints_one_object_per_dossier():
+    out = motcua("replay", "--catalog", str(EXAMPLES / "catalog.json"),
+                 str(EXAMPLES / "scenario.jsonl"))
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    a, b = rows
+    assert a["ref"] == "A" and a["timeliness"] == "early" and a["steps"][1]["overran"] is True
+    assert b["paused_minutes"] == 600 and b["due"] == "2026-01-15T08:45:00+07:00"
+
+
+def test_replay_stops_at_an_illegal_line_with_a_json_error(tmp_path):
+    scenario = tmp_path / "bad.jsonl"
+    scenario.write_text("\n".join(json.dumps(x) for x in [
+        {"at": "2026-01-05T09:00:00+07:00", "action": "receive", "dossier": "A",
+         "procedure": "1.001193"},
+        {"at": "2026-01-05T10:00:00+07:00", "action": "return", "dossier": "A"},
+    ]), "utf-8")
+    out = motcua("replay", "--catalog", str(EXAMPLES / "catalog.json"), str(scenario),
+                 check=False)
+    assert out.returncode == 1
+    error = json.loads(out.stdout.splitlines()[-1])["error"]
+    assert error["line"] == 2 and "Không thể" in error["message"]
+
+
+def test_replay_into_a_database_keeps_the_data_and_audit_verify_detects_tampering(tmp_path):
+    url = f"sqlite:///{tmp_path}/kept.sqlite3"
+    motcua("replay", "--catalog", str(EXAMPLES / "catalog.json"),
+           str(EXAMPLES / "scenario.jsonl"), "--database", url)
+    ok = motcua("audit", "verify", "--database", url)
+    assert "nguyên vẹn" in ok.stdout
+    with sqlite3.connect(tmp_path / "kept.sqlite3") as conn:
+        conn.execute("DELETE FROM audit_events WHERE id = (SELECT max(id) FROM audit_events "
+                     "WHERE dossier_id = 1)")
+    bad = motcua("audit", "verify", "--database", url, check=False)
+    assert bad.returncode == 1 and "XA-HOAPHU-260105-0001" in bad.stderr
+
+
+def test_units_import_loads_dak_lak_and_procedures_round_trip_through_excel(tmp_path):
+    url = f"sqlite:///{tmp_path}/units.sqlite3"
+    out = motcua("units", "import", "--province", "66", env_db=url)
+    assert "Đắk Lắk" in out.stdout
+    with sqlite3.connect(tmp_path / "units.sqlite3") as conn:
+        count = conn.execute("SELECT count(*) FROM units WHERE kind IN ('commune','ward')").fetchone()
+        names = {r[0] for r in conn.execute("SELECT name FROM units")}
+    assert count[0] > 90 and "Phường Buôn Ma Thuột" in names
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({"procedures": [{
+        "code": "2.000001", "name": "Chứng thực bản sao từ bản chính", "field": "Chứng thực",
+        "deadline": {"working_days": 0, "cutoff": "15:00"}, "fee": "2.000 đồng/trang",
+        "documents": ["Bản chính giấy tờ"], "channels": ["desk", "online"],
+        "steps": [{"name": "Tiếp nhận và chứng thực", "role": "desk", "working_hours": 4}]}]},
+        ensure_ascii=False), "utf-8")
+    motcua("procedures", "import", str(catalog), env_db=url)
+    xlsx = tmp_path / "thu-tuc.xlsx"
+    motcua("procedures", "export", str(xlsx), env_db=url)
+    from openpyxl import load_workbook
+
+    wb = load_workbook(xlsx)
+    assert wb["Thủ tục"]["B1"].value == "Tên thủ tục"
+    assert wb["Thủ tục"]["B2"].value == "Chứng thực bản sao từ bản chính"
+    again = motcua("procedures", "import", str(xlsx), env_db=url)
+    assert "0 phiên bản mới; 1 thủ tục không thay đổi" in again.stdout
+
+
+def test_transitions_are_listable():
+    out = motcua("dossiers", "transitions", "--format", "json")
+    actions = {row["action"] for row in json.loads(out.stdout)}
+    assert {"receive", "complete_step", "send_back", "extend", "return"} <= actions
