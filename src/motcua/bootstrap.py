@@ -29,9 +29,10 @@ class App:
 
     def __post_init__(self) -> None:
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self.unit_codes: dict[int, str] = {}
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory)
+        return SqlUnitOfWork(self.session_factory, self.unit_codes)
 
     def reload_calendar(self) -> None:
         self.calendar = make_calendar(self.settings, self.engine)

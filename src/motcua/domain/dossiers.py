@@ -312,6 +312,7 @@ class Dossier:
         self.steps = steps
         self.supplements: list[Supplement] = []
         self.corrections: list[TimeCorrection] = []
+        self.pending_corrections = 0
         self.version = 1
         self.audit_seq = 0
         self.audit_head = ""
@@ -381,7 +382,7 @@ class Dossier:
             actions.remove(Action.SEND_BACK)
         if self.extended and Action.EXTEND in actions:
             actions.remove(Action.EXTEND)
-        if not any(c.status == "pending" for c in self.corrections):
+        if not self.pending_corrections:
             actions = [a for a in actions
                        if a not in (Action.APPROVE_CORRECTION, Action.REJECT_CORRECTION)]
         return actions
@@ -601,6 +602,7 @@ class Dossier:
         correction = TimeCorrection(len(self.corrections) + 1, target, step_seq, old_value,
                                     new_value, reason, evidence.strip(), actor.id, at)
         self.corrections.append(correction)
+        self.pending_corrections += 1
         self._record(Action.REQUEST_CORRECTION, at, actor, before, {
             "correction": correction.seq, "target": target.value, "step": step_seq,
             "old_value": _iso(old_value), "new_value": _iso(new_value), "reason": reason,
@@ -645,6 +647,7 @@ class Dossier:
             self._move_step_finish(correction.step_seq, correction.old_value,
                                    correction.new_value, cal)
         correction.status = "approved"
+        self.pending_corrections -= 1
         correction.decided_by_id = actor.id
         correction.decided_at = at
         self._record(Action.APPROVE_CORRECTION, at, actor, before, {
@@ -681,6 +684,7 @@ class Dossier:
         correction = self._pending(seq)
         before = self._snapshot()
         correction.status = "rejected"
+        self.pending_corrections -= 1
         correction.decided_by_id = actor.id
         correction.decided_at = at
         correction.decision_note = reason

@@ -31,12 +31,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def dossier_view(uow, dossier: Dossier) -> dict:
     """The dossier as the API, the CLI and the replay print it (times in +07:00)."""
-    codes: dict[int, str] = {}
-
-    def unit_code(unit_id: int) -> str:
-        if unit_id not in codes:
-            codes[unit_id] = uow.units.by_id(unit_id).code
-        return codes[unit_id]
+    unit_code = uow.units.code_of
 
     return {
         "code": dossier.code,

@@ -173,8 +173,16 @@ def unit_from_row(row) -> Unit:
 
 
 class UnitRepository:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, codes: dict[int, str] | None = None) -> None:
         self.session = session
+        self._codes = codes if codes is not None else {}
+
+    def code_of(self, unit_id: int) -> str:
+        """A unit's code (codes never change, so the cache is shared across transactions)."""
+        code = self._codes.get(unit_id)
+        if code is None:
+            code = self._codes[unit_id] = self.by_id(unit_id).code
+        return code
 
     def by_code(self, code: str) -> Unit:
         row = self.session.execute(sa.select(t.units).where(t.units.c.code == code.strip())).first()

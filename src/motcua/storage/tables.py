@@ -158,6 +158,7 @@ dossiers = sa.Table(
     sa.Column("timeliness", _enum(Timeliness), nullable=True),
     sa.Column("supplement_requests", sa.Integer, nullable=False),
     sa.Column("extended", sa.Boolean, nullable=False),
+    sa.Column("pending_corrections", sa.Integer, nullable=False, server_default="0"),
     sa.Column("extension_reason", sa.Text, nullable=False, server_default=""),
     sa.Column("close_reason", sa.Text, nullable=False, server_default=""),
     sa.Column("last_action_at", UTCDateTime(), nullable=False),

@@ -22,14 +22,16 @@ CONCURRENT_MESSAGE = (
 
 
 class SqlUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session],
+                 unit_codes: dict[int, str] | None = None) -> None:
         self.session_factory = session_factory
+        self.unit_codes = unit_codes if unit_codes is not None else {}
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self.session_factory()
         self.dossiers = DossierRepository(self.session)
         self.procedures = ProcedureRepository(self.session)
-        self.units = UnitRepository(self.session)
+        self.units = UnitRepository(self.session, self.unit_codes)
         self.officials = OfficialRepository(self.session)
         self.calendar = CalendarRepository(self.session)
         return self

@@ -131,6 +131,7 @@ def upgrade() -> None:
     sa.Column('timeliness', sa.Enum('early', 'on_time', 'late', name='timeliness', native_enum=False, length=32), nullable=True),
     sa.Column('supplement_requests', sa.Integer(), nullable=False),
     sa.Column('extended', sa.Boolean(), nullable=False),
+    sa.Column('pending_corrections', sa.Integer(), server_default='0', nullable=False),
     sa.Column('extension_reason', sa.Text(), server_default='', nullable=False),
     sa.Column('close_reason', sa.Text(), server_default='', nullable=False),
     sa.Column('last_action_at', sa.DateTime(timezone=True), nullable=False),
