@@ -329,6 +329,48 @@ def replay_command(
         raise typer.Exit(1) from None
 
 
+@app.command("demo")
+def demo_command(
+    port: Annotated[int, typer.Option("--port")] = 8000,
+    data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("var"),
+    dossiers: Annotated[int, typer.Option("--dossiers")] = 300,
+    serve: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Tạo CSDL SQLite mẫu cho Đắk Lắk (nếu chưa có), in tài khoản demo và chạy web."""
+    import secrets
+
+    from rich.progress import Progress
+
+    from motcua.bootstrap import build
+    from motcua.demo import DEMO_PASSWORD, load_demo
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db_path = data_dir / "motcua.sqlite3"
+    fresh = not db_path.exists()
+    ctx = build(Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir,
+                         public_url=f"http://127.0.0.1:{port}"))
+    if fresh:
+        with Progress() as bar:
+            task = bar.add_task("Đang tạo hồ sơ mẫu", total=dossiers)
+            logins = load_demo(ctx, dossiers, progress=lambda n: bar.update(task, completed=n))
+        (data_dir / "demo-logins.json").write_text(json.dumps(logins, ensure_ascii=False), "utf-8")
+    logins = json.loads((data_dir / "demo-logins.json").read_text("utf-8"))
+    typer.echo(f"\nTài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
+    for username, _, label in logins:
+        typer.echo(f"  {username:<24} {label}")
+    key_file = data_dir / "secret.key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(32), "utf-8")
+    typer.echo(f"\nĐang phục vụ tại http://127.0.0.1:{port} (Ctrl+C để dừng)")
+    if serve:
+        import uvicorn
+
+        from motcua.web.app import create_app
+
+        uvicorn.run(create_app(ctx, key_file.read_text("utf-8")), host="127.0.0.1", port=port,
+                    log_level="warning")
+
+
 def main() -> None:  # pragma: no cover - console entry point
     app(prog_name="motcua")
 

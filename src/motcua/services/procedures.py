@@ -35,14 +35,14 @@ def procedure_from_dict(data: dict) -> Procedure:
         documents = [RequiredDocument(nfc(d)) if isinstance(d, str) else
                      RequiredDocument(nfc(d["name"]), d.get("copies", ""), d.get("form", ""))
                      for d in data.get("documents", [])]
-        legal = data.get("legal_basis", "")
+        legal = data.get("legal_basis") or ""
         return Procedure(
             code=str(data["code"]).strip(), name=nfc(data["name"]),
             deadline=deadline_from_dict(data["deadline"]), steps=steps,
-            field=nfc(data.get("field", "")), level=Level(data.get("level", "commune")),
-            unit_code=(data.get("unit") or "").strip().upper(), fee=nfc(data.get("fee", "")),
+            field=nfc(data.get("field") or ""), level=Level(data.get("level", "commune")),
+            unit_code=(data.get("unit") or "").strip().upper(), fee=nfc(data.get("fee") or ""),
             fee_amount=int(data.get("fee_amount", 0) or 0), documents=documents,
-            result_type=nfc(data.get("result_type", "")),
+            result_type=nfc(data.get("result_type") or ""),
             online_level=str(data.get("online_level", "")),
             channels=[Channel(c) for c in data.get("channels", ["desk", "online"])],
             legal_basis=nfc("; ".join(legal) if isinstance(legal, list) else legal),

@@ -1,0 +1,181 @@
+"""Demo data for Đắk Lắk (province 66): real units and procedures, officials for every
+role, and a few hundred dossiers in every state, made through the real use cases
+with the clock moved back over the past months. Every figure shown is computed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta
+from importlib import resources
+
+from motcua.domain.calendar import VN_TZ
+from motcua.domain.clock import FixedClock
+from motcua.domain.errors import MotcuaError
+from motcua.services import dossiers as uc
+from motcua.services.officials import create_official
+from motcua.services.procedures import procedure_from_dict, save_procedures
+from motcua.services.units import create_unit, import_province
+
+DEMO_PASSWORD = "motcua-demo"
+COMMUNES = ["24133", "24175", "24163"]  # Phường Buôn Ma Thuột, Xã Hòa Phú, Phường Tân An
+DEPARTMENTS = [("SO-TP", "Sở Tư pháp"), ("SO-XD", "Sở Xây dựng"),
+               ("SO-NNMT", "Sở Nông nghiệp và Môi trường"), ("CA-TINH", "Công an tỉnh")]
+FIELD_DEPARTMENT = {"Xây dựng": "SO-XD", "Quy hoạch": "SO-XD", "Đất đai": "SO-NNMT",
+                    "Đăng ký biện pháp bảo đảm": "SO-NNMT", "Lý lịch tư pháp": "SO-TP"}
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Y",
+            "H'"]
+GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Thị Dung", "Quốc Huy", "Thị Lan", "Đức Long",
+         "Ngọc Mai", "Thanh Nam", "Thị Hoa", "Niê", "Blô"]
+
+
+def _steps(level: str, field: str, commune_code: str) -> tuple[list[dict], str]:
+    if level == "province":
+        dept = next((d for f, d in FIELD_DEPARTMENT.items() if f.lower() in field.lower()),
+                    "SO-TP")
+        return ([{"name": "Tiếp nhận, kiểm tra hồ sơ", "role": "desk", "share": 0.1},
+                 {"name": "Thẩm định hồ sơ", "unit": dept, "role": "specialist", "share": 0.5},
+                 {"name": "Lãnh đạo phòng xem xét", "unit": dept, "role": "head", "share": 0.2},
+                 {"name": "Lãnh đạo Sở ký duyệt", "unit": dept, "role": "signer", "share": 0.2}],
+                "TTPVHCC")
+    return ([{"name": "Tiếp nhận, kiểm tra hồ sơ", "role": "desk", "share": 0.1},
+             {"name": "Công chức chuyên môn thẩm định", "role": "specialist", "share": 0.5},
+             {"name": "Lãnh đạo UBND xã ký", "role": "signer", "share": 0.4}], commune_code)
+
+
+def demo_procedures() -> list[dict]:
+    """Procedures from shared facts that state a numeric deadline, with a step plan."""
+    text = resources.files("motcua.data").joinpath("procedures_vn.json").read_text("utf-8")
+    out = []
+    for p in json.loads(text)["procedures"]:
+        d = p["deadline"]
+        if d.get("working_days"):
+            deadline = {"working_days": d["working_days"]}
+        elif d.get("calendar_days"):
+            deadline = {"calendar_days": d["calendar_days"]}
+        elif d.get("same_day"):
+            deadline = {"working_days": 0}
+        else:
+            continue
+        if d.get("cutoff"):
+            deadline["cutoff"] = d["cutoff"]
+        plan, unit = _steps(p["level"], p.get("field", ""), "")
+        days = deadline.get("working_days", (deadline.get("calendar_days", 0) * 5) // 7) or 1
+        steps = [{"name": s["name"], "unit": s.get("unit", ""), "role": s["role"],
+                  "working_hours": round(days * 8 * s["share"] * 0.9, 2)} for s in plan]
+        out.append({"code": p["code"], "name": p["name"], "field": p.get("field", ""),
+                    "level": p["level"], "unit": unit, "deadline": deadline,
+                    "fee": p.get("fee", ""), "documents": p.get("documents", []),
+                    "result_type": p.get("result", ""), "channels": p.get("channels") or ["desk"],
+                    "legal_basis": p.get("legal_basis", []), "steps": steps})
+    return out
+
+
+def load_demo(ctx, dossiers: int = 300, seed: int = 66, progress=None) -> list[tuple[str, str, str]]:
+    """Fill an empty database; return (username, password, role description) logins."""
+    rng = random.Random(seed)
+    real_clock = ctx.clock
+    now = real_clock.now()
+    clock = FixedClock(now - timedelta(days=150))
+    ctx.clock = clock
+    try:
+        import_province(ctx, 66)
+        create_unit(ctx, code="TTPVHCC", name="Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk",
+                    kind="service_centre", parent_code="P66", place_name="Buôn Ma Thuột")
+        for code, name in DEPARTMENTS:
+            create_unit(ctx, code=code, name=name, kind="department", parent_code="P66",
+                        place_name="Buôn Ma Thuột")
+        procedures = demo_procedures()
+        save_procedures(ctx, [procedure_from_dict(p) for p in procedures])
+        logins = _officials(ctx)
+        _dossiers(ctx, clock, now, procedures, dossiers, rng, progress)
+    finally:
+        ctx.clock = real_clock
+    return logins
+
+
+def _officials(ctx) -> list[tuple[str, str, str]]:
+    people = [("admin", "Quản Trị Viên", [("P66", "admin")], "Quản trị hệ thống"),
+              ("ttpvhcc.tiepnhan", "Đỗ Thị Tiếp Nhận", [("TTPVHCC", "desk")],
+               "Cán bộ tiếp nhận, Trung tâm PVHCC tỉnh")]
+    for code, name in DEPARTMENTS:
+        slug = code.lower().replace("-", "")
+        people += [(f"{slug}.chuyenvien", f"Chuyên viên {name}", [(code, "specialist")],
+                    f"Chuyên viên, {name}"),
+                   (f"{slug}.truongphong", f"Trưởng phòng {name}", [(code, "head")],
+                    f"Lãnh đạo phòng, {name}"),
+                   (f"{slug}.lanhdao", f"Lãnh đạo {name}", [(code, "signer")],
+                    f"Lãnh đạo ký duyệt, {name}")]
+    for code in COMMUNES:
+        people += [(f"x{code}.tiepnhan", f"Tiếp nhận {code}", [(code, "desk")],
+                    f"Cán bộ một cửa, đơn vị {code}"),
+                   (f"x{code}.congchuc", f"Công chức {code}", [(code, "specialist")],
+                    f"Công chức chuyên môn, đơn vị {code}"),
+                   (f"x{code}.chutich", f"Chủ tịch {code}", [(code, "signer"), (code, "head")],
+                    f"Lãnh đạo UBND, đơn vị {code}")]
+    for username, full_name, roles, label in people:
+        create_official(ctx, username=username, full_name=full_name, password=DEMO_PASSWORD,
+                        roles=roles)
+    return [(u, DEMO_PASSWORD, label) for u, _, _, label in people]
+
+
+def _applicant(rng: random.Random) -> dict:
+    year = rng.randint(1950, 2006)
+    century = 0 if year < 2000 else 2
+    female = rng.random() < 0.5
+    number = f"066{century + female}{year % 100:02d}{rng.randint(0, 999_999):06d}"
+    return {"kind": "person", "id_number": number, "birth_year": year,
+            "name": f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+            "phone": f"09{rng.randint(10_000_000, 99_999_999)}"}
+
+
+def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], count: int,
+              rng: random.Random, progress) -> None:
+    start = now - timedelta(days=140)
+    for i in range(count):
+        p = rng.choice(procedures)
+        unit = p["unit"] or rng.choice(COMMUNES)
+        day = start + timedelta(days=rng.uniform(0, 139))
+        at = day.astimezone(VN_TZ).replace(hour=rng.randint(7, 16), minute=rng.randint(0, 59))
+        clock.set(at)
+        channel = rng.choice(p["channels"])
+        try:
+            code = uc.receive_dossier(ctx, procedure_code=p["code"], unit_code=unit,
+                                      channel=channel, applicant=_applicant(rng),
+                                      filed_by_id=None)["code"]
+            _advance(ctx, clock, now, code, len(p["steps"]), rng)
+        except MotcuaError:
+            continue
+        if progress:
+            progress(i + 1)
+
+
+def _advance(ctx, clock: FixedClock, now: datetime, code: str, steps: int, rng) -> None:
+    def later(hours: float) -> bool:
+        nxt = clock.now() + timedelta(hours=hours)
+        if nxt >= now:
+            return False
+        clock.set(nxt)
+        return True
+
+    fate = rng.random()
+    if fate < 0.04 and later(rng.uniform(1, 20)):
+        uc.refuse(ctx, code, "Hồ sơ không thuộc thẩm quyền giải quyết")
+        return
+    if fate < 0.06 and later(rng.uniform(1, 20)):
+        uc.withdraw(ctx, code, "Công dân có đơn xin rút hồ sơ")
+        return
+    for step in range(steps):
+        if step == 1 and rng.random() < 0.1 and later(rng.uniform(1, 8)):
+            uc.request_supplement(ctx, code, ["Bản sao giấy tờ còn thiếu"])
+            if not later(rng.lognormvariate(3, 1)):
+                return
+            uc.supplement(ctx, code)
+        if step == 1 and rng.random() < 0.05 and later(1):
+            uc.extend(ctx, code, clock.now() + timedelta(days=10), "Cần xác minh thêm")
+        if not later(rng.lognormvariate(2.2, 1.0)):
+            return
+        uc.complete_step(ctx, code)
+    if later(rng.uniform(2, 96)):
+        uc.return_result(ctx, code)
