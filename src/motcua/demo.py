@@ -114,7 +114,7 @@ def _officials(ctx) -> list[tuple[str, str, str]]:
                     f"Công chức chuyên môn, đơn vị {code}"),
                    (f"x{code}.chutich", f"Chủ tịch {code}", [(code, "signer"), (code, "head")],
                     f"Lãnh đạo UBND, đơn vị {code}")]
-    for username, full_name, roles, label in people:
+    for username, full_name, roles, _label in people:
         create_official(ctx, username=username, full_name=full_name, password=DEMO_PASSWORD,
                         roles=roles)
     return [(u, DEMO_PASSWORD, label) for u, _, _, label in people]

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from motcua.services import dossiers as uc
 from motcua.web.app import create_app
-from tests.integration.conftest import CITIZEN, app, world  # noqa: F401
+from tests.personas import CITIZEN
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from motcua.services.procedures import procedure_from_dict, save_procedures
 from motcua.services.units import merge_units
 from motcua.storage import db
 from tests.conftest import vn
-from tests.integration.conftest import BIRTH, CITIZEN
+from tests.personas import BIRTH, CITIZEN
 
 
 def receive(app, people, channel="desk"):

@@ -9,7 +9,7 @@ import pytest
 from motcua.domain.errors import ConcurrentUpdate
 from motcua.services import dossiers as uc
 from tests.conftest import PG_URL
-from tests.integration.conftest import CITIZEN
+from tests.personas import CITIZEN
 
 pytestmark = pytest.mark.skipif(not PG_URL.startswith("postgres"),
                                 reason="needs PostgreSQL (MOTCUA_TEST_DATABASE_URL)")

@@ -139,9 +139,10 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
                 if len(last4.strip()) != 4 or last4.strip() not in digits:
                     raise NotFound("Mã hồ sơ hoặc 4 số cuối không đúng.")
                 view = uc.dossier_view(uow, dossier)
-        except NotFound:
+        except NotFound as exc:
             throttle.fail(key)
-            raise NotFound("Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.")
+            raise NotFound(
+                "Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.") from exc
         throttle.reset(key)
         view.pop("allowed_actions", None)
         return view
