@@ -153,14 +153,6 @@ class DayRule:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """A receipt and its effective receipt instant."""
-
-    received: datetime
-    effective: datetime
-
-
 @dataclass
 class WorkingCalendar:
     """A working calendar over a range of years, built from data.
@@ -354,9 +346,6 @@ class WorkingCalendar:
             return self.instant_at(position, closing=False)
         return self.instant_at(position + seconds, closing=True)
 
-    def add_minutes(self, start: datetime, minutes: int) -> datetime:
-        return self.add(start, minutes * 60)
-
     def between(self, start: datetime, end: datetime) -> int:
         """Working seconds from ``start`` to ``end`` (negative if ``end`` is earlier)."""
         return self.clock(end) - self.clock(start)
@@ -365,15 +354,6 @@ class WorkingCalendar:
         """Whole working minutes from ``start`` to ``end``."""
         seconds = self.between(start, end)
         return seconds // 60 if seconds >= 0 else -((-seconds) // 60)
-
-    def close_of_day(self, instant: datetime) -> datetime:
-        """The close of the working day of ``instant`` (or of the next one if it is off)."""
-        position = self.clock(instant)
-        i = bisect_right(self._cum, position) - 1
-        return self._close_of(min(i, len(self._working) - 1))
-
-    def receive(self, received: datetime, deadline: Deadline) -> Receipt:
-        return Receipt(received, self.effective_receipt(received, deadline.cutoff))
 
     def appointment(self, received: datetime, deadline: Deadline) -> datetime:
         """The appointment (ngày hẹn trả) for a receipt under ``deadline``."""
@@ -397,7 +377,3 @@ class WorkingCalendar:
         if not self._working[last]:
             last = self._working_days_at(bisect_right(self._working_days, last))
         return self._close_of(last)
-
-    def allotted_seconds(self, effective: datetime, deadline: Deadline) -> int:
-        """Working seconds between the effective receipt and the appointment."""
-        return self.between(effective, self.due_from_effective(effective, deadline))

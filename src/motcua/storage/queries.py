@@ -43,9 +43,3 @@ def inbox(engine: Engine, unit_ids: set[int], now: datetime, q: str = "", limit:
     with engine.connect() as conn:
         return list(conn.execute(stmt.order_by(d.due).limit(limit)))
 
-
-def counts_by_status(engine: Engine) -> dict[str, int]:
-    d = t.dossiers.c
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(d.status, sa.func.count()).group_by(d.status))
-        return {str(status.value if hasattr(status, "value") else status): n for status, n in rows}
