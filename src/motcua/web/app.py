@@ -28,6 +28,7 @@ from motcua.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from motcua.domain.policy import may_view
 from motcua.services import dossiers as uc
 from motcua.services.officials import authenticate
 from motcua.storage import queries
@@ -219,12 +220,11 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
         who = official(request)
         if who is None:
             raise PermissionDenied("Cần đăng nhập bằng tài khoản cán bộ.")
-        view = uc.get_dossier(ctx, code)
         with ctx.uow() as uow:
-            units = {u.id for u in uow.units.all() if u.code in
-                     {view["unit"], *(s["unit"] for s in view["steps"])}}
-        if not units & {u for u, _ in who.roles}:
-            raise PermissionDenied("Hồ sơ không thuộc đơn vị của bạn.")
+            dossier = uow.dossiers.get(code)
+            if not may_view(who, dossier):
+                raise PermissionDenied("Hồ sơ không thuộc đơn vị của bạn.")
+            view = uc.dossier_view(uow, dossier)
         return view
 
     @app.get("/api/v1/transitions", tags=["Hồ sơ"])
