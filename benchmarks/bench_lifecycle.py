@@ -10,12 +10,13 @@ Prints one JSON object. Run: .venv/bin/python benchmarks/bench_lifecycle.py
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import sqlite3
 import sys
 import tempfile
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -33,63 +34,83 @@ from motcua.services.units import create_unit  # noqa: E402
 from motcua.settings import Settings  # noqa: E402
 
 LIFECYCLES = int(os.environ.get("MOTCUA_BENCH_LIFECYCLES", "300"))
+WORKERS = int(os.environ.get("MOTCUA_BENCH_WORKERS", "4"))
 RAW = 2000
 PG = os.environ.get("MOTCUA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 CITIZEN = {"kind": "person", "id_number": "066190001234", "name": "Phạm Thị Công Dân"}
+START = datetime(2026, 1, 5, 8, 0, tzinfo=VN_TZ)
 
 
-def lifecycles(url: str) -> float:
-    from datetime import datetime
-
-    clock = FixedClock(datetime(2026, 1, 5, 8, 0, tzinfo=VN_TZ))
-    app = build(Settings(database_url=url), clock=clock)
-    create_unit(app, code="24175", name="Xã Hòa Phú", kind="commune")
+def setup(url: str, workers: int) -> None:
+    """One commune per worker (each desk has its own daily code counter), one procedure."""
+    app = build(Settings(database_url=url), clock=FixedClock(START))
+    codes = [f"2417{i}" for i in range(workers)]
+    for code in codes:
+        create_unit(app, code=code, name=f"Xã thử {code}", kind="commune")
     save_procedures(app, [procedure_from_dict({
         "code": "1.001193", "name": "Đăng ký khai sinh", "deadline": {"working_days": 3},
         "steps": [{"name": f"Bước {i}", "working_hours": 6} for i in (1, 2, 3)]})])
-    desk = create_official(app, username="bench", full_name="Cán bộ đo", password="mat-khau-do",
-                           roles=[("24175", "desk"), ("24175", "specialist")])
+    create_official(app, username="bench", full_name="Cán bộ đo", password="mat-khau-do",
+                    roles=[(c, r) for c in codes for r in ("desk", "specialist")])
+    app.close()
+
+
+def lifecycle_worker(url: str, index: int, barrier, results) -> None:
+    clock = FixedClock(START)
+    app = build(Settings(database_url=url), migrate=False, clock=clock)
+    with app.uow() as uow:
+        desk = uow.officials.by_username("bench")[0]
+    unit = f"2417{index}"
+    barrier.wait()
     t0 = time.perf_counter()
     for _ in range(LIFECYCLES):
-        code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+        code = uc.receive_dossier(app, procedure_code="1.001193", unit_code=unit,
                                   channel="desk", applicant=CITIZEN, official=desk)["code"]
         for _ in range(3):
             clock.set(clock.now() + timedelta(seconds=30))
             uc.complete_step(app, code, official=desk)
         uc.return_result(app, code, official=desk)
-    elapsed = time.perf_counter() - t0
+    results.put((LIFECYCLES * 5, t0, time.perf_counter()))
     app.close()
-    return LIFECYCLES * 5 / elapsed
 
 
-def raw_sqlite(path: Path) -> float:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
+def raw_sqlite_worker(path: str, index: int, barrier, results) -> None:
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
     conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, v INTEGER)")
+    barrier.wait()
     t0 = time.perf_counter()
-    for i in range(RAW):
+    for i in range(index * RAW, (index + 1) * RAW):
         conn.execute("BEGIN")
         conn.execute("INSERT INTO raw (id, v) VALUES (?, 0)", (i,))
         conn.execute("UPDATE raw SET v = v + 1 WHERE id = ?", (i,))
         conn.execute("COMMIT")
-    return RAW / (time.perf_counter() - t0)
+    results.put((RAW, t0, time.perf_counter()))
 
 
-def raw_postgres(url: str) -> float:
+def raw_postgres_worker(url: str, index: int, barrier, results) -> None:
     with psycopg.connect(url) as conn:
-        conn.execute("DROP TABLE IF EXISTS bench_raw")
-        conn.execute("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v INTEGER)")
-        conn.commit()
+        barrier.wait()
         t0 = time.perf_counter()
-        for i in range(RAW):
+        for i in range(index * RAW, (index + 1) * RAW):
             conn.execute("INSERT INTO bench_raw (id, v) VALUES (%s, 0)", (i,))
             conn.execute("UPDATE bench_raw SET v = v + 1 WHERE id = %s", (i,))
             conn.commit()
-        rate = RAW / (time.perf_counter() - t0)
-        conn.execute("DROP TABLE bench_raw")
-        conn.commit()
-    return rate
+        results.put((RAW, t0, time.perf_counter()))
+
+
+def in_parallel(worker, target: str, workers: int) -> float:
+    """Run ``workers`` processes at once; rate = all their work / wall time from start to end."""
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(workers), ctx.Queue()
+    procs = [ctx.Process(target=worker, args=(target, i, barrier, results)) for i in range(workers)]
+    for p in procs:
+        p.start()
+    done = [results.get() for _ in procs]
+    for p in procs:
+        p.join()
+        if p.exitcode:
+            raise SystemExit(f"worker failed with exit code {p.exitcode}")
+    return sum(n for n, _, _ in done) / (max(e for _, _, e in done) - min(s for _, s, _ in done))
 
 
 def reset_postgres(url: str) -> None:
@@ -100,18 +121,42 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
-def main() -> None:
-    result = {"lifecycles": LIFECYCLES, "transitions_per_lifecycle": 5}
+def figures(rate: float, raw: float, workers: int) -> dict:
+    return {"workers": workers, "transitions_per_s": round(rate, 1), "raw_per_s": round(raw, 1),
+            "share_of_raw_pct": round(100 * rate / raw, 1)}
+
+
+def sqlite_run(workers: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        sqlite_rate = lifecycles(f"sqlite:///{tmp}/bench.sqlite3")
-        raw = raw_sqlite(Path(tmp) / "raw.sqlite3")
-    result["sqlite"] = {"transitions_per_s": round(sqlite_rate, 1), "raw_per_s": round(raw, 1),
-                        "share_of_raw_pct": round(100 * sqlite_rate / raw, 1)}
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        setup(url, workers)
+        rate = in_parallel(lifecycle_worker, url, workers)
+        raw_path = str(Path(tmp) / "raw.sqlite3")
+        with sqlite3.connect(raw_path) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("CREATE TABLE raw (id INTEGER PRIMARY KEY, v INTEGER)")
+        raw = in_parallel(raw_sqlite_worker, raw_path, workers)
+    return figures(rate, raw, workers)
+
+
+def postgres_run(workers: int) -> dict:
     reset_postgres(PG)
-    pg_rate = lifecycles(PG)
-    raw = raw_postgres(PG)
-    result["postgresql"] = {"transitions_per_s": round(pg_rate, 1), "raw_per_s": round(raw, 1),
-                            "share_of_raw_pct": round(100 * pg_rate / raw, 1)}
+    setup(PG, workers)
+    rate = in_parallel(lifecycle_worker, PG, workers)
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS bench_raw")
+        conn.execute("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v INTEGER)")
+    raw = in_parallel(raw_postgres_worker, PG, workers)
+    with psycopg.connect(PG, autocommit=True) as conn:
+        conn.execute("DROP TABLE bench_raw")
+    return figures(rate, raw, workers)
+
+
+def main() -> None:
+    result = {"lifecycles_per_worker": LIFECYCLES, "transitions_per_lifecycle": 5,
+              "sqlite": sqlite_run(1), "postgresql": postgres_run(1)}
+    if WORKERS > 1:
+        result["postgresql_concurrent"] = postgres_run(WORKERS)
     print(json.dumps(result))
 
 

@@ -9,14 +9,12 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import sessionmaker
 
 from motcua.calendar_sources import build_calendar
 from motcua.domain.calendar import OfficeHours, WorkingCalendar
 from motcua.domain.clock import SystemClock
 from motcua.settings import Settings
 from motcua.storage import db
-from motcua.storage.orm import start_mappers
 from motcua.storage.uow import SqlUnitOfWork
 
 
@@ -28,11 +26,10 @@ class App:
     clock: object = field(default_factory=SystemClock)
 
     def __post_init__(self) -> None:
-        self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
         self.unit_codes: dict[int, str] = {}
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.session_factory, self.unit_codes)
+        return SqlUnitOfWork(self.engine, self.unit_codes)
 
     def reload_calendar(self) -> None:
         self.calendar = make_calendar(self.settings, self.engine)
@@ -46,15 +43,14 @@ def make_calendar(settings: Settings, engine: Engine | None = None) -> WorkingCa
     if engine is not None and sa.inspect(engine).has_table("calendar_overrides"):
         from motcua.storage.repositories import CalendarRepository
 
-        with sessionmaker(bind=engine)() as session:
-            overrides = CalendarRepository(session).overrides(settings.province_code)
+        with engine.connect() as conn:
+            overrides = CalendarRepository(conn).overrides(settings.province_code)
     return build_calendar(overrides, OfficeHours.parse(settings.office_hours),
                           settings.calendar_first_year, settings.calendar_last_year)
 
 
 def build(settings: Settings | None = None, *, migrate: bool = True, clock=None) -> App:
     settings = settings or Settings()
-    start_mappers()
     if migrate:
         db.upgrade(settings.database_url)
     engine = db.make_engine(settings.database_url)

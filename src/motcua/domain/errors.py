@@ -93,6 +93,12 @@ class PermissionDenied(MotcuaError):
     code = "khong_co_quyen"
 
 
+class DatabaseUnavailable(MotcuaError):
+    """The database could not be reached; nothing was written."""
+
+    code = "csdl_tam_ngung"
+
+
 class AuditChainBroken(MotcuaError):
     """A dossier's audit events were edited, removed or reordered."""
 

@@ -107,11 +107,15 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
     return view
 
 
+_CORRECTION_ACTIONS = {Action.REQUEST_CORRECTION, Action.APPROVE_CORRECTION,
+                       Action.REJECT_CORRECTION}
+
+
 def _act(ctx: Context, code: str, official: Official | None, action: Action,
          apply: Callable[[Dossier, datetime, Actor], object]) -> dict:
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code)
+        dossier = uow.dossiers.get(code, corrections=action in _CORRECTION_ACTIONS)
         ensure_may(official, action, dossier)
         apply(dossier, now, actor_of(official))
         view = dossier_view(uow, dossier)
@@ -123,7 +127,7 @@ def assign_step(ctx: Context, code: str, assignee_id: int, official: Official | 
     """A head assigns the current step to an official of the unit holding it."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code)
+        dossier = uow.dossiers.get(code, corrections=False)
         ensure_may(official, Action.ASSIGN, dossier)
         assignee = uow.officials.by_id(assignee_id)
         if dossier.step.unit_id not in {u for u, _ in assignee.roles}:

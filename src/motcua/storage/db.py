@@ -39,7 +39,10 @@ def make_engine(url: str, **kwargs) -> Engine:
             cur.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    # No pre-ping: it costs a round trip per transaction. After a server restart the
+    # first statement on a stale connection fails, SQLAlchemy then replaces the whole
+    # pool, and the user is told to retry (web layer, code "database_unavailable").
+    return sa.create_engine(url, pool_recycle=1800, **kwargs)
 
 
 def alembic_config(url: str) -> Config:

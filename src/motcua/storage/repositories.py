@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from motcua.domain.audit import AuditEvent
 from motcua.domain.calendar import CountingMode, DayKind, DayRule, Deadline, DeadlineUnit
@@ -15,25 +15,43 @@ from motcua.domain.dossiers import Dossier
 from motcua.domain.errors import NotFound
 from motcua.domain.procedures import Channel, Level, PlannedStep, Procedure, RequiredDocument
 from motcua.domain.units import Official, Role, Unit, UnitKind
+from motcua.storage import dossier_mapper
 from motcua.storage import tables as t
 
 
-def _insert(session: Session):
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+def _insert(conn: Connection):
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def _next_sequence(insert):
+    stmt = insert(t.dossier_counters).values(unit_code=sa.bindparam("unit_code"),
+                                             day=sa.bindparam("day"), last=1)
+    return stmt.on_conflict_do_update(
+        index_elements=["unit_code", "day"], set_={"last": t.dossier_counters.c.last + 1},
+    ).returning(t.dossier_counters.c.last)
+
+
+_NEXT_SEQUENCE = {False: _next_sequence(sqlite.insert), True: _next_sequence(postgresql.insert)}
+_CURRENT_PROCEDURE = sa.select(t.procedures).where(
+    t.procedures.c.code == sa.bindparam("code"),
+    t.procedures.c.province_code == sa.bindparam("province_code"),
+    t.procedures.c.current.is_(True))
+_UNIT_BY_CODE = sa.select(t.units).where(t.units.c.code == sa.bindparam("code"))
 
 
 class DossierRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self.seen: list[Dossier] = []
 
     def add(self, dossier: Dossier) -> None:
-        self.session.add(dossier)
         self.seen.append(dossier)
 
-    def get(self, code: str) -> Dossier:
+    def get(self, code: str, *, corrections: bool = True) -> Dossier:
+        """The dossier with its steps and supplements (and time corrections unless told not)."""
         code = (code or "").strip().upper()
-        dossier = self.session.scalars(sa.select(Dossier).where(t.dossiers.c.code == code)).first()
+        dossier = dossier_mapper.load_code(self.conn, code,
+                                           corrections=corrections)
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ có mã {code}.")
         self.seen.append(dossier)
@@ -42,45 +60,29 @@ class DossierRepository:
     def in_flight_touching(self, unit_id: int) -> list[Dossier]:
         open_ids = sa.select(t.dossier_steps.c.dossier_id).where(
             t.dossier_steps.c.unit_id == unit_id, t.dossier_steps.c.finished_at.is_(None))
-        stmt = sa.select(Dossier).where(
+        found = dossier_mapper.load_where(self.conn, sa.and_(
             t.dossiers.c.status.in_(["in_progress", "awaiting_supplement", "result_ready"]),
-            sa.or_(t.dossiers.c.unit_id == unit_id, t.dossiers.c.id.in_(open_ids)),
-        ).order_by(t.dossiers.c.id)
-        found = list(self.session.scalars(stmt))
+            sa.or_(t.dossiers.c.unit_id == unit_id, t.dossiers.c.id.in_(open_ids))))
         self.seen.extend(found)
         return found
 
+    def save(self) -> None:
+        """Write every dossier this unit of work added or changed, with its audit events."""
+        dossier_mapper.save(self.conn, self.seen)
+
     def next_sequence(self, unit_code: str, day: str) -> int:
         """Daily sequence for dossier codes, atomic on both databases."""
-        insert = _insert(self.session)
-        stmt = insert(t.dossier_counters).values(unit_code=unit_code, day=day, last=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["unit_code", "day"],
-            set_={"last": t.dossier_counters.c.last + 1},
-        ).returning(t.dossier_counters.c.last)
-        return self.session.execute(stmt).scalar_one()
-
-    def write_events(self) -> None:
-        rows = []
-        for dossier in self.seen:
-            events = dossier.pending_events
-            for e in events:
-                rows.append({"dossier_id": dossier.id, "seq": e.seq, "at": e.at,
-                             "actor_id": e.actor_id, "actor_name": e.actor_name,
-                             "action": e.action, "data": e.data, "prev_hash": e.prev_hash,
-                             "hash": e.hash})
-            events.clear()
-        if rows:
-            self.session.execute(sa.insert(t.audit_events), rows)
+        stmt = _NEXT_SEQUENCE[self.conn.dialect.name == "postgresql"]
+        return self.conn.execute(stmt, {"unit_code": unit_code, "day": day}).scalar_one()
 
     def all_heads(self) -> Iterator[tuple[int, str, str]]:
         c = t.dossiers.c
-        yield from self.session.execute(sa.select(c.id, c.code, c.audit_head).order_by(c.id))
+        yield from self.conn.execute(sa.select(c.id, c.code, c.audit_head).order_by(c.id))
 
     def events(self, dossier_id: int, code: str) -> Iterator[AuditEvent]:
         stmt = sa.select(t.audit_events).where(t.audit_events.c.dossier_id == dossier_id).order_by(
             t.audit_events.c.id)
-        for row in self.session.execute(stmt):
+        for row in self.conn.execute(stmt):
             yield AuditEvent(code, row.seq, row.at, row.actor_id, row.actor_name, row.action,
                              row.data, row.prev_hash, row.hash)
 
@@ -121,23 +123,20 @@ def procedure_values(p: Procedure) -> dict:
 
 
 class ProcedureRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
         self._cache: dict[int, Procedure] = {}
 
     def current(self, code: str, province_code: int) -> Procedure:
-        row = self.session.execute(
-            sa.select(t.procedures).where(t.procedures.c.code == code.strip(),
-                                          t.procedures.c.province_code == province_code,
-                                          t.procedures.c.current.is_(True))
-        ).first()
+        row = self.conn.execute(_CURRENT_PROCEDURE, {"code": code.strip(),
+                                                     "province_code": province_code}).first()
         if row is None:
             raise NotFound(f"Không tìm thấy thủ tục có mã {code}.")
         return procedure_from_row(row)
 
     def by_id(self, procedure_id: int) -> Procedure:
         if procedure_id not in self._cache:
-            row = self.session.execute(
+            row = self.conn.execute(
                 sa.select(t.procedures).where(t.procedures.c.id == procedure_id)).first()
             if row is None:
                 raise NotFound(f"Không tìm thấy phiên bản thủ tục {procedure_id}.")
@@ -145,7 +144,7 @@ class ProcedureRepository:
         return self._cache[procedure_id]
 
     def all_current(self, province_code: int) -> list[Procedure]:
-        rows = self.session.execute(
+        rows = self.conn.execute(
             sa.select(t.procedures).where(t.procedures.c.province_code == province_code,
                                           t.procedures.c.current.is_(True))
             .order_by(t.procedures.c.code))
@@ -153,14 +152,14 @@ class ProcedureRepository:
 
     def add_version(self, p: Procedure, province_code: int, now: datetime) -> Procedure:
         c = t.procedures.c
-        latest = self.session.execute(
+        latest = self.conn.execute(
             sa.select(sa.func.max(c.version)).where(c.code == p.code,
                                                     c.province_code == province_code)
         ).scalar()
-        self.session.execute(sa.update(t.procedures).where(
+        self.conn.execute(sa.update(t.procedures).where(
             c.code == p.code, c.province_code == province_code).values(current=False))
         p.version = (latest or 0) + 1
-        p.id = self.session.execute(
+        p.id = self.conn.execute(
             sa.insert(t.procedures).values(province_code=province_code, current=True,
                                            created_at=now, **procedure_values(p))
             .returning(c.id)).scalar_one()
@@ -173,8 +172,8 @@ def unit_from_row(row) -> Unit:
 
 
 class UnitRepository:
-    def __init__(self, session: Session, codes: dict[int, str] | None = None) -> None:
-        self.session = session
+    def __init__(self, conn: Connection, codes: dict[int, str] | None = None) -> None:
+        self.conn = conn
         self._codes = codes if codes is not None else {}
 
     def code_of(self, unit_id: int) -> str:
@@ -185,17 +184,17 @@ class UnitRepository:
         return code
 
     def by_code(self, code: str) -> Unit:
-        row = self.session.execute(sa.select(t.units).where(t.units.c.code == code.strip())).first()
-        if row is None:
+        unit = self.find_code(code)
+        if unit is None:
             raise NotFound(f"Không tìm thấy đơn vị có mã {code}.")
-        return unit_from_row(row)
+        return unit
 
     def find_code(self, code: str) -> Unit | None:
-        row = self.session.execute(sa.select(t.units).where(t.units.c.code == code.strip())).first()
+        row = self.conn.execute(_UNIT_BY_CODE, {"code": code.strip()}).first()
         return unit_from_row(row) if row else None
 
     def by_id(self, unit_id: int) -> Unit:
-        row = self.session.execute(sa.select(t.units).where(t.units.c.id == unit_id)).first()
+        row = self.conn.execute(sa.select(t.units).where(t.units.c.id == unit_id)).first()
         if row is None:
             raise NotFound(f"Không tìm thấy đơn vị {unit_id}.")
         return unit_from_row(row)
@@ -204,48 +203,48 @@ class UnitRepository:
         stmt = sa.select(t.units).order_by(t.units.c.id)
         if province_code is not None:
             stmt = stmt.where(t.units.c.province_code == province_code)
-        return [unit_from_row(r) for r in self.session.execute(stmt)]
+        return [unit_from_row(r) for r in self.conn.execute(stmt)]
 
     def add(self, unit: Unit, now: datetime) -> Unit:
         values = {k: getattr(unit, k) for k in ("province_code", "code", "name", "parent_id",
                                                 "valid_from", "valid_to", "successor_id",
                                                 "place_name")}
-        unit_id = self.session.execute(
+        unit_id = self.conn.execute(
             sa.insert(t.units).values(kind=unit.kind.value, created_at=now, **values)
             .returning(t.units.c.id)).scalar_one()
-        self.session.execute(sa.insert(t.unit_names).values(
+        self.conn.execute(sa.insert(t.unit_names).values(
             unit_id=unit_id, name=unit.name, valid_from=unit.valid_from or date(1945, 9, 2),
             created_at=now))
         return self.by_id(unit_id)
 
     def rename(self, unit_id: int, name: str, valid_from: date, now: datetime) -> None:
-        self.session.execute(sa.update(t.units).where(t.units.c.id == unit_id).values(name=name))
-        self.session.execute(sa.insert(t.unit_names).values(
+        self.conn.execute(sa.update(t.units).where(t.units.c.id == unit_id).values(name=name))
+        self.conn.execute(sa.insert(t.unit_names).values(
             unit_id=unit_id, name=name, valid_from=valid_from, created_at=now))
 
     def close(self, unit_id: int, valid_to: date, successor_id: int) -> None:
-        self.session.execute(sa.update(t.units).where(t.units.c.id == unit_id).values(
+        self.conn.execute(sa.update(t.units).where(t.units.c.id == unit_id).values(
             valid_to=valid_to, successor_id=successor_id))
 
     def name_on(self, unit_id: int, day: date) -> str:
         c = t.unit_names.c
-        name = self.session.execute(
+        name = self.conn.execute(
             sa.select(c.name).where(c.unit_id == unit_id, c.valid_from <= day)
             .order_by(c.valid_from.desc(), c.id.desc()).limit(1)).scalar()
         return name or self.by_id(unit_id).name
 
 
 class OfficialRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
     def _roles(self, official_id: int) -> frozenset[tuple[int, Role]]:
-        rows = self.session.execute(sa.select(t.official_roles.c.unit_id, t.official_roles.c.role)
+        rows = self.conn.execute(sa.select(t.official_roles.c.unit_id, t.official_roles.c.role)
                                     .where(t.official_roles.c.official_id == official_id))
         return frozenset((r.unit_id, Role(r.role)) for r in rows)
 
     def _get(self, clause) -> tuple[Official, str] | None:
-        row = self.session.execute(sa.select(t.officials).where(clause)).first()
+        row = self.conn.execute(sa.select(t.officials).where(clause)).first()
         if row is None:
             return None
         official = Official(row.id, row.username, row.full_name, self._roles(row.id), row.active)
@@ -262,27 +261,27 @@ class OfficialRepository:
 
     def add(self, province_code: int, username: str, full_name: str, password_hash: str,
             now: datetime) -> int:
-        return self.session.execute(sa.insert(t.officials).values(
+        return self.conn.execute(sa.insert(t.officials).values(
             province_code=province_code, username=username.strip().lower(), full_name=full_name,
             password_hash=password_hash, created_at=now).returning(t.officials.c.id)).scalar_one()
 
     def grant(self, official_id: int, unit_id: int, role: Role) -> None:
-        insert = _insert(self.session)
-        self.session.execute(insert(t.official_roles).values(
+        insert = _insert(self.conn)
+        self.conn.execute(insert(t.official_roles).values(
             official_id=official_id, unit_id=unit_id, role=role.value).on_conflict_do_nothing())
 
     def all(self) -> list[Official]:
-        ids = self.session.execute(sa.select(t.officials.c.id).order_by(t.officials.c.id)).scalars()
+        ids = self.conn.execute(sa.select(t.officials.c.id).order_by(t.officials.c.id)).scalars()
         return [self.by_id(i) for i in ids]
 
 
 class CalendarRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
 
     def overrides(self, province_code: int) -> list[DayRule]:
         c = t.calendar_overrides.c
-        rows = self.session.execute(sa.select(t.calendar_overrides)
+        rows = self.conn.execute(sa.select(t.calendar_overrides)
                                     .where(c.province_code == province_code).order_by(c.id))
         return [DayRule(r.day, DayKind(r.kind), r.reason, r.source or "Quản trị viên")
                 for r in rows]
@@ -293,5 +292,5 @@ class CalendarRepository:
                  "reason": r.reason, "source": r.source, "created_by": created_by,
                  "created_at": now} for r in rules]
         if rows:
-            self.session.execute(sa.insert(t.calendar_overrides), rows)
+            self.conn.execute(sa.insert(t.calendar_overrides), rows)
         return len(rows)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.orm.exc import StaleDataError
 
 from motcua.domain.errors import ConcurrentUpdate
+from motcua.storage.dossier_mapper import StaleDossier
 from motcua.storage.repositories import (
     CalendarRepository,
     DossierRepository,
@@ -22,40 +22,42 @@ CONCURRENT_MESSAGE = (
 
 
 class SqlUnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session],
-                 unit_codes: dict[int, str] | None = None) -> None:
-        self.session_factory = session_factory
+    """Repositories over one connection and one transaction (SQLAlchemy Core, no ORM session)."""
+
+    def __init__(self, engine: Engine, unit_codes: dict[int, str] | None = None) -> None:
+        self.engine = engine
         self.unit_codes = unit_codes if unit_codes is not None else {}
 
     def __enter__(self) -> SqlUnitOfWork:
-        self.session = self.session_factory()
-        self.dossiers = DossierRepository(self.session)
-        self.procedures = ProcedureRepository(self.session)
-        self.units = UnitRepository(self.session, self.unit_codes)
-        self.officials = OfficialRepository(self.session)
-        self.calendar = CalendarRepository(self.session)
+        self.conn = self.engine.connect()
+        self.dossiers = DossierRepository(self.conn)
+        self.procedures = ProcedureRepository(self.conn)
+        self.units = UnitRepository(self.conn, self.unit_codes)
+        self.officials = OfficialRepository(self.conn)
+        self.calendar = CalendarRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
-        self.session.rollback()
-        self.session.close()
+        try:
+            self.conn.rollback()
+        finally:
+            self.conn.close()
 
     def commit(self) -> None:
         try:
-            self.session.flush()
-            self.dossiers.write_events()
-            self.session.commit()
-        except StaleDataError as exc:
-            self.session.rollback()
+            self.dossiers.save()
+            self.conn.commit()
+        except StaleDossier as exc:
+            self.conn.rollback()
             raise ConcurrentUpdate(CONCURRENT_MESSAGE) from exc
         except (IntegrityError, OperationalError) as exc:
-            self.session.rollback()
+            self.conn.rollback()
             if _is_concurrency(exc):
                 raise ConcurrentUpdate(CONCURRENT_MESSAGE) from exc
             raise
 
     def rollback(self) -> None:
-        self.session.rollback()
+        self.conn.rollback()
 
 
 def _is_concurrency(exc: Exception) -> bool:

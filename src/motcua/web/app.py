@@ -16,6 +16,7 @@ from fastapi import FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 
 from motcua.domain.calendar import VN_TZ, CountingMode, Deadline, DeadlineUnit
@@ -23,6 +24,7 @@ from motcua.domain.dossiers import STATUS_LABELS, TRANSITIONS, Status, Timelines
 from motcua.domain.errors import (
     ConcurrentUpdate,
     Conflict,
+    DatabaseUnavailable,
     MotcuaError,
     NotFound,
     PermissionDenied,
@@ -105,6 +107,17 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": exc.as_dict()}, status_code=status)
         return page(request, "error.html", status_code=status, error=exc)
+
+    @app.exception_handler(DBAPIError)
+    async def database_error(request: Request, exc: DBAPIError):
+        if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
+            raise exc
+        error = DatabaseUnavailable(
+            "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được ghi. "
+            "Vui lòng thử lại sau ít phút.")
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": error.as_dict()}, status_code=503)
+        return page(request, "error.html", status_code=503, error=error)
 
     @app.get("/", include_in_schema=False)
     def home():
