@@ -15,6 +15,7 @@ from motcua.domain.calendar import OfficeHours, WorkingCalendar
 from motcua.domain.clock import SystemClock
 from motcua.settings import Settings
 from motcua.storage import db
+from motcua.storage.files import FileStore
 from motcua.storage.uow import SqlUnitOfWork
 
 
@@ -27,6 +28,7 @@ class App:
 
     def __post_init__(self) -> None:
         self.unit_codes: dict[int, str] = {}
+        self.files = FileStore(self.settings.files_dir)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.unit_codes)

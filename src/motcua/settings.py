@@ -22,6 +22,18 @@ class Settings:
     due_soon_share: float = field(default_factory=lambda: float(_env("DUE_SOON_SHARE", "0.2")))
     data_dir: Path = field(default_factory=lambda: Path(_env("DATA_DIR", "var")))
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "http://127.0.0.1:8000"))
+    upload_dir: Path | None = field(
+        default_factory=lambda: Path(v) if (v := os.environ.get("MOTCUA_UPLOAD_DIR")) else None)
+    max_upload_mb: float = field(default_factory=lambda: float(_env("MAX_UPLOAD_MB", "20")))
+
+    @property
+    def files_dir(self) -> Path:
+        """Where uploads are kept: MOTCUA_UPLOAD_DIR, else ``files`` in the data folder."""
+        return self.upload_dir or self.data_dir / "files"
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
 
     def with_database(self, url: str | None) -> Settings:
         return replace(self, database_url=url) if url else self

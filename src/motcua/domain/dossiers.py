@@ -72,6 +72,7 @@ class Action(enum.StrEnum):
     REQUEST_CORRECTION = "request_correction"
     APPROVE_CORRECTION = "approve_correction"
     REJECT_CORRECTION = "reject_correction"
+    ATTACH = "attach"
 
 
 class Timeliness(enum.StrEnum):
@@ -140,6 +141,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(Action.APPROVE_CORRECTION, _ANY, tuple(_ANY), Reason.NONE, "Duyệt điều chỉnh thời điểm"),
     _t(Action.REJECT_CORRECTION, _ANY, tuple(_ANY), Reason.REQUIRED,
        "Không duyệt điều chỉnh thời điểm"),
+    _t(Action.ATTACH, _OPEN | {Status.RESULT_READY}, tuple(_OPEN | {Status.RESULT_READY}),
+       Reason.NONE, "Đính kèm giấy tờ, kết quả"),
 )
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 
@@ -276,8 +279,10 @@ class Dossier:
     def __init__(self, *, code: str, province_code: int, procedure: Procedure, unit_id: int,
                  channel: Channel, applicant: Applicant, received_at: datetime,
                  effective_receipt: datetime, appointment: datetime, steps: list[Step],
-                 filed_by_id: int | None = None, note: str = "") -> None:
+                 filed_by_id: int | None = None, note: str = "",
+                 submission_key: str | None = None) -> None:
         self.code = code
+        self.submission_key = submission_key
         self.province_code = province_code
         self.procedure = procedure
         self.procedure_id = procedure.id
@@ -323,7 +328,8 @@ class Dossier:
     def receive(cls, *, code: str, province_code: int, procedure: Procedure, unit_id: int,
                 step_unit_ids: list[int], channel: Channel | str, applicant: Applicant,
                 received_at: datetime, cal: WorkingCalendar, actor: Actor = SYSTEM,
-                filed_by_id: int | None = None, note: str = "") -> Dossier:
+                filed_by_id: int | None = None, note: str = "",
+                submission_key: str | None = None) -> Dossier:
         channel = Channel(channel)
         if channel not in procedure.channels and not (
             channel is Channel.ASSISTED and Channel.ONLINE in procedure.channels
@@ -346,7 +352,8 @@ class Dossier:
         dossier = cls(code=code, province_code=province_code, procedure=procedure,
                       unit_id=unit_id, channel=channel, applicant=applicant,
                       received_at=received_at, effective_receipt=effective,
-                      appointment=appointment, steps=steps, filed_by_id=filed_by_id, note=note)
+                      appointment=appointment, steps=steps, filed_by_id=filed_by_id, note=note,
+                      submission_key=submission_key)
         before = dossier._snapshot()
         dossier.status = Status.IN_PROGRESS
         dossier.current_step = 1
@@ -582,6 +589,14 @@ class Dossier:
             self.unit_id = new_unit_id
         self._record(Action.TRANSFER, at, actor, before, {
             "from_unit": old_unit_id, "to_unit": new_unit_id, "steps": moved, "reason": reason})
+
+    def attach(self, *, kind: str, name: str, filename: str, sha256: str, size: int,
+               at: datetime, actor: Actor) -> None:
+        """Record that a document (input, supplement or result) was attached."""
+        self._check(Action.ATTACH, at)
+        before = self._snapshot()
+        self._record(Action.ATTACH, at, actor, before, {
+            "kind": kind, "name": name, "filename": filename, "sha256": sha256, "size": size})
 
     # -- time corrections ------------------------------------------------------------------
 

@@ -81,6 +81,12 @@ class Conflict(MotcuaError):
     code = "trung_lap"
 
 
+class DuplicateSubmission(Conflict):
+    """An online submission with this idempotency key was already made."""
+
+    code = "nop_trung"
+
+
 class ConcurrentUpdate(MotcuaError):
     """Another official changed the same dossier first; reload and try again."""
 

@@ -29,6 +29,7 @@ RULES: dict[Action, tuple[frozenset[Role], str]] = {
     Action.REQUEST_CORRECTION: (frozenset({R.DESK, R.SPECIALIST, R.HEAD, R.SIGNER}), "any"),
     Action.APPROVE_CORRECTION: (frozenset({R.HEAD, R.SIGNER}), "any"),
     Action.REJECT_CORRECTION: (frozenset({R.HEAD, R.SIGNER}), "any"),
+    Action.ATTACH: (frozenset({R.DESK, R.SPECIALIST, R.HEAD, R.SIGNER}), "any"),
 }
 
 

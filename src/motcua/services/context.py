@@ -13,10 +13,17 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class Files(Protocol):
+    def put(self, data: bytes) -> str: ...
+
+    def read(self, sha256: str) -> bytes: ...
+
+
 class Context(Protocol):
-    """Services see a unit-of-work factory, the calendar, the clock and settings."""
+    """Services see a unit-of-work factory, the calendar, the clock, settings and files."""
 
     uow: Callable[[], Any]
+    files: Files
     calendar: WorkingCalendar
     clock: Clock
     settings: Any

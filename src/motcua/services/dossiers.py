@@ -6,15 +6,24 @@ and commits; audit events are written in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from pathlib import PurePosixPath
 
+from motcua.domain import documents
 from motcua.domain.calendar import VN_TZ
-from motcua.domain.dossiers import Action, Actor, Dossier
-from motcua.domain.errors import ConcurrentUpdate, PermissionDenied
+from motcua.domain.documents import AttachmentKind, Upload
+from motcua.domain.dossiers import Action, Actor, Dossier, transition_for
+from motcua.domain.errors import (
+    ConcurrentUpdate,
+    DuplicateSubmission,
+    PermissionDenied,
+    ValidationError,
+)
 from motcua.domain.identity import Applicant
-from motcua.domain.policy import ensure_may
+from motcua.domain.policy import ensure_may, may, may_view
 from motcua.domain.procedures import Channel
+from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
 from motcua.services.context import Context
 
@@ -73,16 +82,45 @@ def dossier_view(uow, dossier: Dossier) -> dict:
     }
 
 
+def _checked(ctx: Context, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
+    """Every upload checked (type by content, size) before anything is written."""
+    limit = ctx.settings.max_upload_bytes
+    return [(Upload(nfc(u.name) or "Tài liệu", _safe_filename(u.filename), u.data),
+             documents.check(u, limit)) for u in uploads]
+
+
+def _safe_filename(name: str) -> str:
+    base = nfc(PurePosixPath((name or "").replace("\\", "/")).name)
+    return base[-200:] or "tep-dinh-kem"
+
+
+def _attach(ctx: Context, uow, dossier: Dossier, checked: list[tuple[Upload, str]],
+            kind: AttachmentKind, now: datetime, actor: Actor) -> None:
+    for upload, content_type in checked:
+        digest = ctx.files.put(upload.data)
+        dossier.attach(kind=kind.value, name=upload.name, filename=upload.filename,
+                       sha256=digest, size=len(upload.data), at=now, actor=actor)
+        uow.attachments.add(dossier, kind=kind.value, name=upload.name,
+                            filename=upload.filename, content_type=content_type,
+                            size=len(upload.data), sha256=digest, uploaded_by_id=actor.id,
+                            uploaded_by_name=actor.name, uploaded_at=now)
+
+
 def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channel: str,
                     applicant: dict, official: Official | None = None, note: str = "",
-                    on_behalf: bool = False, filed_by_id: int | None = None) -> dict:
+                    on_behalf: bool = False, filed_by_id: int | None = None,
+                    uploads: Iterable[Upload] = (), submission_key: str | None = None,
+                    actor: Actor | None = None) -> dict:
     """Receive a dossier at a desk, online, by post, or filed by an official for someone.
 
     Decree 118/2025 art. 14: any one-stop unit of the province receives a
-    dossier regardless of administrative boundary.
+    dossier regardless of administrative boundary. Uploads are checked first
+    and attached in the same transaction.
     """
     now = ctx.clock.now()
     channel = Channel.ASSISTED if on_behalf else Channel(channel)
+    checked = _checked(ctx, uploads)
+    actor = actor or actor_of(official)
     with ctx.uow() as uow:
         province = ctx.settings.province_code
         procedure = uow.procedures.current(procedure_code, province)
@@ -97,11 +135,56 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
         dossier = Dossier.receive(
             code=code, province_code=province, procedure=procedure, unit_id=unit.id,
             step_unit_ids=step_units, channel=channel, applicant=Applicant.create(**applicant),
-            received_at=now, cal=ctx.calendar, actor=actor_of(official),
+            received_at=now, cal=ctx.calendar, actor=actor,
             filed_by_id=(official.id if official else filed_by_id)
             if channel is Channel.ASSISTED else None,
-            note=note)
+            note=note, submission_key=submission_key)
         uow.dossiers.add(dossier)
+        _attach(ctx, uow, dossier, checked, AttachmentKind.INPUT, now, actor)
+        view = dossier_view(uow, dossier)
+        uow.commit()
+    return view
+
+
+def submit_online(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict,
+                  uploads: Iterable[Upload], submission_key: str) -> dict:
+    """A citizen's online submission; a retried or double-clicked one makes one dossier.
+
+    ``submission_key`` is the idempotency key the form (or the calling system)
+    generated once; the same key always answers with the same dossier.
+    """
+    key = (submission_key or "").strip()
+    if not 8 <= len(key) <= 64 or not all(c.isalnum() or c in "-_" for c in key):
+        raise ValidationError("Khóa chống gửi trùng không hợp lệ (8–64 ký tự chữ, số, - hoặc _).")
+    with ctx.uow() as uow:
+        existing = uow.dossiers.code_for_submission(key)
+    if existing is None:
+        name = nfc(str(applicant.get("name", ""))) or "Công dân"
+        try:
+            view = receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
+                                   channel=Channel.ONLINE.value, applicant=applicant,
+                                   uploads=uploads, submission_key=key,
+                                   actor=Actor(None, f"{name} (nộp trực tuyến)"))
+            return {**view, "repeated": False}
+        except DuplicateSubmission:
+            with ctx.uow() as uow:
+                existing = uow.dossiers.code_for_submission(key)
+    return {**get_dossier(ctx, existing), "repeated": True}
+
+
+def attach_documents(ctx: Context, code: str, uploads: Iterable[Upload], *,
+                     kind: str = AttachmentKind.INPUT.value,
+                     official: Official | None = None) -> dict:
+    """Attach scans or electronic documents (inputs, supplements, results) to a dossier."""
+    checked = _checked(ctx, uploads)
+    if not checked:
+        raise ValidationError("Chưa chọn tệp nào để đính kèm.")
+    kind = AttachmentKind(kind)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code, corrections=False)
+        ensure_may(official, Action.ATTACH, dossier)
+        _attach(ctx, uow, dossier, checked, kind, now, actor_of(official))
         view = dossier_view(uow, dossier)
         uow.commit()
     return view
@@ -168,9 +251,20 @@ def request_supplement(ctx: Context, code: str, missing: list[str] | None = None
                                                            missing=missing))
 
 
-def supplement(ctx: Context, code: str, official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.SUPPLEMENT,
-                lambda d, now, actor: d.supplement(at=now, actor=actor, cal=ctx.calendar))
+def supplement(ctx: Context, code: str, official: Official | None = None,
+               uploads: Iterable[Upload] = ()) -> dict:
+    """The desk receives the missing documents; the clock runs again."""
+    checked = _checked(ctx, uploads)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code, corrections=False)
+        ensure_may(official, Action.SUPPLEMENT, dossier)
+        actor = actor_of(official)
+        dossier.supplement(at=now, actor=actor, cal=ctx.calendar)
+        _attach(ctx, uow, dossier, checked, AttachmentKind.SUPPLEMENT, now, actor)
+        view = dossier_view(uow, dossier)
+        uow.commit()
+    return view
 
 
 def refuse(ctx: Context, code: str, reason: str, official: Official | None = None) -> dict:
@@ -223,6 +317,64 @@ def reject_time_correction(ctx: Context, code: str, seq: int, reason: str,
     return _act(ctx, code, official, Action.REJECT_CORRECTION,
                 lambda d, now, actor: d.reject_correction(seq, at=now, actor=actor,
                                                           reason=reason))
+
+
+def actions_for(official: Official | None, dossier: Dossier) -> list[Action]:
+    """What this official may do to the dossier now: the table's moves the policy allows."""
+    allowed = dossier.allowed_actions()
+    if official is None:
+        return []
+    return [a for a in allowed if a is not Action.TRANSFER and may(official, a, dossier)]
+
+
+def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
+    """Everything the dossier page shows an official, if the dossier is in their scope."""
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code)
+        if not may_view(official, dossier):
+            raise PermissionDenied(f"Hồ sơ {dossier.code} không thuộc đơn vị của bạn.")
+        view = dossier_view(uow, dossier)
+        view["actions"] = [a.value for a in actions_for(official, dossier)]
+        view["applicant"] = {"kind": dossier.applicant_kind.value,
+                             "id_number": dossier.applicant_id_number,
+                             "phone": dossier.applicant_phone,
+                             "address": dossier.applicant_address,
+                             "email": dossier.applicant_email}
+        view["filed_by_id"] = dossier.filed_by_id
+        view["close_reason"] = dossier.close_reason
+        view["extension_reason"] = dossier.extension_reason
+        view["attachments"] = [
+            {"id": r.id, "kind": r.kind, "name": r.name, "filename": r.filename,
+             "content_type": r.content_type, "size": r.size, "sha256": r.sha256,
+             "uploaded_by": r.uploaded_by_name, "uploaded_at": _iso(r.uploaded_at)}
+            for r in uow.attachments.for_dossier(dossier.id)]
+        view["supplements"] = [
+            {"seq": x.seq, "step": x.step_seq, "requested_at": _iso(x.requested_at),
+             "reason": x.reason, "missing": list(x.missing),
+             "supplemented_at": _iso(x.supplemented_at), "flagged": x.flagged}
+            for x in dossier.supplements]
+        view["corrections"] = [
+            {"seq": c.seq, "target": c.target.value, "step": c.step_seq,
+             "old_value": _iso(c.old_value), "new_value": _iso(c.new_value), "reason": c.reason,
+             "evidence": c.evidence, "status": c.status, "requested_by_id": c.requested_by_id,
+             "decided_at": _iso(c.decided_at), "decision_note": c.decision_note}
+            for c in dossier.corrections]
+        view["events"] = [
+            {"seq": e.seq, "at": _iso(e.at), "actor": e.actor_name, "action": e.action,
+             "label": transition_for(e.action).label, "data": e.data}
+            for e in uow.dossiers.events(dossier.id, dossier.code)]
+    return view
+
+
+def attachment_file(ctx: Context, code: str, attachment_id: int,
+                    official: Official) -> tuple[str, str, bytes]:
+    """(filename, content type, bytes) of an attachment, for officials who may see the dossier."""
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code, corrections=False)
+        if not may_view(official, dossier):
+            raise PermissionDenied(f"Hồ sơ {dossier.code} không thuộc đơn vị của bạn.")
+        row = uow.attachments.get(dossier.id, attachment_id)
+    return row.filename, row.content_type, ctx.files.read(row.sha256)
 
 
 def get_dossier(ctx: Context, code: str) -> dict:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -53,3 +56,29 @@ def authenticate(ctx: Context, username: str, password: str) -> Official | None:
     except (VerificationError, InvalidHashError):
         return None
     return official if official.active else None
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(ctx: Context, username: str, name: str) -> str:
+    """A new API token for another system acting as this official; shown once, kept hashed."""
+    token = "mc_" + secrets.token_urlsafe(32)
+    with ctx.uow() as uow:
+        found = uow.officials.by_username(username)
+        if found is None:
+            raise ValidationError(f"Không có tài khoản {username}.")
+        uow.tokens.add(found[0].id, nfc(name) or "Hệ thống kết nối", _token_digest(token),
+                       ctx.clock.now())
+        uow.commit()
+    return token
+
+
+def official_for_token(ctx: Context, token: str) -> Official | None:
+    if not token.startswith("mc_") or len(token) > 100:
+        return None
+    with ctx.uow() as uow:
+        official_id = uow.tokens.official_id(_token_digest(token))
+        official = uow.officials.by_id(official_id) if official_id else None
+    return official if official and official.active else None

@@ -75,6 +75,11 @@ class DossierRepository:
         stmt = _NEXT_SEQUENCE[self.conn.dialect.name == "postgresql"]
         return self.conn.execute(stmt, {"unit_code": unit_code, "day": day}).scalar_one()
 
+    def code_for_submission(self, key: str) -> str | None:
+        """The dossier an online submission with this idempotency key already made."""
+        return self.conn.execute(sa.select(t.dossiers.c.code).where(
+            t.dossiers.c.submission_key == key)).scalar()
+
     def all_heads(self) -> Iterator[tuple[int, str, str]]:
         c = t.dossiers.c
         yield from self.conn.execute(sa.select(c.id, c.code, c.audit_head).order_by(c.id))
@@ -232,6 +237,56 @@ class UnitRepository:
             sa.select(c.name).where(c.unit_id == unit_id, c.valid_from <= day)
             .order_by(c.valid_from.desc(), c.id.desc()).limit(1)).scalar()
         return name or self.by_id(unit_id).name
+
+
+class AttachmentRepository:
+    """Attachment rows; added ones are written at commit, after their (new) dossier."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pending: list[tuple[Dossier, dict]] = []
+
+    def add(self, dossier: Dossier, **values) -> None:
+        self.pending.append((dossier, values))
+
+    def save(self) -> None:
+        rows = [{"province_code": d.province_code, "dossier_id": d.id, **v}
+                for d, v in self.pending]
+        if rows:
+            self.conn.execute(sa.insert(t.attachments), rows)
+        self.pending.clear()
+
+    def for_dossier(self, dossier_id: int) -> list:
+        c = t.attachments.c
+        return list(self.conn.execute(sa.select(t.attachments).where(c.dossier_id == dossier_id)
+                                      .order_by(c.id)))
+
+    def get(self, dossier_id: int, attachment_id: int):
+        c = t.attachments.c
+        row = self.conn.execute(sa.select(t.attachments).where(
+            c.id == attachment_id, c.dossier_id == dossier_id)).first()
+        if row is None:
+            raise NotFound(f"Không tìm thấy tệp đính kèm số {attachment_id} của hồ sơ.")
+        return row
+
+
+class TokenRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, official_id: int, name: str, token_sha256: str, now: datetime) -> int:
+        return self.conn.execute(sa.insert(t.api_tokens).values(
+            official_id=official_id, name=name, token_sha256=token_sha256, created_at=now,
+        ).returning(t.api_tokens.c.id)).scalar_one()
+
+    def official_id(self, token_sha256: str) -> int | None:
+        c = t.api_tokens.c
+        return self.conn.execute(sa.select(c.official_id).where(
+            c.token_sha256 == token_sha256, c.revoked.is_(False))).scalar()
+
+    def revoke(self, official_id: int) -> int:
+        return self.conn.execute(sa.update(t.api_tokens).where(
+            t.api_tokens.c.official_id == official_id).values(revoked=True)).rowcount
 
 
 class OfficialRepository:

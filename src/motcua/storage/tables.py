@@ -165,6 +165,7 @@ dossiers = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("audit_seq", sa.Integer, nullable=False),
     sa.Column("audit_head", sa.String(64), nullable=False),
+    sa.Column("submission_key", sa.String(64), nullable=True, unique=True),
 )
 
 dossier_steps = sa.Table(
@@ -258,5 +259,31 @@ calendar_overrides = sa.Table(
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("source", sa.Text, nullable=False, server_default=""),
     sa.Column("created_by", sa.String(64), nullable=False, server_default=""),
+    _created(),
+)
+
+attachments = sa.Table(
+    "attachments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False, index=True),
+    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("filename", sa.String(255), nullable=False),
+    sa.Column("content_type", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("uploaded_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
+    sa.Column("uploaded_by_name", sa.String(255), nullable=False),
+    sa.Column("uploaded_at", UTCDateTime(), nullable=False),
+)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("official_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
     _created(),
 )

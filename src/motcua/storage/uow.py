@@ -5,13 +5,15 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from motcua.domain.errors import ConcurrentUpdate
+from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
 from motcua.storage.dossier_mapper import StaleDossier
 from motcua.storage.repositories import (
+    AttachmentRepository,
     CalendarRepository,
     DossierRepository,
     OfficialRepository,
     ProcedureRepository,
+    TokenRepository,
     UnitRepository,
 )
 
@@ -35,6 +37,8 @@ class SqlUnitOfWork:
         self.units = UnitRepository(self.conn, self.unit_codes)
         self.officials = OfficialRepository(self.conn)
         self.calendar = CalendarRepository(self.conn)
+        self.attachments = AttachmentRepository(self.conn)
+        self.tokens = TokenRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -46,6 +50,7 @@ class SqlUnitOfWork:
     def commit(self) -> None:
         try:
             self.dossiers.save()
+            self.attachments.save()
             self.conn.commit()
         except StaleDossier as exc:
             self.conn.rollback()
@@ -54,6 +59,8 @@ class SqlUnitOfWork:
             self.conn.rollback()
             if _is_concurrency(exc):
                 raise ConcurrentUpdate(CONCURRENT_MESSAGE) from exc
+            if "submission_key" in str(exc):
+                raise DuplicateSubmission("Hồ sơ trực tuyến này đã được gửi.") from exc
             raise
 
     def rollback(self) -> None:

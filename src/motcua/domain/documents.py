@@ -1,0 +1,60 @@
+"""Uploaded documents: which kinds are accepted, recognised by their content, not their name.
+
+Only PDF, JPEG and PNG are accepted (scans and electronic documents); the
+signature bytes decide, so a renamed executable or a Word file is refused.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from motcua.domain.errors import ValidationError
+from motcua.domain.text import vn_number
+
+SIGNATURES = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+)
+
+
+class AttachmentKind(enum.StrEnum):
+    INPUT = "input"
+    SUPPLEMENT = "supplement"
+    RESULT = "result"
+
+    @property
+    def label(self) -> str:
+        return {"input": "Thành phần hồ sơ", "supplement": "Bổ sung",
+                "result": "Kết quả giải quyết"}[self.value]
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file as received: the document it stands for, its name and its bytes."""
+
+    name: str
+    filename: str
+    data: bytes
+
+
+def sniff(data: bytes) -> tuple[str, str]:
+    """(content type, extension) of a PDF, JPEG or PNG; anything else is refused."""
+    for magic, content_type, extension in SIGNATURES:
+        if data.startswith(magic):
+            return content_type, extension
+    raise ValidationError(
+        "Chỉ nhận tệp PDF, JPEG hoặc PNG; tệp đã gửi không phải một trong các loại này "
+        "(kiểm tra theo nội dung tệp, không theo tên).", reason="loai_tep")
+
+
+def check(upload: Upload, max_bytes: int) -> str:
+    """The content type of an acceptable upload; a clear error otherwise."""
+    if not upload.data:
+        raise ValidationError(f"Tệp “{upload.filename}” rỗng.", reason="tep_rong")
+    if len(upload.data) > max_bytes:
+        raise ValidationError(
+            f"Tệp “{upload.filename}” dung lượng {vn_number(len(upload.data) / 1048576, 1)} MB, "
+            f"vượt giới hạn {vn_number(max_bytes / 1048576, 0)} MB.", reason="qua_dung_luong")
+    return sniff(upload.data)[0]
