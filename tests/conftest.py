@@ -51,9 +51,10 @@ def database_url(tmp_path):
 
 
 @pytest.fixture
-def app(database_url):
+def app(database_url, tmp_path):
     clock = FixedClock(vn(2026, 1, 5, 9, 0))
-    application = build(Settings(database_url=database_url, province_code=66), clock=clock)
+    application = build(Settings(database_url=database_url, province_code=66,
+                                 data_dir=tmp_path / "data"), clock=clock)
     yield application
     application.close()
 

@@ -61,7 +61,7 @@ def test_login_needs_the_csrf_token_and_shows_the_officials_inbox(app, world, cl
 
 
 def test_api_errors_are_json_with_a_stable_code_and_no_500(client):
-    assert client.get("/api/v1/dossiers/KHONG-CO").json()["error"]["code"] == "khong_co_quyen"
+    assert client.get("/api/v1/dossiers/KHONG-CO").json()["error"]["code"] == "can_dang_nhap"
     bad = client.get("/api/v1/calendar/due", params={"from": "hôm qua"})
     assert bad.status_code == 422
     due = client.get("/api/v1/calendar/due", params={"from": "2026-01-09T15:30:00+07:00",

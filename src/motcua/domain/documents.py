@@ -37,6 +37,11 @@ class Upload:
     name: str
     filename: str
     data: bytes
+    declared_size: int | None = None  # when the data was cut short at the size limit
+
+    @property
+    def size(self) -> int:
+        return max(len(self.data), self.declared_size or 0)
 
 
 def sniff(data: bytes) -> tuple[str, str]:
@@ -53,8 +58,8 @@ def check(upload: Upload, max_bytes: int) -> str:
     """The content type of an acceptable upload; a clear error otherwise."""
     if not upload.data:
         raise ValidationError(f"Tệp “{upload.filename}” rỗng.", reason="tep_rong")
-    if len(upload.data) > max_bytes:
+    if upload.size > max_bytes:
         raise ValidationError(
-            f"Tệp “{upload.filename}” dung lượng {vn_number(len(upload.data) / 1048576, 1)} MB, "
+            f"Tệp “{upload.filename}” dung lượng {vn_number(upload.size / 1048576, 1)} MB, "
             f"vượt giới hạn {vn_number(max_bytes / 1048576, 0)} MB.", reason="qua_dung_luong")
     return sniff(upload.data)[0]

@@ -25,6 +25,7 @@ from motcua.domain.calendar import VN_TZ, WorkingCalendar
 from motcua.domain.errors import IllegalTransition, NotFound, ReasonRequired, ValidationError
 from motcua.domain.identity import Applicant, ApplicantKind
 from motcua.domain.procedures import Channel, Procedure
+from motcua.domain.text import fold
 
 
 class Status(enum.StrEnum):
@@ -372,6 +373,12 @@ class Dossier:
         return Applicant(ApplicantKind(self.applicant_kind), self.applicant_id_number,
                          self.applicant_name, self.applicant_phone, self.applicant_birth_year,
                          self.applicant_address, self.applicant_email)
+
+    @property
+    def search_text(self) -> str:
+        """Code, applicant and ID number folded for diacritic-insensitive search."""
+        return fold(f"{self.code} {self.applicant_name} {self.applicant_id_number} "
+                    f"{self.applicant_phone}")
 
     @property
     def step(self) -> Step:

@@ -24,22 +24,70 @@ def search_procedures(engine: Engine, province_code: int, q: str = "", limit: in
         return list(conn.execute(stmt.order_by(c.name).limit(limit)))
 
 
-def inbox(engine: Engine, unit_ids: set[int], now: datetime, q: str = "", limit: int = 200):
-    """Open dossiers whose current step is held by one of ``unit_ids``, most urgent first."""
+def inbox(engine: Engine, step_units: set[int], desk_units: set[int], q: str = "",
+          view: str = "", limit: int = 300):
+    """The dossiers an official should act on, most urgent first.
+
+    Open dossiers whose current step is held by one of ``step_units``; for desk
+    officers also, at ``desk_units``, results waiting to be returned and dossiers
+    waiting for a supplement. ``view`` narrows to one status.
+    """
     d, s, p = t.dossiers.c, t.dossier_steps.c, t.procedures.c
+    scope = sa.and_(d.status == "in_progress", s.unit_id.in_(step_units or {-1}))
+    if desk_units:
+        scope = sa.or_(scope, sa.and_(
+            d.status.in_(["awaiting_supplement", "result_ready"]),
+            d.unit_id.in_(desk_units)))
     stmt = (
         sa.select(d.code, d.applicant_name, d.applicant_id_number, d.status, d.due,
                   d.appointment, d.received_at, d.channel, p.name.label("procedure"),
-                  s.name.label("step"), s.planned_deadline, d.effective_receipt,
-                  d.appointment_at_receipt)
+                  s.name.label("step"), s.seq.label("step_seq"), s.planned_deadline,
+                  s.assignee_id, d.effective_receipt, d.appointment_at_receipt)
         .join(t.dossier_steps, sa.and_(s.dossier_id == d.id, s.seq == d.current_step))
         .join(t.procedures, p.id == d.procedure_id)
-        .where(d.status.in_(OPEN), s.unit_id.in_(unit_ids or {-1}))
+        .where(scope)
     )
+    if view in ("in_progress", "awaiting_supplement", "result_ready"):
+        stmt = stmt.where(d.status == view)
     if q.strip():
-        like = f"%{q.strip()}%"
-        stmt = stmt.where(sa.or_(d.code.ilike(like), d.applicant_name.ilike(like),
-                                 d.applicant_id_number.like(like)))
+        for word in fold(q).split():
+            stmt = stmt.where(d.search_text.contains(word, autoescape=True))
     with engine.connect() as conn:
         return list(conn.execute(stmt.order_by(d.due).limit(limit)))
 
+
+def pending_corrections(engine: Engine, unit_ids: set[int]):
+    """Time corrections waiting for a head's decision on dossiers touching ``unit_ids``."""
+    d, c, s = t.dossiers.c, t.time_corrections.c, t.dossier_steps.c
+    touching = sa.select(s.dossier_id).where(s.unit_id.in_(unit_ids or {-1}))
+    stmt = (sa.select(d.code, d.applicant_name, c.seq, c.target, c.step_seq, c.old_value,
+                      c.new_value, c.reason, c.evidence, c.requested_at, c.requested_by_id,
+                      t.officials.c.full_name.label("requested_by"))
+            .join(t.time_corrections, c.dossier_id == d.id)
+            .outerjoin(t.officials, t.officials.c.id == c.requested_by_id)
+            .where(c.status == "pending",
+                   sa.or_(d.unit_id.in_(unit_ids or {-1}), d.id.in_(touching)))
+            .order_by(c.requested_at))
+    with engine.connect() as conn:
+        return list(conn.execute(stmt))
+
+
+def desk_units(engine: Engine, province_code: int):
+    """Units with at least one desk officer: where a citizen can file."""
+    u, r = t.units.c, t.official_roles.c
+    stmt = (sa.select(u.code, u.name, u.kind).distinct()
+            .join(t.official_roles, r.unit_id == u.id)
+            .where(r.role == "desk", u.province_code == province_code, u.valid_to.is_(None))
+            .order_by(u.name))
+    with engine.connect() as conn:
+        return list(conn.execute(stmt))
+
+
+def officials_of(engine: Engine, unit_id: int):
+    """Officials holding any role in a unit (for assigning a step)."""
+    o, r = t.officials.c, t.official_roles.c
+    stmt = (sa.select(o.id, o.full_name, o.username).distinct()
+            .join(t.official_roles, r.official_id == o.id)
+            .where(r.unit_id == unit_id, o.active.is_(True)).order_by(o.full_name))
+    with engine.connect() as conn:
+        return list(conn.execute(stmt))

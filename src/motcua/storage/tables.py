@@ -166,6 +166,7 @@ dossiers = sa.Table(
     sa.Column("audit_seq", sa.Integer, nullable=False),
     sa.Column("audit_head", sa.String(64), nullable=False),
     sa.Column("submission_key", sa.String(64), nullable=True, unique=True),
+    sa.Column("search_text", sa.String(400), nullable=False, server_default=""),
 )
 
 dossier_steps = sa.Table(

@@ -54,7 +54,25 @@ def upgrade() -> None:
 
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('submission_key', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('search_text', sa.String(length=400), server_default='', nullable=False))
         batch_op.create_unique_constraint(batch_op.f('uq_dossiers_submission_key'), ['submission_key'])
+
+    _fill_search_text()
+
+
+def _fill_search_text() -> None:
+    """Dossiers received before this revision get their folded search text."""
+    from motcua.domain.text import fold
+
+    conn = op.get_bind()
+    d = sa.table("dossiers", sa.column("id"), sa.column("code"), sa.column("applicant_name"),
+                 sa.column("applicant_id_number"), sa.column("applicant_phone"),
+                 sa.column("search_text"))
+    rows = conn.execute(sa.select(d.c.id, d.c.code, d.c.applicant_name,
+                                  d.c.applicant_id_number, d.c.applicant_phone)).all()
+    for row in rows:
+        conn.execute(sa.update(d).where(d.c.id == row.id).values(search_text=fold(
+            f"{row.code} {row.applicant_name} {row.applicant_id_number} {row.applicant_phone}")))
 
 
 def downgrade() -> None:

@@ -1,0 +1,206 @@
+"""The JSON API under /api/v1: every use case of the dossier engine, documented by OpenAPI.
+
+Officials authenticate with ``Authorization: Bearer <token>`` or a session cookie
+plus ``X-CSRF-Token`` on state-changing calls. Errors are
+``{"error": {"code": ..., "message": <Vietnamese>}}``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from motcua.domain.calendar import VN_TZ, CountingMode
+from motcua.domain.dossiers import STATUS_LABELS, TRANSITIONS, Action, Timeliness
+from motcua.domain.procedures import deadline_from_dict
+from motcua.domain.units import Role
+from motcua.services import dossiers as uc
+from motcua.services.procedures import procedure_to_dict
+from motcua.storage import queries
+from motcua.web.actions import perform, read_uploads
+from motcua.web.citizen import describe_deadline, track
+from motcua.web.common import require_api_write, require_official
+from motcua.web.officials import inbox_rows
+
+router = APIRouter(prefix="/api/v1")
+
+
+class ApplicantIn(BaseModel):
+    kind: str = Field("person", description="person (công dân) hoặc business (doanh nghiệp)")
+    id_number: str = Field(..., max_length=20, description="Số định danh 12 số hoặc mã số thuế")
+    name: str = Field(..., max_length=255)
+    phone: str = Field("", max_length=20)
+    birth_year: int | None = Field(None, ge=1900, le=2100)
+    address: str = Field("", max_length=500)
+    email: str = Field("", max_length=255)
+
+
+class ReceiveIn(BaseModel):
+    procedure_code: str = Field(..., max_length=40)
+    unit_code: str = Field(..., max_length=40)
+    channel: str = Field("desk", description="desk hoặc postal; nộp hộ: on_behalf=true")
+    on_behalf: bool = False
+    note: str = Field("", max_length=2000)
+    applicant: ApplicantIn
+
+
+class ActionIn(BaseModel):
+    reason: str = Field("", max_length=2000)
+    missing: list[str] = Field(default_factory=list, description="Giấy tờ cần bổ sung")
+    new_appointment: str = Field("", description="Ngày hẹn mới (ISO 8601 hoặc dd/mm/yyyy HH:MM)")
+    assignee_id: int | None = None
+    expected_step: int | None = Field(None, description="Chống bấm hai lần: bước đang xử lý")
+    note: str = Field("", max_length=2000)
+    target: str = Field("step_finished", description="step_finished hoặc returned")
+    new_value: str = ""
+    evidence: str = Field("", max_length=2000)
+    step_seq: int | None = None
+    seq: int | None = Field(None, description="Số đề nghị điều chỉnh")
+
+
+@router.get("/procedures", tags=["Thủ tục"])
+def procedures(request: Request, q: str = Query("", max_length=200)):
+    """Tìm thủ tục (không phân biệt dấu, hoa thường, NFC/NFD)."""
+    ctx = request.app.state.ctx
+    rows = queries.search_procedures(ctx.engine, ctx.settings.province_code, q)
+    return {"rows": [{"code": r.code, "name": r.name, "field": r.field,
+                      "deadline": describe_deadline(r)} for r in rows]}
+
+
+@router.get("/procedures/{code}", tags=["Thủ tục"])
+def procedure(request: Request, code: str):
+    ctx = request.app.state.ctx
+    with ctx.uow() as uow:
+        return procedure_to_dict(uow.procedures.current(code, ctx.settings.province_code))
+
+
+@router.get("/tracking", tags=["Tra cứu"])
+def tracking(request: Request, code: str = Query(..., max_length=64),
+             last4: str = Query(..., max_length=4)):
+    """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại."""
+    return track(request, code, last4)
+
+
+@router.post("/online-submissions", tags=["Nộp trực tuyến"])
+def online_submission(request: Request,
+                      idempotency_key: Annotated[str, Header(max_length=64)],
+                      procedure_code: str = Form(..., max_length=40),
+                      unit_code: str = Form(..., max_length=40),
+                      name: str = Form(..., max_length=255),
+                      id_number: str = Form(..., max_length=20),
+                      kind: str = Form("person"), phone: str = Form("", max_length=20),
+                      birth_year: int | None = Form(None), email: str = Form(""),
+                      address: str = Form(""),
+                      files: list[UploadFile] | None = File(None),
+                      doc_names: list[str] | None = Form(None)):
+    """Nộp hồ sơ trực tuyến; gửi lại cùng `Idempotency-Key` chỉ tạo một hồ sơ."""
+    ctx = request.app.state.ctx
+    uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
+    view = uc.submit_online(ctx, procedure_code=procedure_code, unit_code=unit_code,
+                            applicant={"kind": kind, "id_number": id_number, "name": name,
+                                       "phone": phone, "birth_year": birth_year,
+                                       "email": email, "address": address},
+                            uploads=uploads, submission_key=idempotency_key)
+    return {"code": view["code"], "status": view["status"], "appointment": view["appointment"],
+            "repeated": view["repeated"],
+            "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={view['code']}"}
+
+
+@router.get("/dossiers", tags=["Hồ sơ"])
+def inbox(request: Request, q: str = Query("", max_length=100),
+          view: str = Query("", max_length=32)):
+    """Hộp thư của cán bộ: hồ sơ cần xử lý, gấp nhất trước."""
+    who = require_official(request)
+    return {"rows": [{"code": r.code, "applicant_name": r.applicant_name,
+                      "procedure": r.procedure, "step": r.step, "status": r.status.value,
+                      "due": r.due.astimezone(VN_TZ).isoformat(), "urgency": state or None}
+                     for r, state in inbox_rows(request, who, q, view)]}
+
+
+@router.post("/dossiers", tags=["Hồ sơ"], status_code=201)
+def receive(request: Request, body: ReceiveIn):
+    """Tiếp nhận hồ sơ tại bộ phận một cửa (kể cả nộp hộ)."""
+    who = require_api_write(request)
+    return uc.receive_dossier(request.app.state.ctx, procedure_code=body.procedure_code,
+                              unit_code=body.unit_code, channel=body.channel,
+                              applicant=body.applicant.model_dump(), official=who,
+                              note=body.note, on_behalf=body.on_behalf)
+
+
+@router.get("/dossiers/{code}", tags=["Hồ sơ"])
+def dossier(request: Request, code: str):
+    """Hồ sơ đầy đủ: các bước, giấy tờ, nhật ký, thao tác được phép lúc này."""
+    who = require_official(request)
+    return uc.dossier_detail(request.app.state.ctx, code, who)
+
+
+@router.post("/dossiers/{code}/actions/{action}", tags=["Hồ sơ"])
+def act(request: Request, code: str, action: Action,
+        body: Annotated[ActionIn | None, Body()] = None):
+    """Thực hiện một thao tác trong bảng chuyển trạng thái (xem /transitions)."""
+    who = require_api_write(request)
+    payload: dict[str, Any] = (body or ActionIn()).model_dump()
+    return perform(request.app.state.ctx, code, action.value, who, payload)
+
+
+@router.post("/dossiers/{code}/attachments", tags=["Hồ sơ"])
+def attach(request: Request, code: str, kind: str = Form("input"),
+           files: list[UploadFile] = File(...), doc_names: list[str] | None = Form(None)):
+    """Đính kèm tệp PDF/JPEG/PNG (kiểm tra theo nội dung)."""
+    ctx = request.app.state.ctx
+    who = require_api_write(request)
+    uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
+    return uc.attach_documents(ctx, code, uploads, kind=kind, official=who)
+
+
+@router.get("/dossiers/{code}/attachments/{attachment_id}", tags=["Hồ sơ"])
+def attachment(request: Request, code: str, attachment_id: int):
+    who = require_official(request)
+    filename, content_type, data = uc.attachment_file(request.app.state.ctx, code,
+                                                      attachment_id, who)
+    return Response(data, media_type=content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff"})
+
+
+@router.get("/corrections", tags=["Hồ sơ"])
+def corrections(request: Request):
+    """Đề nghị điều chỉnh thời điểm đang chờ lãnh đạo duyệt."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    units = who.units_with(Role.HEAD, Role.SIGNER)
+    rows = queries.pending_corrections(ctx.engine, units) if units else []
+    return {"rows": [{"code": r.code, "seq": r.seq, "target": r.target.value,
+                      "step": r.step_seq, "old_value": r.old_value.isoformat(),
+                      "new_value": r.new_value.isoformat(), "reason": r.reason,
+                      "evidence": r.evidence, "requested_by": r.requested_by}
+                     for r in rows]}
+
+
+@router.get("/transitions", tags=["Hồ sơ"])
+def transitions():
+    """Bảng chuyển trạng thái của hồ sơ."""
+    return {"transitions": [t.as_dict() for t in TRANSITIONS],
+            "statuses": {s.value: label for s, label in STATUS_LABELS.items()},
+            "timeliness": {t.value: t.label for t in Timeliness}}
+
+
+@router.get("/calendar/due", tags=["Lịch"])
+def due(request: Request, from_: datetime = Query(..., alias="from"),
+        days: int = Query(0, ge=0, le=365), cutoff: str | None = Query(None, max_length=5),
+        mode: CountingMode = CountingMode.HOURS):
+    """Tính ngày hẹn trả theo ngày làm việc."""
+    ctx = request.app.state.ctx
+    if from_.tzinfo is None:
+        from_ = from_.replace(tzinfo=VN_TZ)
+    deadline = deadline_from_dict({"working_days": days, "mode": mode.value,
+                                   **({"cutoff": cutoff} if cutoff else {})})
+    effective = ctx.calendar.effective_receipt(from_, deadline.cutoff)
+    return {"received": from_.astimezone(VN_TZ).isoformat(),
+            "effective_receipt": effective.isoformat(),
+            "appointment": ctx.calendar.due_from_effective(effective, deadline).isoformat()}

@@ -1,0 +1,168 @@
+"""What every page and API route shares: templates, who is asking, CSRF, throttling, formats."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+import segno
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from motcua.domain.calendar import VN_TZ
+from motcua.domain.documents import AttachmentKind
+from motcua.domain.dossiers import Action, Status, Timeliness, transition_for
+from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
+from motcua.domain.text import vn_number
+from motcua.domain.units import Official
+from motcua.services.officials import official_for_token
+
+HERE = Path(__file__).parent
+
+
+class CsrfFailed(MotcuaError):
+    """A form or API call from a session came without the session's CSRF token."""
+
+    code = "phien_het_han"
+
+
+class LoginRequired(PermissionDenied):
+    code = "can_dang_nhap"
+
+
+def vn_datetime(value: datetime | str | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
+
+
+def vn_date(value: datetime | str | None) -> str:
+    return vn_datetime(value)[6:]
+
+
+def qr_svg(url: str) -> Markup:
+    """An inline SVG QR code (drawn here: offices may have no internet)."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff",
+                                                title="Mã QR tra cứu hồ sơ")
+    return Markup(svg)
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    env = templates.env
+    env.filters.update(vn_datetime=vn_datetime, vn_date=vn_date, vn_number=vn_number)
+    env.globals.update(
+        status_labels={s.value: s.label for s in Status},
+        timeliness_labels={t.value: t.label for t in Timeliness},
+        action_labels={a.value: transition_for(a).label for a in Action},
+        kind_labels={k.value: k.label for k in AttachmentKind},
+        qr_svg=qr_svg)
+    return templates
+
+
+def csrf_token(request: Request) -> str:
+    session = request.session
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def check_csrf(request: Request, token: str | None) -> None:
+    expected = request.session.get("csrf", "")
+    if not expected or not token or not secrets.compare_digest(token, expected):
+        raise CsrfFailed("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ; "
+                         "vui lòng tải lại trang và thực hiện lại.")
+
+
+def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    templates = request.app.state.templates
+    context.update(request=request, csrf=csrf_token(request), user=request.session.get("name"),
+                   roles=request.session.get("roles", []),
+                   contrast=request.cookies.get("tuong_phan") == "cao",
+                   flash=request.session.pop("flash", None))
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def current_official(request: Request) -> Official | None:
+    """The official behind this request: an API token (Authorization: Bearer) or the session."""
+    ctx = request.app.state.ctx
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        official = official_for_token(ctx, header[7:].strip())
+        if official is None:
+            raise LoginRequired("Mã truy cập (API token) không hợp lệ hoặc đã bị thu hồi.")
+        request.state.by_token = True
+        return official
+    official_id = request.session.get("official_id")
+    if official_id is None:
+        return None
+    with ctx.uow() as uow:
+        official = uow.officials.by_id(official_id)
+    return official if official.active else None
+
+
+def require_official(request: Request) -> Official:
+    official = current_official(request)
+    if official is None:
+        raise LoginRequired("Cần đăng nhập bằng tài khoản cán bộ.")
+    return official
+
+
+def require_api_write(request: Request) -> Official:
+    """An official for a state-changing API call: a token, or a session plus X-CSRF-Token."""
+    official = require_official(request)
+    if not getattr(request.state, "by_token", False):
+        check_csrf(request, request.headers.get("x-csrf-token"))
+    return official
+
+
+def parse_instant(text: str, field: str) -> datetime:
+    """An instant typed by an official: ISO 8601, or "dd/mm/yyyy HH:MM" in Vietnam time."""
+    value = (text or "").strip()
+    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=VN_TZ)
+        except ValueError:
+            pass
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"“{field}” không phải thời điểm hợp lệ; hãy nhập theo dạng "
+                              f"16/01/2025 17:00.") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
+
+
+class Throttle:
+    """Slows, then blocks for a while, repeated wrong guesses from one client."""
+
+    def __init__(self, slow_after: int = 3, block_after: int = 10, block_s: int = 900) -> None:
+        self.failures: dict[str, list[float]] = defaultdict(list)
+        self.slow_after, self.block_after, self.block_s = slow_after, block_after, block_s
+
+    def _recent(self, key: str) -> list[float]:
+        now = time.monotonic()
+        self.failures[key] = [t for t in self.failures[key] if now - t < self.block_s]
+        return self.failures[key]
+
+    def blocked(self, key: str) -> bool:
+        return len(self._recent(key)) >= self.block_after
+
+    def fail(self, key: str) -> None:
+        recent = self._recent(key)
+        recent.append(time.monotonic())
+        if len(recent) > self.slow_after:
+            time.sleep(min(2.0, 0.25 * (len(recent) - self.slow_after)))
+
+    def reset(self, key: str) -> None:
+        self.failures.pop(key, None)
+
+
+def client_key(request: Request, prefix: str = "") -> str:
+    return f"{prefix}{request.client.host if request.client else '?'}"

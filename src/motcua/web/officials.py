@@ -1,0 +1,226 @@
+"""Officials' pages: login, inbox, the dossier page with its allowed actions, desk receipt,
+fast hand-over by code, and the heads' queue of time corrections."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from motcua.domain.dossiers import Action, Status
+from motcua.domain.errors import MotcuaError
+from motcua.domain.units import Role
+from motcua.services import dossiers as uc
+from motcua.services.officials import authenticate
+from motcua.storage import queries
+from motcua.web.actions import perform, read_uploads
+from motcua.web.common import check_csrf, client_key, page, require_official, vn_datetime
+
+router = APIRouter(include_in_schema=False)
+VIEWS = {"": "Tất cả", "in_progress": "Đang xử lý", "awaiting_supplement": "Chờ bổ sung",
+         "result_ready": "Chờ trả kết quả", "overdue": "Quá hạn", "soon": "Sắp đến hạn"}
+
+
+def _flash(request: Request, message: str, kind: str = "ok") -> None:
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/hop-thu"
+
+
+@router.get("/dang-nhap", response_class=HTMLResponse)
+def login_form(request: Request, tiep: str = "/hop-thu"):
+    return page(request, "login.html", error=None, next=_safe_next(tiep))
+
+
+@router.post("/dang-nhap", response_class=HTMLResponse)
+def login(request: Request, username: str = Form(""), password: str = Form(""),
+          csrf: str = Form(""), next: str = Form("/hop-thu")):
+    ctx, throttle = request.app.state.ctx, request.app.state.throttle
+    target = _safe_next(next)
+    if not secrets.compare_digest(csrf, request.session.get("csrf", "")):
+        return page(request, "login.html", status_code=400, next=target,
+                    error="Phiên làm việc đã hết hạn; vui lòng tải lại trang và đăng nhập.")
+    key = client_key(request, "login:")
+    if throttle.blocked(key):
+        return page(request, "login.html", status_code=429, next=target,
+                    error="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
+    found = authenticate(ctx, username, password)
+    if found is None:
+        throttle.fail(key)
+        return page(request, "login.html", status_code=401, next=target,
+                    error="Tên đăng nhập hoặc mật khẩu không đúng.")
+    throttle.reset(key)
+    request.session.clear()
+    request.session.update(official_id=found.id, name=found.full_name,
+                           roles=sorted({r.value for _, r in found.roles}),
+                           csrf=secrets.token_urlsafe(24))
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/dang-xuat")
+def logout(request: Request, csrf: str = Form("")):
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/dang-nhap", status_code=303)
+
+
+def inbox_rows(request: Request, who, q: str, view: str) -> list:
+    """Inbox rows with their urgency: ``overdue``, ``soon`` (due-soon share left) or ``""``."""
+    ctx = request.app.state.ctx
+    now = ctx.clock.now()
+    step_units = {u for u, r in who.roles if r is not Role.ADMIN}
+    rows = []
+    for r in queries.inbox(ctx.engine, step_units, who.units_with(Role.DESK), q,
+                           view if view in VIEWS else ""):
+        state = ""
+        if r.status == Status.IN_PROGRESS:
+            allotted = ctx.calendar.between(r.effective_receipt, r.appointment_at_receipt)
+            if now > r.due:
+                state = "overdue"
+            elif ctx.calendar.between(now, r.due) < ctx.settings.due_soon_share * allotted:
+                state = "soon"
+        if view in ("overdue", "soon") and state != view:
+            continue
+        rows.append((r, state))
+    return rows
+
+
+@router.get("/hop-thu", response_class=HTMLResponse)
+def inbox(request: Request, q: str = "", loc: str = ""):
+    who = require_official(request)
+    rows = inbox_rows(request, who, q, loc)
+    return page(request, "inbox.html", rows=rows, q=q, loc=loc, views=VIEWS, who=who,
+                counts={"overdue": sum(s == "overdue" for _, s in rows),
+                        "soon": sum(s == "soon" for _, s in rows)})
+
+
+@router.get("/ho-so/{code}", response_class=HTMLResponse)
+def dossier_page(request: Request, code: str):
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    detail = uc.dossier_detail(ctx, code, who)
+    with ctx.uow() as uow:
+        step_unit = uow.units.by_code(detail["steps"][detail["current_step"] - 1]["unit"]) \
+            if detail["current_step"] else None
+    colleagues = queries.officials_of(ctx.engine, step_unit.id) if step_unit else []
+    return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action)
+
+
+@router.post("/ho-so/{code}/thao-tac")
+def act(request: Request, code: str, action: str = Form(""), csrf: str = Form(""),
+        reason: str = Form(""), missing: str = Form(""), new_appointment: str = Form(""),
+        assignee_id: str = Form(""), expected_step: str = Form(""), note: str = Form(""),
+        target: str = Form(""), new_value: str = Form(""), evidence: str = Form(""),
+        step_seq: str = Form(""), seq: str = Form(""), kind: str = Form(""),
+        files: list[UploadFile] | None = File(None), back: str = Form("")):
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    check_csrf(request, csrf)
+    payload = {"reason": reason, "missing": missing, "new_appointment": new_appointment,
+               "assignee_id": assignee_id, "expected_step": expected_step, "note": note,
+               "target": target, "new_value": new_value, "evidence": evidence,
+               "step_seq": step_seq, "seq": seq, "kind": kind}
+    target_page = _safe_next(back) if back else f"/ho-so/{quote(code)}"
+    try:
+        uploads = read_uploads(files, None, ctx.settings.max_upload_bytes)
+        view = perform(ctx, code, action, who, payload, uploads)
+    except MotcuaError as exc:
+        _flash(request, exc.message, "error")
+        return RedirectResponse(target_page, status_code=303)
+    label = request.app.state.templates.env.globals["action_labels"].get(action, action)
+    _flash(request, f"Đã thực hiện “{label}” cho hồ sơ {view['code']} "
+                    f"({view['status_label'].lower()}).")
+    return RedirectResponse(target_page, status_code=303)
+
+
+@router.get("/ho-so/{code}/tep/{attachment_id}")
+def attachment(request: Request, code: str, attachment_id: int):
+    who = require_official(request)
+    filename, content_type, data = uc.attachment_file(request.app.state.ctx, code,
+                                                      attachment_id, who)
+    return Response(data, media_type=content_type, headers={
+        "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+
+
+def _receipt_form(request: Request, who, status_code=200, error=None, values=None):
+    ctx = request.app.state.ctx
+    with ctx.uow() as uow:
+        procedures = uow.procedures.all_current(ctx.settings.province_code)
+        units = [uow.units.by_id(u) for u in sorted(who.units_with(Role.DESK))]
+    return page(request, "receive.html", status_code=status_code, procedures=procedures,
+                units=units, error=error, values=values or {}, max_mb=ctx.settings.max_upload_mb)
+
+
+@router.get("/tiep-nhan", response_class=HTMLResponse)
+def receipt_form(request: Request, thu_tuc: str = ""):
+    who = require_official(request)
+    return _receipt_form(request, who, values={"procedure_code": thu_tuc})
+
+
+@router.post("/tiep-nhan", response_class=HTMLResponse)
+def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form(""),
+            unit_code: str = Form(""), channel: str = Form("desk"), kind: str = Form("person"),
+            name: str = Form(""), id_number: str = Form(""), birth_year: str = Form(""),
+            phone: str = Form(""), email: str = Form(""), address: str = Form(""),
+            on_behalf: str = Form(""), note: str = Form(""),
+            files: list[UploadFile] | None = File(None),
+            doc_names: list[str] | None = Form(None)):
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    check_csrf(request, csrf)
+    values = {"procedure_code": procedure_code, "unit_code": unit_code, "channel": channel,
+              "kind": kind, "name": name, "id_number": id_number, "birth_year": birth_year,
+              "phone": phone, "email": email, "address": address, "on_behalf": on_behalf,
+              "note": note}
+    applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
+                 "email": email, "address": address,
+                 "birth_year": int(birth_year) if birth_year.strip().isdigit() else None}
+    try:
+        uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
+        view = uc.receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
+                                  channel=channel if channel in ("desk", "postal") else "desk",
+                                  applicant=applicant, official=who, note=note,
+                                  on_behalf=bool(on_behalf), uploads=uploads)
+    except (MotcuaError, ValueError) as exc:
+        return _receipt_form(request, who, 422, exc, values)
+    _flash(request, f"Đã tiếp nhận hồ sơ {view['code']}; hẹn trả kết quả "
+                    f"{vn_datetime(view['appointment'])}.")
+    return RedirectResponse(f"/ho-so/{view['code']}", status_code=303)
+
+
+@router.get("/ban-giao", response_class=HTMLResponse)
+def handover_form(request: Request):
+    require_official(request)
+    return page(request, "handover.html", done=request.session.pop("handover", []))
+
+
+@router.post("/ban-giao")
+def handover(request: Request, csrf: str = Form(""), code: str = Form("")):
+    """Typing or scanning a code completes the holder's current step and forwards it."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    check_csrf(request, csrf)
+    try:
+        view = uc.complete_step(ctx, code.strip(), official=who)
+        nxt = (f"chuyển sang bước {view['current_step']}: "
+               f"{view['steps'][view['current_step'] - 1]['name']}"
+               if view["status"] == "in_progress" else "đã có kết quả, chờ trả")
+        _flash(request, f"Hồ sơ {view['code']}: {nxt}.")
+    except MotcuaError as exc:
+        _flash(request, f"{code.strip() or '(trống)'}: {exc.message}", "error")
+    return RedirectResponse("/ban-giao", status_code=303)
+
+
+@router.get("/dieu-chinh", response_class=HTMLResponse)
+def corrections(request: Request):
+    """The heads' queue of time corrections waiting for approval."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    units = who.units_with(Role.HEAD, Role.SIGNER)
+    rows = queries.pending_corrections(ctx.engine, units) if units else []
+    return page(request, "corrections.html", rows=rows, who=who, may_decide=bool(units))
