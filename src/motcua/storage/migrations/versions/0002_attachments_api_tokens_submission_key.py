@@ -8,7 +8,6 @@ Create Date: 2026-11-26 14:46:20.790449
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '0002'
 down_revision = '0001'
 branch_labels = None
