@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
 import pytest
 from fastapi.testclient import TestClient
 
+from motcua.domain.documents import Upload
 from motcua.services import dossiers as uc
+from motcua.storage.db import make_engine
 from motcua.web.app import create_app
+from tests.conftest import vn
 from tests.personas import CITIZEN
 
 
@@ -68,3 +72,179 @@ def test_api_errors_are_json_with_a_stable_code_and_no_500(client):
                                                      "days": 0, "cutoff": "15:00"}).json()
     assert due["appointment"] == "2026-01-10T17:30:00+07:00"
     assert client.get("/api/openapi.json").status_code == 200
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+FORM = {"name": "Phạm Thị Công Dân", "id_number": "066190001234", "birth_year": "1990",
+        "phone": "0912345678", "unit_code": "24175", "kind": "person"}
+
+
+def form_tokens(html: str) -> dict:
+    found = dict(re.findall(r'name="(csrf|key)" value="([^"]+)"', html))
+    return {k: found[k] for k in ("csrf", "key") if k in found}
+
+
+def login(client, username: str) -> str:
+    token = form_tokens(client.get("/dang-nhap").text)["csrf"]
+    done = client.post("/dang-nhap", data={"username": username, "password": "mat-khau-demo",
+                                           "csrf": token})
+    assert done.status_code == 200, done.text
+    return form_tokens(done.text)["csrf"]
+
+
+def count_dossiers(app) -> int:
+    import sqlalchemy as sa
+
+    with app.engine.connect() as conn:
+        return conn.execute(sa.text("SELECT count(*) FROM dossiers")).scalar()
+
+
+def test_online_submission_with_uploads_makes_one_dossier_however_often_it_is_sent(app, client):
+    tokens = form_tokens(client.get("/thu-tuc/1.001193/nop-truc-tuyen").text)
+    files = [("files", ("to-khai.pdf", PDF, "application/pdf")),
+             ("files", ("giay-chung-sinh.jpg", JPEG, "image/jpeg"))]
+    data = {**FORM, **tokens, "doc_names": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]}
+    first = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data=data, files=files,
+                        follow_redirects=False)
+    again = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data=data, files=files,
+                        follow_redirects=False)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    receipt = client.get(first.headers["location"])
+    code = re.search(r'id="ma-ho-so">([^<]+)<', receipt.text).group(1)
+    assert "<svg" in receipt.text and f"/tra-cuu?ma={code}" in receipt.text
+    assert count_dossiers(app) == 1
+    dossier = uc.get_dossier(app, code)
+    assert dossier["channel"] == "online" and dossier["status"] == "in_progress"
+    # the API honours the same kind of key, in a header
+    headers = {"Idempotency-Key": "khoa-api-0001"}
+    body = {"procedure_code": "1.001193", **FORM}
+    one = client.post("/api/v1/online-submissions", headers=headers, data=body,
+                      files=[("files", ("to-khai.pdf", PDF, "application/pdf"))]).json()
+    two = client.post("/api/v1/online-submissions", headers=headers, data=body).json()
+    assert one["code"] == two["code"] and (one["repeated"], two["repeated"]) == (False, True)
+    assert count_dossiers(app) == 2
+
+
+@pytest.mark.parametrize("filename,data,message", [
+    ("scan.pdf", b"MZ\x90\x00 not a pdf at all", "Chỉ nhận tệp PDF, JPEG hoặc PNG"),
+    ("to-khai.docx", b"PK\x03\x04word/document.xml", "Chỉ nhận tệp PDF, JPEG hoặc PNG"),
+    ("lon.pdf", PDF + b"0" * 2_000_000, "vượt giới hạn 1 MB"),
+])
+def test_uploads_are_checked_by_content_and_size_and_nothing_is_half_saved(
+        app, client, filename, data, message):
+    app.settings = app.settings.__class__(**{**app.settings.__dict__, "max_upload_mb": 1})
+    tokens = form_tokens(client.get("/thu-tuc/1.001193/nop-truc-tuyen").text)
+    refused = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data={**FORM, **tokens},
+                          files=[("files", (filename, data, "application/pdf"))])
+    assert refused.status_code == 422 and message in refused.text
+    assert 'value="Phạm Thị Công Dân"' in refused.text  # what was typed is kept
+    assert count_dossiers(app) == 0
+    assert not list((app.settings.files_dir).rglob("*"))
+
+
+def test_attachments_are_served_only_to_those_who_may_see_the_dossier(app, world, client):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    uc.attach_documents(app, code, [Upload("Tờ khai", "to-khai.pdf", PDF)],
+                        official=world["tiepnhan"])
+    detail = uc.dossier_detail(app, code, world["tiepnhan"])
+    attachment = detail["attachments"][0]
+    assert attachment["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert (app.settings.files_dir / attachment["sha256"][:2] / attachment["sha256"][2:4]
+            / attachment["sha256"]).read_bytes() == PDF
+    url = f"/ho-so/{code}/tep/{attachment['id']}"
+    assert client.get(url, follow_redirects=False).status_code == 303  # to the login page
+    login(client, "tiepnhan2")  # a desk officer of another ward
+    assert client.get(url).status_code == 403
+    client.cookies.clear()
+    login(client, "chuyenvien")
+    shown = client.get(url)
+    assert shown.content == PDF and shown.headers["content-type"] == "application/pdf"
+    assert shown.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_dossier_page_offers_only_the_actions_allowed_now_and_needs_csrf(app, world, client):
+    csrf = login(client, "tiepnhan")
+    receipt = client.get("/tiep-nhan")
+    assert "Nộp hộ" in receipt.text
+    done = client.post("/tiep-nhan", data={
+        "csrf": csrf, "procedure_code": "1.001193", "unit_code": "24175", "channel": "desk",
+        "kind": "person", "name": "Y Blô Niê", "id_number": "066050001234", "birth_year": "1950",
+        "phone": "0905111222", "on_behalf": "1"},
+        files=[("files", ("cccd.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32, "image/png"))])
+    assert done.status_code == 200 and "Đã tiếp nhận hồ sơ" in done.text
+    code = re.search(r'<span class="code">([^<]+)</span>', done.text).group(1)
+    assert "Nộp hộ" in done.text and "cccd.png" in done.text
+    buttons = set(re.findall(r'data-action="([a-z_]+)"', done.text))
+    assert buttons == {"complete_step", "request_supplement", "withdraw", "request_correction",
+                       "attach"}
+    forged = client.post(f"/ho-so/{code}/thao-tac", data={"action": "complete_step",
+                                                         "csrf": "gia-mao"})
+    assert forged.status_code == 400 and "Phiên làm việc" in forged.text
+    assert uc.get_dossier(app, code)["current_step"] == 1
+    moved = client.post(f"/ho-so/{code}/thao-tac", data={
+        "action": "complete_step", "csrf": csrf, "expected_step": "1"})
+    assert "Đã thực hiện" in moved.text and uc.get_dossier(app, code)["current_step"] == 2
+    twice = client.post(f"/ho-so/{code}/thao-tac", data={
+        "action": "complete_step", "csrf": csrf, "expected_step": "1"})
+    assert "không được ghi lại lần nữa" in twice.text
+    assert uc.get_dossier(app, code)["current_step"] == 2
+
+
+def test_hand_over_by_code_and_the_heads_correction_queue(app, world, client):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    csrf = login(client, "tiepnhan")
+    page = client.post("/ban-giao", data={"csrf": csrf, "code": f"  {code.lower()} "})
+    assert f"Hồ sơ {code}: chuyển sang bước 2: Thẩm định." in page.text
+    wrong = client.post("/ban-giao", data={"csrf": csrf, "code": "KHONG-CO-MA"})
+    assert "Không tìm thấy hồ sơ" in wrong.text
+    app.clock.set(vn(2026, 1, 5, 10, 0))
+    uc.request_time_correction(app, code, target="step_finished", step_seq=1,
+                               new_value=vn(2026, 1, 5, 9, 0), reason="Bàn giao trên giấy",
+                               evidence="Sổ giao nhận", official=world["tiepnhan"])
+    client.cookies.clear()
+    csrf = login(client, "truongphong")
+    queue = client.get("/dieu-chinh")
+    assert code in queue.text and "Sổ giao nhận" in queue.text
+    client.post(f"/ho-so/{code}/thao-tac", data={"csrf": csrf, "action": "approve_correction",
+                                                  "seq": "1", "back": "/dieu-chinh"})
+    assert "Không có đề nghị nào chờ duyệt" in client.get("/dieu-chinh").text
+    assert uc.get_dossier(app, code)["steps"][0]["finished_at"] == "2026-01-05T09:00:00+07:00"
+
+
+@pytest.mark.parametrize("method,url,kwargs", [
+    ("get", "/api/v1/dossiers/%00%27;DROP", {}),
+    ("get", "/ho-so/<script>alert(1)</script>", {}),
+    ("get", "/thu-tuc/khong-co", {}),
+    ("get", "/api/v1/tracking?code=X&last4=12345", {}),
+    ("get", "/api/v1/tracking?code=" + "A" * 500 + "&last4=1234", {}),
+    ("get", "/tra-cuu?ma=%F0%9F%98%80&so=abcd", {}),
+    ("get", "/api/v1/calendar/due?from=2026-13-45&days=-1", {}),
+    ("get", "/api/v1/procedures?q=" + "đ" * 300, {}),
+    ("post", "/api/v1/dossiers", {"json": {"applicant": "khong-phai-doi-tuong"}}),
+    ("post", "/api/v1/dossiers/X/actions/khong-co", {"json": {}}),
+    ("post", "/api/v1/dossiers/X/actions/extend", {"content": b"{not json"}),
+    ("post", "/api/v1/online-submissions", {"data": {"procedure_code": "1.001193"}}),
+    ("post", "/ho-so/X/thao-tac", {"data": {"action": "assign", "assignee_id": "abc"}}),
+    ("get", "/ho-so/X/tep/khong-phai-so", {}),
+    ("delete", "/thu-tuc", {}),
+])
+def test_bad_input_never_gives_a_500(client, method, url, kwargs):
+    client = TestClient(client.app, raise_server_exceptions=False)
+    response = getattr(client, method)(url, **kwargs)
+    assert 400 <= response.status_code < 500 or response.status_code in (200, 303)
+    if url.startswith("/api/") and response.status_code >= 400:
+        error = response.json()["error"]
+        assert error["code"] and error["message"]
+
+
+def test_a_lost_database_gives_a_clear_503(app, world):
+    client = TestClient(create_app(app, "khoa"), raise_server_exceptions=False)
+    app.engine = make_engine("sqlite:////nonexistent-folder/none.sqlite3")
+    page = client.get("/thu-tuc")
+    assert page.status_code == 503 and "Cơ sở dữ liệu tạm thời" in page.text
+    api = client.get("/api/v1/procedures")
+    assert api.status_code == 503 and api.json()["error"]["code"] == "csdl_tam_ngung"
