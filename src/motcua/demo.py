@@ -89,7 +89,9 @@ def load_demo(ctx, dossiers: int = 300, seed: int = 66, progress=None) -> list[t
         procedures = demo_procedures()
         save_procedures(ctx, [procedure_from_dict(p) for p in procedures])
         logins = _officials(ctx)
-        _dossiers(ctx, clock, now, procedures, dossiers, rng, progress)
+        codes = _dossiers(ctx, clock, now, procedures, dossiers, rng, progress)
+        clock.set(now - timedelta(minutes=5))
+        _corrections(ctx, codes[-60:])
     finally:
         ctx.clock = real_clock
     return logins
@@ -131,12 +133,15 @@ def _applicant(rng: random.Random) -> dict:
 
 
 def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], count: int,
-              rng: random.Random, progress) -> None:
+              rng: random.Random, progress) -> list[str]:
     start = now - timedelta(days=140)
+    codes = []
     for i in range(count):
         p = rng.choice(procedures)
         unit = p["unit"] or rng.choice(COMMUNES)
-        day = start + timedelta(days=rng.uniform(0, 139))
+        # a fifth arrive in the last week, so the inboxes hold work in every state
+        recent = rng.random() < 0.2
+        day = start + timedelta(days=rng.uniform(132, 139) if recent else rng.uniform(0, 139))
         at = day.astimezone(VN_TZ).replace(hour=rng.randint(7, 16), minute=rng.randint(0, 59))
         clock.set(at)
         channel = rng.choice(p["channels"])
@@ -145,10 +150,33 @@ def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], cou
                                       channel=channel, applicant=_applicant(rng),
                                       filed_by_id=None)["code"]
             _advance(ctx, clock, now, code, len(p["steps"]), rng)
+            codes.append(code)
         except MotcuaError:
             continue
         if progress:
             progress(i + 1)
+    return codes
+
+
+def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:
+    """A few hand-overs recorded late, waiting in the heads' queue for approval."""
+    for code in codes:
+        view = uc.get_dossier(ctx, code)
+        first = view["steps"][0]
+        if view["status"] != "in_progress" or not first["finished_at"]:
+            continue
+        started = datetime.fromisoformat(first["started_at"])
+        finished = datetime.fromisoformat(first["finished_at"])
+        if finished - started < timedelta(minutes=40):
+            continue
+        uc.request_time_correction(
+            ctx, code, target="step_finished", step_seq=1,
+            new_value=finished - timedelta(minutes=30),
+            reason="Hồ sơ đã bàn giao trên giấy, cập nhật phần mềm muộn",
+            evidence="Sổ theo dõi giao nhận hồ sơ của bộ phận một cửa")
+        wanted -= 1
+        if not wanted:
+            return
 
 
 def _advance(ctx, clock: FixedClock, now: datetime, code: str, steps: int, rng) -> None:
@@ -165,6 +193,13 @@ def _advance(ctx, clock: FixedClock, now: datetime, code: str, steps: int, rng) 
         return
     if fate < 0.06 and later(rng.uniform(1, 20)):
         uc.withdraw(ctx, code, "Công dân có đơn xin rút hồ sơ")
+        return
+    if fate < 0.08 and later(rng.uniform(1, 20)):
+        uc.stop(ctx, code, "Có tranh chấp, chờ cơ quan có thẩm quyền giải quyết")
+        return
+    if fate < 0.12 and now - clock.now() < timedelta(days=8) and later(rng.uniform(1, 6)):
+        uc.request_supplement(ctx, code, ["Bản sao giấy khai sinh", "Giấy xác nhận cư trú"],
+                              "Thiếu giấy tờ theo quy định")
         return
     for step in range(steps):
         if step == 1 and rng.random() < 0.1 and later(rng.uniform(1, 8)):

@@ -247,6 +247,20 @@ def officials_add(username: str, full_name: str,
     typer.echo(f"Đã tạo tài khoản {official.username} ({official.full_name}).")
 
 
+@officials_app.command("token")
+@friendly
+def officials_token(username: str,
+                    name: Annotated[str, typer.Option("--name", help="Hệ thống sử dụng mã")] =
+                    "Hệ thống kết nối",
+                    database: Database = None) -> None:
+    """Tạo mã truy cập API (Bearer) cho một hệ thống khác, hành động thay tài khoản cán bộ."""
+    from motcua.services.officials import create_api_token
+
+    token = create_api_token(open_app(database), username, name)
+    typer.echo("Mã truy cập (chỉ hiện một lần, hãy lưu lại):")
+    typer.echo(token)
+
+
 @procedures_app.command("import")
 @friendly
 def procedures_import(file: Path, database: Database = None) -> None:

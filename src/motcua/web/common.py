@@ -47,9 +47,66 @@ def vn_date(value: datetime | str | None) -> str:
     return vn_datetime(value)[6:]
 
 
+DETAIL_LABELS = {
+    "procedure": "thủ tục", "procedure_version": "phiên bản", "channel": "kênh nộp",
+    "applicant_id_number": "số định danh", "effective_receipt": "tính thời hạn từ",
+    "appointment": "hẹn trả", "kind": "loại", "name": "giấy tờ", "filename": "tệp",
+    "sha256": "mã băm SHA-256", "size": "dung lượng", "step": "bước", "step_name": "tên bước",
+    "worked_seconds": "thời gian làm", "allocated_seconds": "thời gian được giao",
+    "overran": "vượt thời gian", "behind_schedule": "chậm so với kế hoạch", "note": "ghi chú",
+    "next_step": "chuyển sang bước", "reason": "lý do", "missing": "giấy tờ còn thiếu",
+    "flagged": "bị tính trễ hạn", "paused_seconds": "thời gian tạm dừng",
+    "from_step": "từ bước", "to_step": "về bước", "assignee": "giao cho cán bộ số",
+    "assignee_before": "trước đó giao cho", "correction": "đề nghị số", "target": "nội dung",
+    "old_value": "giá trị cũ", "new_value": "giá trị mới", "evidence": "căn cứ",
+    "from_unit": "từ đơn vị", "to_unit": "sang đơn vị", "steps": "các bước",
+}
+VALUE_LABELS = {"desk": "trực tiếp", "online": "trực tuyến", "postal": "bưu chính",
+                "assisted": "nộp hộ", "input": "thành phần hồ sơ", "supplement": "bổ sung",
+                "result": "kết quả", "step_finished": "hoàn thành bước",
+                "returned": "thời điểm trả"}
+
+
+def _duration(seconds: int) -> str:
+    hours, minutes = divmod(abs(int(seconds)) // 60, 60)
+    return f"{hours} giờ {minutes:02d} phút" if hours else f"{minutes} phút"
+
+
+def vn_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} byte"
+    if size < 1024 * 1024:
+        return f"{vn_number(size / 1024, 0)} KB"
+    return f"{vn_number(size / 1048576, 1)} MB"
+
+
+def event_details(data: dict) -> str:
+    """An audit event's details in Vietnamese words, for the dossier page."""
+    parts = []
+    for key, value in data.items():
+        if key in ("before", "after") or value in (None, "", [], {}):
+            continue
+        if isinstance(value, bool):
+            text = "có" if value else "không"
+        elif key.endswith("_seconds"):
+            text = _duration(value)
+        elif key == "size":
+            text = vn_size(value)
+        elif key == "sha256":
+            text = f"{value[:12]}…"
+        elif isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+            text = vn_datetime(value)
+        else:
+            text = VALUE_LABELS.get(str(value), str(value))
+        parts.append(f"{DETAIL_LABELS.get(key, key)}: {text}")
+    return "; ".join(parts)
+
+
 def qr_svg(url: str) -> Markup:
     """An inline SVG QR code (drawn here: offices may have no internet)."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff",
+    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=True,
                                                 title="Mã QR tra cứu hồ sơ")
     return Markup(svg)
 
@@ -57,7 +114,8 @@ def qr_svg(url: str) -> Markup:
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
-    env.filters.update(vn_datetime=vn_datetime, vn_date=vn_date, vn_number=vn_number)
+    env.filters.update(vn_datetime=vn_datetime, vn_date=vn_date, vn_number=vn_number,
+                       vn_size=vn_size, event_details=event_details)
     env.globals.update(
         status_labels={s.value: s.label for s in Status},
         timeliness_labels={t.value: t.label for t in Timeliness},
