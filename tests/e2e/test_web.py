@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 
 from motcua.domain.documents import Upload
 from motcua.services import dossiers as uc
+from motcua.services.officials import create_api_token, create_official
 from motcua.storage.db import make_engine
 from motcua.web.app import create_app
 from tests.conftest import vn
-from tests.personas import CITIZEN
+from tests.personas import BIRTH, CITIZEN
 
 
 @pytest.fixture
@@ -248,3 +249,41 @@ def test_a_lost_database_gives_a_clear_503(app, world):
     assert page.status_code == 503 and "Cơ sở dữ liệu tạm thời" in page.text
     api = client.get("/api/v1/procedures")
     assert api.status_code == 503 and api.json()["error"]["code"] == "csdl_tam_ngung"
+
+
+def test_administrators_manage_units_procedures_and_officials_through_the_api(app, world):
+    create_official(app, username="quantri", full_name="Quản trị", password="mat-khau-demo",
+                    roles=[("24175", "admin")])
+    admin = {"Authorization": f"Bearer {create_api_token(app, 'quantri', 'kiểm thử')}"}
+    desk = {"Authorization": f"Bearer {create_api_token(app, 'tiepnhan', 'kiểm thử')}"}
+    client = TestClient(create_app(app, "khoa"), raise_server_exceptions=False)
+    unit = {"code": "24999", "name": "Xã Thử Nghiệm", "kind": "commune"}
+    assert client.post("/api/v1/units", json=unit, headers=desk).status_code == 403
+    assert client.post("/api/v1/units", json=unit, headers=admin).status_code == 201
+    bad = client.post("/api/v1/units", json={**unit, "kind": "lang"}, headers=admin)
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "du_lieu_khong_hop_le"
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    merged = client.post("/api/v1/units/merge", headers=admin, json={
+        "sources": ["24175"], "target": "24999", "valid_from": "2026-01-05"}).json()
+    assert merged == {"moved_dossiers": 1} and uc.get_dossier(app, code)["unit"] == "24999"
+    procedures = client.post("/api/v1/procedures", headers=admin,
+                             json=[{**BIRTH, "fee": "8.000 đồng"}]).json()
+    assert procedures == {"new_versions": 1, "unchanged": 0}
+    assert client.post("/api/v1/procedures", headers=admin,
+                       json=[{"name": "thiếu mã"}]).status_code == 422
+    made = client.post("/api/v1/officials", headers=admin, json={
+        "username": "moi", "full_name": "Cán bộ mới", "password": "mat-khau-moi",
+        "roles": [["24999", "desk"]]})
+    assert made.status_code == 201 and made.json()["roles"] == ["desk"]
+    units = client.get("/api/v1/units", headers=desk).json()["rows"]
+    assert {"code": "24175", "successor": "24999"}.items() <= next(
+        u for u in units if u["code"] == "24175").items()
+
+
+def test_a_citizen_waiting_for_a_supplement_sees_what_is_missing(app, world, client):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    uc.request_supplement(app, code, ["Giấy chứng sinh bản chính"], official=world["tiepnhan"])
+    page = client.get("/tra-cuu", params={"ma": code, "so": "1234"})
+    assert "Cần bổ sung:" in page.text and "Giấy chứng sinh bản chính" in page.text

@@ -7,7 +7,7 @@ plus ``X-CSRF-Token`` on state-changing calls. Errors are
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -17,10 +17,13 @@ from pydantic import BaseModel, Field
 
 from motcua.domain.calendar import VN_TZ, CountingMode
 from motcua.domain.dossiers import STATUS_LABELS, TRANSITIONS, Action, Timeliness
+from motcua.domain.errors import PermissionDenied, ValidationError
 from motcua.domain.procedures import deadline_from_dict
-from motcua.domain.units import Role
+from motcua.domain.units import Role, UnitKind
 from motcua.services import dossiers as uc
-from motcua.services.procedures import procedure_to_dict
+from motcua.services.officials import create_official
+from motcua.services.procedures import procedure_from_dict, procedure_to_dict, save_procedures
+from motcua.services.units import create_unit, merge_units, rename_unit
 from motcua.storage import queries
 from motcua.web.actions import perform, read_uploads
 from motcua.web.citizen import describe_deadline, track
@@ -204,3 +207,98 @@ def due(request: Request, from_: datetime = Query(..., alias="from"),
     return {"received": from_.astimezone(VN_TZ).isoformat(),
             "effective_receipt": effective.isoformat(),
             "appointment": ctx.calendar.due_from_effective(effective, deadline).isoformat()}
+
+
+# -- administration (role ``admin``) ---------------------------------------------------
+
+
+def require_admin(request: Request):
+    who = require_api_write(request)
+    if not who.has_role(Role.ADMIN):
+        raise PermissionDenied("Chỉ quản trị hệ thống được thực hiện thao tác này.")
+    return who
+
+
+class UnitIn(BaseModel):
+    code: str = Field(..., max_length=40)
+    name: str = Field(..., max_length=255)
+    kind: UnitKind
+    parent_code: str | None = Field(None, max_length=40)
+    place_name: str = Field("", max_length=120)
+
+
+class RenameIn(BaseModel):
+    name: str = Field(..., max_length=255)
+    valid_from: date
+
+
+class MergeIn(BaseModel):
+    sources: list[str] = Field(..., min_length=1)
+    target: str
+    valid_from: date
+
+
+class OfficialIn(BaseModel):
+    username: str = Field(..., max_length=64)
+    full_name: str = Field(..., max_length=255)
+    password: str = Field(..., min_length=8, max_length=200)
+    roles: list[tuple[str, Role]] = Field(default_factory=list,
+                                          description="[[mã đơn vị, vai trò], ...]")
+
+
+@router.get("/units", tags=["Quản trị"])
+def units(request: Request):
+    """Cây đơn vị (mọi cán bộ đã đăng nhập)."""
+    ctx = request.app.state.ctx
+    require_official(request)
+    with ctx.uow() as uow:
+        rows = uow.units.all(ctx.settings.province_code)
+    code_of = {u.id: u.code for u in rows}
+    return {"rows": [{"code": u.code, "name": u.name, "kind": u.kind.value,
+                      "parent": code_of.get(u.parent_id), "valid_to": u.valid_to,
+                      "successor": code_of.get(u.successor_id)} for u in rows]}
+
+
+@router.post("/units", tags=["Quản trị"], status_code=201)
+def add_unit(request: Request, body: UnitIn):
+    require_admin(request)
+    unit = create_unit(request.app.state.ctx, **{**body.model_dump(), "kind": body.kind.value})
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind.value}
+
+
+@router.post("/units/{code}/rename", tags=["Quản trị"])
+def rename(request: Request, code: str, body: RenameIn):
+    require_admin(request)
+    rename_unit(request.app.state.ctx, code, body.name, body.valid_from)
+    return {"code": code, "name": body.name, "valid_from": body.valid_from}
+
+
+@router.post("/units/merge", tags=["Quản trị"])
+def merge(request: Request, body: MergeIn):
+    """Sáp nhập đơn vị: hồ sơ đang xử lý chuyển sang đơn vị kế thừa."""
+    who = require_admin(request)
+    moved = merge_units(request.app.state.ctx, body.sources, body.target, body.valid_from,
+                        official=who)
+    return {"moved_dossiers": moved}
+
+
+@router.post("/procedures", tags=["Quản trị"])
+def import_procedures(request: Request, body: Annotated[list[dict], Body()]):
+    """Nhập thủ tục (định dạng như `motcua procedures export`); thay đổi thành phiên bản mới."""
+    require_admin(request)
+    try:
+        procedures = [procedure_from_dict(p) for p in body]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(f"Thủ tục không hợp lệ: thiếu hoặc sai trường {exc}.") from exc
+    created, unchanged = save_procedures(request.app.state.ctx, procedures)
+    return {"new_versions": created, "unchanged": unchanged}
+
+
+@router.post("/officials", tags=["Quản trị"], status_code=201)
+def add_official(request: Request, body: OfficialIn):
+    require_admin(request)
+    official = create_official(request.app.state.ctx, username=body.username,
+                               full_name=body.full_name, password=body.password,
+                               roles=[(unit, role.value) for unit, role in body.roles])
+    return {"id": official.id, "username": official.username,
+            "roles": sorted([r.value for _, r in official.roles])}

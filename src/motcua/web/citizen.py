@@ -38,6 +38,9 @@ def track(request: Request, code: str, last4: str) -> dict:
             if len(last4.strip()) != 4 or last4.strip() not in digits:
                 raise NotFound("Mã hồ sơ hoặc 4 số cuối không đúng.")
             view = uc.dossier_view(uow, dossier)
+            view["missing"] = (list(dossier.supplements[-1].missing)
+                               if dossier.supplements and dossier.status.value ==
+                               "awaiting_supplement" else [])
     except NotFound as exc:
         throttle.fail(key)
         raise NotFound(
