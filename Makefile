@@ -4,10 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean env system-deps
+.PHONY: demo test lint bench clean env system-deps fonts
 
 # Debian packages the tests use: the browser Playwright drives, PDF and QR tools, a font
-SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core
+SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core fonts-dejavu-extra
+FONT_DIR := /usr/share/fonts/truetype/dejavu
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 $(STAMP): pyproject.toml
@@ -20,13 +21,20 @@ env: $(STAMP)
 
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
-	    || ! command -v zbarimg >/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	    || ! command -v zbarimg >/dev/null || [ ! -f $(FONT_DIR)/DejaVuSerif-Italic.ttf ]; then \
 	  echo "Installing $(SYSTEM_PACKAGES) from Debian"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \
 	fi
 
-demo: $(STAMP)
+# the printed forms embed DejaVu Serif from Debian's fonts-dejavu packages
+fonts:
+	@if [ ! -f $(FONT_DIR)/DejaVuSerif-Italic.ttf ]; then \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core fonts-dejavu-extra; \
+	fi
+
+demo: $(STAMP) fonts
 	$(BIN)/motcua demo --port $${PORT:-8000} --data-dir $${MOTCUA_DATA_DIR:-var}
 
 test: $(STAMP) system-deps

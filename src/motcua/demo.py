@@ -116,7 +116,10 @@ def _officials(ctx) -> list[tuple[str, str, str]]:
                     f"Công chức chuyên môn, đơn vị {code}"),
                    (f"x{code}.chutich", f"Chủ tịch {code}", [(code, "signer"), (code, "head")],
                     f"Lãnh đạo UBND, đơn vị {code}")]
-    for username, full_name, roles, _label in people:
+    names = random.Random(766)
+    for username, _role_name, roles, _label in people:
+        # demo people get ordinary Vietnamese names; their role shows in the login list
+        full_name = f"{names.choice(SURNAMES[:10])} {names.choice(GIVEN[:10])}"
         create_official(ctx, username=username, full_name=full_name, password=DEMO_PASSWORD,
                         roles=roles)
     return [(u, DEMO_PASSWORD, label) for u, _, _, label in people]
@@ -132,9 +135,30 @@ def _applicant(rng: random.Random) -> dict:
             "phone": f"09{rng.randint(10_000_000, 99_999_999)}"}
 
 
+class _Staff:
+    """Who acts on a demo dossier: the official holding the step's role at its unit."""
+
+    def __init__(self, ctx) -> None:
+        with ctx.uow() as uow:
+            self.by = {(uow.units.code_of(u), r.value): o
+                       for o in uow.officials.all() for u, r in o.roles}
+
+    def holder(self, view: dict):
+        step = view["steps"][view["current_step"] - 1]
+        return self.by.get((step["unit"], step["role"]))
+
+    def desk(self, view: dict):
+        return self.by.get((view["unit"], "desk"))
+
+    def head(self, view: dict):
+        unit = view["steps"][view["current_step"] - 1]["unit"]
+        return self.by.get((unit, "head")) or self.by.get((unit, "signer"))
+
+
 def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], count: int,
               rng: random.Random, progress) -> list[str]:
     start = now - timedelta(days=140)
+    staff = _Staff(ctx)
     codes = []
     for i in range(count):
         p = rng.choice(procedures)
@@ -143,14 +167,18 @@ def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], cou
         recent = rng.random() < 0.2
         day = start + timedelta(days=rng.uniform(132, 139) if recent else rng.uniform(0, 139))
         at = day.astimezone(VN_TZ).replace(hour=rng.randint(7, 16), minute=rng.randint(0, 59))
-        clock.set(at)
         channel = rng.choice(p["channels"])
+        if channel != "online":  # desks and the post office work office hours only
+            at = ctx.calendar.effective_receipt(at, None)
+        if at >= now:
+            continue
+        clock.set(at)
+        desk = staff.by.get((unit, "desk")) if channel == "desk" else None
         try:
-            code = uc.receive_dossier(ctx, procedure_code=p["code"], unit_code=unit,
-                                      channel=channel, applicant=_applicant(rng),
-                                      filed_by_id=None)["code"]
-            _advance(ctx, clock, now, code, len(p["steps"]), rng)
-            codes.append(code)
+            view = uc.receive_dossier(ctx, procedure_code=p["code"], unit_code=unit,
+                                      channel=channel, applicant=_applicant(rng), official=desk)
+            _advance(ctx, clock, now, view, staff, rng)
+            codes.append(view["code"])
         except MotcuaError:
             continue
         if progress:
@@ -179,38 +207,45 @@ def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:
             return
 
 
-def _advance(ctx, clock: FixedClock, now: datetime, code: str, steps: int, rng) -> None:
+def _advance(ctx, clock: FixedClock, now: datetime, view: dict, staff: _Staff, rng) -> None:
+    """Move a demo dossier on, each action by the right official in working hours."""
+    code, steps = view["code"], len(view["steps"])
+
     def later(hours: float) -> bool:
-        nxt = clock.now() + timedelta(hours=hours)
+        nxt = ctx.calendar.add(clock.now(), int(hours * 3600))
         if nxt >= now:
             return False
         clock.set(nxt)
         return True
 
     fate = rng.random()
-    if fate < 0.04 and later(rng.uniform(1, 20)):
-        uc.refuse(ctx, code, "Hồ sơ không thuộc thẩm quyền giải quyết")
+    if fate < 0.04 and later(rng.uniform(1, 12)):
+        uc.refuse(ctx, code, "Hồ sơ không thuộc thẩm quyền giải quyết", official=staff.head(view))
         return
-    if fate < 0.06 and later(rng.uniform(1, 20)):
-        uc.withdraw(ctx, code, "Công dân có đơn xin rút hồ sơ")
+    if fate < 0.06 and later(rng.uniform(1, 12)):
+        uc.withdraw(ctx, code, "Công dân có đơn xin rút hồ sơ", official=staff.desk(view))
         return
-    if fate < 0.08 and later(rng.uniform(1, 20)):
-        uc.stop(ctx, code, "Có tranh chấp, chờ cơ quan có thẩm quyền giải quyết")
+    if fate < 0.08 and later(rng.uniform(1, 12)):
+        uc.stop(ctx, code, "Có tranh chấp, chờ cơ quan có thẩm quyền giải quyết",
+                official=staff.head(view))
         return
     if fate < 0.12 and now - clock.now() < timedelta(days=8) and later(rng.uniform(1, 6)):
         uc.request_supplement(ctx, code, ["Bản sao giấy khai sinh", "Giấy xác nhận cư trú"],
-                              "Thiếu giấy tờ theo quy định")
+                              "Thiếu giấy tờ theo quy định", official=staff.holder(view))
         return
     for step in range(steps):
-        if step == 1 and rng.random() < 0.1 and later(rng.uniform(1, 8)):
-            uc.request_supplement(ctx, code, ["Bản sao giấy tờ còn thiếu"])
-            if not later(rng.lognormvariate(3, 1)):
+        if step == 1 and rng.random() < 0.1 and later(rng.uniform(1, 6)):
+            view = uc.request_supplement(ctx, code, ["Bản sao giấy tờ còn thiếu"],
+                                         official=staff.holder(view))
+            if not later(rng.lognormvariate(2, 0.8)):
                 return
-            uc.supplement(ctx, code)
+            view = uc.supplement(ctx, code, official=staff.desk(view))
         if step == 1 and rng.random() < 0.05 and later(1):
-            uc.extend(ctx, code, clock.now() + timedelta(days=10), "Cần xác minh thêm")
-        if not later(rng.lognormvariate(2.2, 1.0)):
+            new_date = ctx.calendar.add(datetime.fromisoformat(view["appointment"]), 3 * 8 * 3600)
+            view = uc.extend(ctx, code, new_date, "Cần xác minh thêm thông tin",
+                             official=staff.head(view))
+        if not later(rng.lognormvariate(1.2, 0.9)):
             return
-        uc.complete_step(ctx, code)
-    if later(rng.uniform(2, 96)):
-        uc.return_result(ctx, code)
+        view = uc.complete_step(ctx, code, official=staff.holder(view))
+    if later(rng.uniform(1, 24)):
+        uc.return_result(ctx, code, official=staff.desk(view))

@@ -25,6 +25,8 @@ class Settings:
     upload_dir: Path | None = field(
         default_factory=lambda: Path(v) if (v := os.environ.get("MOTCUA_UPLOAD_DIR")) else None)
     max_upload_mb: float = field(default_factory=lambda: float(_env("MAX_UPLOAD_MB", "20")))
+    print_receipt: bool = field(
+        default_factory=lambda: _env("PRINT_RECEIPT", "0").lower() in ("1", "true", "yes"))
 
     @property
     def files_dir(self) -> Path:

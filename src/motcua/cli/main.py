@@ -24,9 +24,10 @@ procedures_app = typer.Typer(help="Thủ tục hành chính và quy trình nội
 audit_app = typer.Typer(help="Nhật ký thao tác.", no_args_is_help=True)
 db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
 dossiers_app = typer.Typer(help="Hồ sơ.", no_args_is_help=True)
+forms_app = typer.Typer(help="In biểu mẫu theo Thông tư 03/2025/TT-VPCP.", no_args_is_help=True)
 for sub, name in ((calendar_app, "calendar"), (units_app, "units"), (officials_app, "officials"),
                   (procedures_app, "procedures"), (audit_app, "audit"), (db_app, "db"),
-                  (dossiers_app, "dossiers")):
+                  (dossiers_app, "dossiers"), (forms_app, "forms")):
     app.add_typer(sub, name=name)
 
 Database = Annotated[str | None, typer.Option(
@@ -259,6 +260,41 @@ def officials_token(username: str,
     token = create_api_token(open_app(database), username, name)
     typer.echo("Mã truy cập (chỉ hiện một lần, hãy lưu lại):")
     typer.echo(token)
+
+
+@forms_app.command("render")
+@friendly
+def forms_render(
+    form: Annotated[str, typer.Option("--form", help="01 đến 07")],
+    out: Annotated[Path, typer.Option("--out", help="Tệp PDF ghi ra")],
+    dossier: Annotated[str | None, typer.Option("--dossier", help="Mã hồ sơ (mẫu 01-06)")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Mã đơn vị (mẫu 07)")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Từ ngày (mẫu 07)")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Đến ngày (mẫu 07)")] = None,
+    database: Database = None,
+) -> None:
+    """In một mẫu ra PDF: 01-06 cho một hồ sơ, 07 (sổ theo dõi) cho một đơn vị và khoảng ngày."""
+    from motcua.printing import FontMissing, render_form, render_log_book
+    from motcua.services import printing
+
+    form = form.strip().zfill(2)
+    ctx = open_app(database)
+    try:
+        if form == "07":
+            if not (unit and from_ and to):
+                fail("Mẫu 07 cần --unit, --from và --to.")
+            pdf = render_log_book(printing.log_book(ctx, unit, _date(from_), _date(to)))
+        else:
+            if not dossier:
+                fail(f"Mẫu {form} cần --dossier MÃ_HỒ_SƠ.")
+            data = printing.dossier_forms(ctx, dossier)
+            printing.require_form(data, form)
+            pdf = render_form(data, form)
+    except FontMissing as exc:
+        fail(str(exc))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pdf)
+    typer.echo(f"Đã in mẫu {form} ({printing.FORMS.get(form, '')}) ra {out}.")
 
 
 @procedures_app.command("import")

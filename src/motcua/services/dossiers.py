@@ -68,6 +68,7 @@ def dossier_view(uow, dossier: Dossier) -> dict:
                 "seq": s.seq,
                 "name": s.name,
                 "unit": unit_code(s.unit_id),
+                "role": s.role,
                 "planned_deadline": _iso(s.planned_deadline),
                 "started_at": _iso(s.started_at),
                 "finished_at": _iso(s.finished_at),
@@ -364,6 +365,15 @@ def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
              "label": transition_for(e.action).label, "data": e.data}
             for e in uow.dossiers.events(dossier.id, dossier.code)]
     return view
+
+
+def ensure_may_view(ctx: Context, code: str, official: Official) -> str:
+    """The dossier's code if this official may see it; ``PermissionDenied`` otherwise."""
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code, corrections=False)
+        if not may_view(official, dossier):
+            raise PermissionDenied(f"Hồ sơ {dossier.code} không thuộc đơn vị của bạn.")
+    return dossier.code
 
 
 def attachment_file(ctx: Context, code: str, attachment_id: int,

@@ -66,6 +66,13 @@ class DossierRepository:
         self.seen.extend(found)
         return found
 
+    def received_between(self, unit_id: int, start: datetime, end: datetime) -> list[Dossier]:
+        """Dossiers a unit received in [start, end), oldest first (read-only)."""
+        c = t.dossiers.c
+        found = dossier_mapper.load_where(self.conn, sa.and_(
+            c.unit_id == unit_id, c.received_at >= start, c.received_at < end))
+        return sorted(found, key=lambda d: (d.received_at, d.code))
+
     def save(self) -> None:
         """Write every dossier this unit of work added or changed, with its audit events."""
         dossier_mapper.save(self.conn, self.seen)

@@ -6,17 +6,27 @@ from __future__ import annotations
 import secrets
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from motcua.domain.dossiers import Action, Status
-from motcua.domain.errors import MotcuaError
+from motcua.domain.errors import MotcuaError, PermissionDenied
 from motcua.domain.units import Role
+from motcua.printing import render_form, render_log_book
 from motcua.services import dossiers as uc
+from motcua.services import printing
 from motcua.services.officials import authenticate
+from motcua.services.printing import FORMS
 from motcua.storage import queries
 from motcua.web.actions import perform, read_uploads
-from motcua.web.common import check_csrf, client_key, page, require_official, vn_datetime
+from motcua.web.common import (
+    check_csrf,
+    client_key,
+    page,
+    parse_instant,
+    require_official,
+    vn_datetime,
+)
 
 router = APIRouter(include_in_schema=False)
 VIEWS = {"": "Tất cả", "in_progress": "Đang xử lý", "awaiting_supplement": "Chờ bổ sung",
@@ -99,7 +109,7 @@ def inbox(request: Request, q: str = "", loc: str = ""):
 
 
 @router.get("/ho-so/{code}", response_class=HTMLResponse)
-def dossier_page(request: Request, code: str):
+def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
     ctx = request.app.state.ctx
     who = require_official(request)
     detail = uc.dossier_detail(ctx, code, who)
@@ -107,7 +117,46 @@ def dossier_page(request: Request, code: str):
         step_unit = uow.units.by_code(detail["steps"][detail["current_step"] - 1]["unit"]) \
             if detail["current_step"] else None
     colleagues = queries.officials_of(ctx.engine, step_unit.id) if step_unit else []
-    return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action)
+    forms = ["01"]
+    forms += ["02"] if detail["supplements"] else []
+    forms += ["03"] if detail["status"] == "refused" else []
+    forms += ["04"] if detail["extended"] else []
+    forms += ["05"] if detail["status"] == "stopped" else []
+    return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
+                forms=[(f, FORMS[f]) for f in [*forms, "06"]],
+                auto_print=in_ if in_ == "01" else "")
+
+
+@router.get("/ho-so/{code}/in/{form}")
+def print_form(request: Request, code: str, form: str):
+    """A Circular 03/2025 form for this dossier as a PDF (opened by the browser to print)."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    code = uc.ensure_may_view(ctx, code, who)
+    data = printing.dossier_forms(ctx, code)
+    printing.require_form(data, form)
+    return Response(render_form(data, form), media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="mau-{form}-{code}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
+@router.get("/so-theo-doi")
+def log_book(request: Request, don_vi: str = Query("", max_length=40),
+             tu: str = Query("", max_length=10), den: str = Query("", max_length=10)):
+    """Form 07, the log book of one of the official's units, as a PDF."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    with ctx.uow() as uow:
+        units = {uow.units.code_of(u): u for u, _ in who.roles}
+    if not don_vi or not tu or not den:
+        return page(request, "log_book.html", units=sorted(units), don_vi=don_vi, tu=tu, den=den)
+    if don_vi not in units:
+        raise PermissionDenied("Chỉ in được sổ theo dõi của đơn vị mình.")
+    first, last = (parse_instant(x, label).date() for x, label in ((tu, "Từ ngày"),
+                                                                    (den, "Đến ngày")))
+    pdf = render_log_book(printing.log_book(ctx, don_vi, first, last))
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="so-theo-doi-{don_vi}.pdf"'})
 
 
 @router.post("/ho-so/{code}/thao-tac")
@@ -190,7 +239,8 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
         return _receipt_form(request, who, 422, exc, values)
     _flash(request, f"Đã tiếp nhận hồ sơ {view['code']}; hẹn trả kết quả "
                     f"{vn_datetime(view['appointment'])}.")
-    return RedirectResponse(f"/ho-so/{view['code']}", status_code=303)
+    auto = "?in=01" if ctx.settings.print_receipt else ""
+    return RedirectResponse(f"/ho-so/{view['code']}{auto}", status_code=303)
 
 
 @router.get("/ban-giao", response_class=HTMLResponse)
