@@ -52,6 +52,7 @@ def attempt(d, action: Action, cal, when):
         Action.TRANSFER: lambda: d.transfer(1, 3, reason="Sáp nhập", **args),
         Action.ATTACH: lambda: d.attach(kind="input", name="Tờ khai", filename="to-khai.pdf",
                                         sha256="0" * 64, size=1, **args),
+        Action.RATE: lambda: d.rate(5, **args),
     }
     calls[action]()
 
@@ -84,7 +85,7 @@ def test_the_table_is_listable_with_vietnamese_labels():
     assert Action.RETURN in allowed_actions(Status.RESULT_READY)
     assert allowed_actions(Status.RETURNED) == [Action.REQUEST_CORRECTION,
                                                 Action.APPROVE_CORRECTION,
-                                                Action.REJECT_CORRECTION]
+                                                Action.REJECT_CORRECTION, Action.RATE]
 
 
 def test_send_back_returns_to_the_previous_step_and_needs_a_reason(cal):

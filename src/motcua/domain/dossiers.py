@@ -74,6 +74,7 @@ class Action(enum.StrEnum):
     APPROVE_CORRECTION = "approve_correction"
     REJECT_CORRECTION = "reject_correction"
     ATTACH = "attach"
+    RATE = "rate"
 
 
 class Timeliness(enum.StrEnum):
@@ -144,6 +145,8 @@ TRANSITIONS: tuple[Transition, ...] = (
        "Không duyệt điều chỉnh thời điểm"),
     _t(Action.ATTACH, _OPEN | {Status.RESULT_READY}, tuple(_OPEN | {Status.RESULT_READY}),
        Reason.NONE, "Đính kèm giấy tờ, kết quả"),
+    _t(Action.RATE, {Status.RETURNED}, Status.RETURNED, Reason.NONE,
+       "Người dân đánh giá mức độ hài lòng"),
 )
 _BY_ACTION = {t.action: t for t in TRANSITIONS}
 
@@ -281,9 +284,18 @@ class Dossier:
                  channel: Channel, applicant: Applicant, received_at: datetime,
                  effective_receipt: datetime, appointment: datetime, steps: list[Step],
                  filed_by_id: int | None = None, note: str = "",
-                 submission_key: str | None = None) -> None:
+                 submission_key: str | None = None, payment_method: str = "") -> None:
         self.code = code
         self.submission_key = submission_key
+        self.fee_amount = procedure.fee_amount
+        if payment_method not in PAYMENT_METHODS:
+            raise ValidationError(f"Hình thức thanh toán không hợp lệ: {payment_method!r}.")
+        self.payment_method = payment_method if procedure.fee_amount else ""
+        self.paid_online = self.payment_method == "online"
+        self.inputs_digitised = False
+        self.result_electronic = False
+        self.satisfaction: int | None = None
+        self.handling_seconds: int | None = None
         self.province_code = province_code
         self.procedure = procedure
         self.procedure_id = procedure.id
@@ -330,7 +342,7 @@ class Dossier:
                 step_unit_ids: list[int], channel: Channel | str, applicant: Applicant,
                 received_at: datetime, cal: WorkingCalendar, actor: Actor = SYSTEM,
                 filed_by_id: int | None = None, note: str = "",
-                submission_key: str | None = None) -> Dossier:
+                submission_key: str | None = None, payment_method: str = "") -> Dossier:
         channel = Channel(channel)
         if channel not in procedure.channels and not (
             channel is Channel.ASSISTED and Channel.ONLINE in procedure.channels
@@ -354,7 +366,7 @@ class Dossier:
                       unit_id=unit_id, channel=channel, applicant=applicant,
                       received_at=received_at, effective_receipt=effective,
                       appointment=appointment, steps=steps, filed_by_id=filed_by_id, note=note,
-                      submission_key=submission_key)
+                      submission_key=submission_key, payment_method=payment_method)
         before = dossier._snapshot()
         dossier.status = Status.IN_PROGRESS
         dossier.current_step = 1
@@ -373,6 +385,12 @@ class Dossier:
         return Applicant(ApplicantKind(self.applicant_kind), self.applicant_id_number,
                          self.applicant_name, self.applicant_phone, self.applicant_birth_year,
                          self.applicant_address, self.applicant_email)
+
+    @property
+    def received_month(self) -> int:
+        """The month of receipt in Vietnam time as YYYYMM, for reports."""
+        local = self.received_at.astimezone(VN_TZ)
+        return local.year * 100 + local.month
 
     @property
     def search_text(self) -> str:
@@ -454,7 +472,7 @@ class Dossier:
                    "behind_schedule": step.behind_schedule, "note": note}
         if self.current_step == len(self.steps):
             self.status = Status.RESULT_READY
-            self._finish(at)
+            self._finish(at, cal)
         else:
             self.current_step += 1
             self.step._start_run(at)
@@ -536,7 +554,7 @@ class Dossier:
         self.status = target
         self.close_reason = reason
         if target is not Status.WITHDRAWN:
-            self._finish(at)
+            self._finish(at, cal)
         self._record(action, at, actor, before, {"reason": reason, "step": self.current_step})
 
     def refuse(self, *, at: datetime, actor: Actor, cal: WorkingCalendar, reason: str | None) -> None:
@@ -599,11 +617,31 @@ class Dossier:
 
     def attach(self, *, kind: str, name: str, filename: str, sha256: str, size: int,
                at: datetime, actor: Actor) -> None:
-        """Record that a document (input, supplement or result) was attached."""
+        """Record that a document (input, supplement or result) was attached.
+
+        A scanned or electronic input marks the dossier's inputs as digitised; a
+        result file marks its result as electronic (Decision 766 digitisation).
+        """
         self._check(Action.ATTACH, at)
         before = self._snapshot()
+        if kind == "result":
+            self.result_electronic = True
+        else:
+            self.inputs_digitised = True
         self._record(Action.ATTACH, at, actor, before, {
             "kind": kind, "name": name, "filename": filename, "sha256": sha256, "size": size})
+
+    def rate(self, rating: int, *, at: datetime, actor: Actor, comment: str = "") -> None:
+        """The applicant's satisfaction with a returned dossier, 1 (very unhappy) to 5, once."""
+        self._check(Action.RATE, at)
+        if self.satisfaction is not None:
+            raise IllegalTransition("Hồ sơ này đã được đánh giá; mỗi hồ sơ đánh giá một lần.")
+        if rating not in SATISFACTION_LABELS:
+            raise ValidationError("Mức đánh giá phải từ 1 đến 5.")
+        before = self._snapshot()
+        self.satisfaction = rating
+        self._record(Action.RATE, at, actor, before, {"rating": rating,
+                                                      "comment": comment.strip()[:1000]})
 
     # -- time corrections ------------------------------------------------------------------
 
@@ -698,7 +736,7 @@ class Dossier:
                 if nxt.finished_at is not None:
                     nxt._judge()
         if nxt is None and self.result_ready_at == old:
-            self._finish(new)
+            self._finish(new, cal)
 
     def reject_correction(self, seq: int, *, at: datetime, actor: Actor, reason: str | None) -> None:
         self._check(Action.REJECT_CORRECTION, at)
@@ -715,9 +753,11 @@ class Dossier:
 
     # -- timeliness ------------------------------------------------------------------------
 
-    def _finish(self, ready_at: datetime) -> None:
+    def _finish(self, ready_at: datetime, cal: WorkingCalendar) -> None:
         self.result_ready_at = ready_at
         self.timeliness = judge_timeliness(ready_at, self.due)
+        self.handling_seconds = max(
+            0, cal.between(self.effective_receipt, ready_at) - self.paused_seconds)
 
     # -- audit -----------------------------------------------------------------------------
 
@@ -757,6 +797,12 @@ class Dossier:
         if events is None:
             events = self.__dict__["_pending_events"] = []
         return events
+
+
+PAYMENT_METHODS = {"": "Không thu phí", "cash": "Tiền mặt tại quầy",
+                   "transfer": "Chuyển khoản", "online": "Thanh toán trực tuyến"}
+SATISFACTION_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường",
+                       4: "Hài lòng", 5: "Rất hài lòng"}
 
 
 def judge_timeliness(ready_at: datetime, due: datetime) -> Timeliness:

@@ -30,6 +30,7 @@ RULES: dict[Action, tuple[frozenset[Role], str]] = {
     Action.APPROVE_CORRECTION: (frozenset({R.HEAD, R.SIGNER}), "any"),
     Action.REJECT_CORRECTION: (frozenset({R.HEAD, R.SIGNER}), "any"),
     Action.ATTACH: (frozenset({R.DESK, R.SPECIALIST, R.HEAD, R.SIGNER}), "any"),
+    Action.RATE: (frozenset(), "desk"),  # only the applicant rates, through tracking
 }
 
 

@@ -53,7 +53,7 @@ _IMMUTABLE = {"code", "province_code", "procedure_id", "channel", "applicant_kin
               "applicant_id_number", "applicant_name", "applicant_phone", "applicant_birth_year",
               "applicant_address", "applicant_email", "filed_by_id", "note", "received_at",
               "effective_receipt", "appointment_at_receipt", "version", "submission_key",
-              "search_text"}
+              "search_text", "received_month", "fee_amount"}
 DOSSIER_MUTABLE = tuple(f for f in DOSSIER_FIELDS if f not in _IMMUTABLE)
 
 

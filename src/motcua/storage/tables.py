@@ -167,6 +167,15 @@ dossiers = sa.Table(
     sa.Column("audit_head", sa.String(64), nullable=False),
     sa.Column("submission_key", sa.String(64), nullable=True, unique=True),
     sa.Column("search_text", sa.String(400), nullable=False, server_default=""),
+    sa.Column("received_month", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("fee_amount", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("payment_method", sa.String(16), nullable=False, server_default=""),
+    sa.Column("paid_online", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("inputs_digitised", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("result_electronic", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("satisfaction", sa.SmallInteger, nullable=True),
+    sa.Column("handling_seconds", sa.Integer, nullable=True),
+    sa.Index("ix_dossiers_report", "province_code", "received_month", "unit_id"),
 )
 
 dossier_steps = sa.Table(

@@ -1,4 +1,5 @@
-"""attachments, API tokens, idempotency key of online submissions
+"""attachments, API tokens, idempotency key of online submissions; report columns
+(month of receipt, fee and payment, digitisation flags, satisfaction, handling time)
 
 Revision ID: 0002
 Revises: 0001
@@ -54,24 +55,46 @@ def upgrade() -> None:
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
         batch_op.add_column(sa.Column('submission_key', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('search_text', sa.String(length=400), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('received_month', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('fee_amount', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('payment_method', sa.String(length=16), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('paid_online', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('inputs_digitised', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('result_electronic', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('satisfaction', sa.SmallInteger(), nullable=True))
+        batch_op.add_column(sa.Column('handling_seconds', sa.Integer(), nullable=True))
+        batch_op.create_index('ix_dossiers_report', ['province_code', 'received_month', 'unit_id'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_dossiers_submission_key'), ['submission_key'])
 
     _fill_search_text()
 
 
 def _fill_search_text() -> None:
-    """Dossiers received before this revision get their folded search text."""
+    """Dossiers received before this revision get their folded search text and month.
+
+    Their handling time stays empty (it needs the working calendar); reports
+    average over the dossiers that have one.
+    """
+    from zoneinfo import ZoneInfo
+
     from motcua.domain.text import fold
+
+    vn = ZoneInfo("Asia/Ho_Chi_Minh")
 
     conn = op.get_bind()
     d = sa.table("dossiers", sa.column("id"), sa.column("code"), sa.column("applicant_name"),
                  sa.column("applicant_id_number"), sa.column("applicant_phone"),
-                 sa.column("search_text"))
-    rows = conn.execute(sa.select(d.c.id, d.c.code, d.c.applicant_name,
+                 sa.column("search_text"), sa.column("received_at", sa.DateTime(timezone=True)),
+                 sa.column("received_month"))
+    rows = conn.execute(sa.select(d.c.id, d.c.code, d.c.applicant_name, d.c.received_at,
                                   d.c.applicant_id_number, d.c.applicant_phone)).all()
     for row in rows:
-        conn.execute(sa.update(d).where(d.c.id == row.id).values(search_text=fold(
-            f"{row.code} {row.applicant_name} {row.applicant_id_number} {row.applicant_phone}")))
+        at = row.received_at
+        at = (at if at.tzinfo else at.replace(tzinfo=ZoneInfo("UTC"))).astimezone(vn)
+        conn.execute(sa.update(d).where(d.c.id == row.id).values(
+            received_month=at.year * 100 + at.month, search_text=fold(
+                f"{row.code} {row.applicant_name} {row.applicant_id_number} "
+                f"{row.applicant_phone}")))
 
 
 def downgrade() -> None:
