@@ -5,13 +5,16 @@ with the clock moved back over the past months. Every figure shown is computed.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
+import re
 from datetime import datetime, timedelta
 from importlib import resources
 
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.clock import FixedClock
+from motcua.domain.documents import Upload
 from motcua.domain.errors import MotcuaError
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_official
@@ -44,6 +47,14 @@ def _steps(level: str, field: str, commune_code: str) -> tuple[list[dict], str]:
              {"name": "Lãnh đạo UBND xã ký", "role": "signer", "share": 0.4}], commune_code)
 
 
+def _fee_amount(text: str) -> int:
+    """The first amount in đồng a fee text states ("8.000 đồng" -> 8000); 0 when free."""
+    if not text or text.lower().startswith("miễn"):
+        return 0
+    found = re.search(r"(\d{1,3}(?:\.\d{3})+|\d+) đồng", text)
+    return int(found.group(1).replace(".", "")) if found else 0
+
+
 def demo_procedures() -> list[dict]:
     """Procedures from shared facts that state a numeric deadline, with a step plan."""
     text = resources.files("motcua.data").joinpath("procedures_vn.json").read_text("utf-8")
@@ -66,7 +77,7 @@ def demo_procedures() -> list[dict]:
                   "working_hours": round(days * 8 * s["share"] * 0.9, 2)} for s in plan]
         out.append({"code": p["code"], "name": p["name"], "field": p.get("field", ""),
                     "level": p["level"], "unit": unit, "deadline": deadline,
-                    "fee": p.get("fee", ""), "documents": p.get("documents", []),
+                    "fee": p.get("fee", ""), "fee_amount": _fee_amount(p.get("fee", "")), "documents": p.get("documents", []),
                     "result_type": p.get("result", ""), "channels": p.get("channels") or ["desk"],
                     "legal_basis": p.get("legal_basis", []), "steps": steps})
     return out
@@ -116,10 +127,13 @@ def _officials(ctx) -> list[tuple[str, str, str]]:
                     f"Công chức chuyên môn, đơn vị {code}"),
                    (f"x{code}.chutich", f"Chủ tịch {code}", [(code, "signer"), (code, "head")],
                     f"Lãnh đạo UBND, đơn vị {code}")]
-    names = random.Random(766)
+    names, used = random.Random(766), set()
     for username, _role_name, roles, _label in people:
-        # demo people get ordinary Vietnamese names; their role shows in the login list
-        full_name = f"{names.choice(SURNAMES[:10])} {names.choice(GIVEN[:10])}"
+        # demo people get ordinary (distinct) Vietnamese names; their role is in the login list
+        full_name = ""
+        while not full_name or full_name in used:
+            full_name = f"{names.choice(SURNAMES[:10])} {names.choice(GIVEN[:10])}"
+        used.add(full_name)
         create_official(ctx, username=username, full_name=full_name, password=DEMO_PASSWORD,
                         roles=roles)
     return [(u, DEMO_PASSWORD, label) for u, _, _, label in people]
@@ -133,6 +147,15 @@ def _applicant(rng: random.Random) -> dict:
     return {"kind": "person", "id_number": number, "birth_year": year,
             "name": f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
             "phone": f"09{rng.randint(10_000_000, 99_999_999)}"}
+
+
+@functools.cache
+def _demo_pdf() -> bytes:
+    """A one-page PDF standing for a scan in the demo, and saying so."""
+    from motcua.printing import render_text_page
+
+    return render_text_page("Bản số hóa mẫu", "Tệp minh họa của dữ liệu demo motcua; "
+                            "không phải giấy tờ thật.")
 
 
 class _Staff:
@@ -175,8 +198,13 @@ def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], cou
         clock.set(at)
         desk = staff.by.get((unit, "desk")) if channel == "desk" else None
         try:
+            scans = [Upload("Bản số hóa thành phần hồ sơ (mẫu demo)", "ban-so-hoa.pdf",
+                            _demo_pdf())] if rng.random() < 0.7 else []
             view = uc.receive_dossier(ctx, procedure_code=p["code"], unit_code=unit,
-                                      channel=channel, applicant=_applicant(rng), official=desk)
+                                      channel=channel, applicant=_applicant(rng), official=desk,
+                                      payment_method="online" if channel == "online"
+                                      else rng.choice(["cash", "cash", "transfer"]),
+                                      uploads=scans)
             _advance(ctx, clock, now, view, staff, rng)
             codes.append(view["code"])
         except MotcuaError:
@@ -248,4 +276,10 @@ def _advance(ctx, clock: FixedClock, now: datetime, view: dict, staff: _Staff, r
             return
         view = uc.complete_step(ctx, code, official=staff.holder(view))
     if later(rng.uniform(1, 24)):
+        if rng.random() < 0.6:
+            uc.attach_documents(ctx, code, [Upload("Kết quả điện tử (mẫu demo)", "ket-qua.pdf",
+                                                   _demo_pdf())], kind="result",
+                                official=staff.desk(view))
         uc.return_result(ctx, code, official=staff.desk(view))
+        if rng.random() < 0.4 and later(rng.uniform(0.5, 16)):
+            uc.rate(ctx, code, rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0])

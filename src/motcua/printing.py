@@ -385,3 +385,8 @@ def render_log_book(book: dict) -> bytes:
 
     return _document(story, landscape(A4), f"{FORMS['07']} - {book['unit_name']}",
                      book["unit_name"])
+
+
+def render_text_page(title: str, text: str) -> bytes:
+    """A plain one-page PDF with a title and a paragraph (demo scans, test documents)."""
+    return _document(lambda width: [_p(_e(title), "title"), _p(_e(text))], A4, title, "motcua")

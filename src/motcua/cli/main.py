@@ -297,6 +297,41 @@ def forms_render(
     typer.echo(f"Đã in mẫu {form} ({printing.FORMS.get(form, '')}) ra {out}.")
 
 
+@app.command("report")
+@friendly
+def report_command(
+    kind: Annotated[str, typer.Argument(help="ontime | steps | workload | index766")],
+    from_: Annotated[str, typer.Option("--from", help="Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd)")],
+    to: Annotated[str, typer.Option("--to", help="Đến ngày")],
+    by: Annotated[str | None, typer.Option(
+        "--by", help="unit | procedure | field | channel | official | month")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="json | csv | xlsx")] = "json",
+    out: Annotated[Path | None, typer.Option("--out", help="Tệp ghi ra")] = None,
+    unit: Annotated[str | None, typer.Option("--unit", help="Chỉ đơn vị này và cấp dưới")] = None,
+    database: Database = None,
+) -> None:
+    """Báo cáo: đúng hạn, trách nhiệm theo bước, khối lượng công việc, Bộ chỉ số 766."""
+    from motcua.reports import make_report
+    from motcua.reports.core import Period
+    from motcua.reports.export import to_csv, to_xlsx
+
+    if fmt not in ("json", "csv", "xlsx"):
+        fail("--format phải là json, csv hoặc xlsx.")
+    if fmt == "xlsx" and out is None:
+        fail("Định dạng xlsx cần --out TỆP.xlsx.")
+    report = make_report(open_app(database), kind, Period(_date(from_), _date(to)), by, unit)
+    if fmt == "json":
+        data = json.dumps(report, ensure_ascii=False, indent=1, default=str).encode("utf-8")
+    else:
+        data = to_csv(report) if fmt == "csv" else to_xlsx(report)
+    if out is None:
+        sys.stdout.buffer.write(data + (b"\n" if fmt == "json" else b""))
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        typer.echo(f"Đã ghi báo cáo {kind} ra {out}.")
+
+
 @procedures_app.command("import")
 @friendly
 def procedures_import(file: Path, database: Database = None) -> None:

@@ -111,7 +111,7 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                     applicant: dict, official: Official | None = None, note: str = "",
                     on_behalf: bool = False, filed_by_id: int | None = None,
                     uploads: Iterable[Upload] = (), submission_key: str | None = None,
-                    actor: Actor | None = None) -> dict:
+                    actor: Actor | None = None, payment_method: str = "cash") -> dict:
     """Receive a dossier at a desk, online, by post, or filed by an official for someone.
 
     Decree 118/2025 art. 14: any one-stop unit of the province receives a
@@ -139,7 +139,7 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
             received_at=now, cal=ctx.calendar, actor=actor,
             filed_by_id=(official.id if official else filed_by_id)
             if channel is Channel.ASSISTED else None,
-            note=note, submission_key=submission_key)
+            note=note, submission_key=submission_key, payment_method=payment_method)
         uow.dossiers.add(dossier)
         _attach(ctx, uow, dossier, checked, AttachmentKind.INPUT, now, actor)
         view = dossier_view(uow, dossier)
@@ -164,7 +164,7 @@ def submit_online(ctx: Context, *, procedure_code: str, unit_code: str, applican
         try:
             view = receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
                                    channel=Channel.ONLINE.value, applicant=applicant,
-                                   uploads=uploads, submission_key=key,
+                                   uploads=uploads, submission_key=key, payment_method="online",
                                    actor=Actor(None, f"{name} (nộp trực tuyến)"))
             return {**view, "repeated": False}
         except DuplicateSubmission:
@@ -295,6 +295,13 @@ def extend(ctx: Context, code: str, new_appointment: datetime, reason: str,
 def return_result(ctx: Context, code: str, official: Official | None = None) -> dict:
     return _act(ctx, code, official, Action.RETURN,
                 lambda d, now, actor: d.return_result(at=now, actor=actor))
+
+
+def rate(ctx: Context, code: str, rating: int, comment: str = "") -> dict:
+    """The applicant rates a returned dossier (the caller has checked who they are)."""
+    return _act(ctx, code, None, Action.RATE,
+                lambda d, now, actor: d.rate(rating, at=now, comment=comment,
+                                             actor=Actor(None, "Người nộp hồ sơ")))
 
 
 def request_time_correction(ctx: Context, code: str, *, target: str, new_value: datetime,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import time as dtime
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -38,6 +39,7 @@ def track(request: Request, code: str, last4: str) -> dict:
             if len(last4.strip()) != 4 or last4.strip() not in digits:
                 raise NotFound("Mã hồ sơ hoặc 4 số cuối không đúng.")
             view = uc.dossier_view(uow, dossier)
+            view["rated"] = dossier.satisfaction is not None
             view["missing"] = (list(dossier.supplements[-1].missing)
                                if dossier.supplements and dossier.status.value ==
                                "awaiting_supplement" else [])
@@ -144,6 +146,21 @@ def tracking(request: Request, ma: str = "", so: str = ""):
                     error=exc)
     return page(request, "tracking.html", dossier=dossier, ma=ma, so=so,
                 url=dossier["tracking_url"])
+
+
+@router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
+def rate(request: Request, csrf: str = Form(""), ma: str = Form(""), so: str = Form(""),
+         rating: int = Form(0), comment: str = Form("", max_length=1000)):
+    """The applicant rates a returned dossier: code plus the last 4 digits prove who they are."""
+    check_csrf(request, csrf)
+    dossier = track(request, ma, so)
+    try:
+        uc.rate(request.app.state.ctx, dossier["code"], rating, comment)
+        request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
+    except MotcuaError as exc:
+        request.session["flash"] = {"message": exc.message, "kind": "error"}
+    return RedirectResponse(f"/tra-cuu?ma={quote(dossier['code'])}&so={quote(so)}",
+                            status_code=303)
 
 
 @router.get("/tuong-phan")

@@ -216,7 +216,7 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
             unit_code: str = Form(""), channel: str = Form("desk"), kind: str = Form("person"),
             name: str = Form(""), id_number: str = Form(""), birth_year: str = Form(""),
             phone: str = Form(""), email: str = Form(""), address: str = Form(""),
-            on_behalf: str = Form(""), note: str = Form(""),
+            on_behalf: str = Form(""), note: str = Form(""), payment_method: str = Form("cash"),
             files: list[UploadFile] | None = File(None),
             doc_names: list[str] | None = Form(None)):
     ctx = request.app.state.ctx
@@ -225,7 +225,7 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
     values = {"procedure_code": procedure_code, "unit_code": unit_code, "channel": channel,
               "kind": kind, "name": name, "id_number": id_number, "birth_year": birth_year,
               "phone": phone, "email": email, "address": address, "on_behalf": on_behalf,
-              "note": note}
+              "note": note, "payment_method": payment_method}
     applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
                  "email": email, "address": address,
                  "birth_year": int(birth_year) if birth_year.strip().isdigit() else None}
@@ -234,7 +234,8 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
         view = uc.receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
                                   channel=channel if channel in ("desk", "postal") else "desk",
                                   applicant=applicant, official=who, note=note,
-                                  on_behalf=bool(on_behalf), uploads=uploads)
+                                  on_behalf=bool(on_behalf), uploads=uploads,
+                                  payment_method=payment_method)
     except (MotcuaError, ValueError) as exc:
         return _receipt_form(request, who, 422, exc, values)
     _flash(request, f"Đã tiếp nhận hồ sơ {view['code']}; hẹn trả kết quả "

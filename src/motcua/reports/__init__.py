@@ -1,0 +1,34 @@
+"""Reports: the read side for leaders, computed in the database with SQL.
+
+Every report covers the dossiers **received** in the period (a cohort: what
+happened to what came in), except ``steps`` and the "handled" part of
+``workload``, which cover the steps **finished** in the period. Counts of
+dossiers still open ("in progress", "due soon", "overdue now") are as of the
+moment the report is made. See docs/reports.md.
+"""
+
+from __future__ import annotations
+
+KINDS = ("ontime", "steps", "workload", "index766")
+
+
+def make_report(ctx, kind: str, period, by: str | None = None,
+                unit_code: str | None = None) -> dict:
+    """Build one report for the app ``ctx`` (engine, calendar, clock, settings)."""
+    from motcua.domain.errors import ValidationError
+    from motcua.reports import core
+    from motcua.reports.index766 import index766
+
+    common = {"province_code": ctx.settings.province_code, "period": period,
+              "unit_code": unit_code}
+    now = ctx.clock.now()
+    if kind == "ontime":
+        return core.ontime(ctx.engine, ctx.calendar, by=by or "unit", now=now,
+                           due_soon_share=ctx.settings.due_soon_share, **common)
+    if kind == "steps":
+        return core.steps(ctx.engine, by=by or "unit", **common)
+    if kind == "workload":
+        return core.workload(ctx.engine, by=by or "official", now=now, **common)
+    if kind == "index766":
+        return index766(ctx.engine, **common)
+    raise ValidationError(f"Không có báo cáo “{kind}”; chọn một trong: {', '.join(KINDS)}.")

@@ -1,0 +1,314 @@
+"""On-time, step accountability and workload reports, as SQL aggregates.
+
+Each function returns ``{"period": {...}, "by": ..., "rows": [{"group": ..., ...}],
+"totals": {...}}``; rows are sorted by group label. Groups:
+
+* ``unit``: the receiving unit (for ``steps`` and ``workload``: the unit holding the step);
+* ``procedure`` (by national code, all versions), ``field``, ``channel``;
+* ``official``: for ``ontime`` the official who completed the last step (or holds the
+  current one); for ``steps`` and ``workload`` the official charged with the step
+  (its assignee, else who completed it);
+* ``month``: month of receipt (``steps``: of completion), Vietnam time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from motcua.domain.calendar import VN_TZ, WorkingCalendar
+from motcua.domain.errors import ValidationError
+from motcua.domain.procedures import Channel
+from motcua.storage import tables as t
+
+GROUPS = ("unit", "procedure", "field", "channel", "official", "month")
+OPEN = ("in_progress", "awaiting_supplement")
+D, S, P, O, U = (t.dossiers.c, t.dossier_steps.c, t.procedures.c, t.officials.c, t.units.c)
+
+
+@dataclass(frozen=True)
+class Period:
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise ValidationError("Ngày kết thúc kỳ báo cáo phải sau ngày bắt đầu.")
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, VN_TZ)
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), time.min, VN_TZ)
+
+    @property
+    def months(self) -> tuple[int, int]:
+        return self.first.year * 100 + self.first.month, self.last.year * 100 + self.last.month
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    def as_dict(self) -> dict:
+        return {"from": self.first.isoformat(), "to": self.last.isoformat()}
+
+
+def pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 2) if whole else None
+
+
+def unit_scope(conn: Connection, province_code: int, unit_code: str | None) -> set[int] | None:
+    """The unit and all units below it; ``None`` for the whole province."""
+    if not unit_code:
+        return None
+    rows = conn.execute(sa.select(U.id, U.code, U.parent_id).where(
+        U.province_code == province_code)).all()
+    root = next((r.id for r in rows if r.code == unit_code), None)
+    if root is None:
+        raise ValidationError(f"Không có đơn vị {unit_code}.")
+    children: dict[int, list[int]] = {}
+    for r in rows:
+        children.setdefault(r.parent_id, []).append(r.id)
+    found, todo = set(), [root]
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def _month_of(column, dialect: str):
+    if dialect == "postgresql":
+        return sa.cast(sa.func.to_char(sa.func.timezone("Asia/Ho_Chi_Minh", column), "YYYYMM"),
+                       sa.Integer)
+    return sa.cast(sa.func.strftime("%Y%m", column, "+7 hours"), sa.Integer)
+
+
+def _labels(conn: Connection, by: str, keys: set) -> dict:
+    keys = {k for k in keys if k is not None}
+    if by == "unit" and keys:
+        return {r.id: f"{r.code} {r.name}" for r in conn.execute(
+            sa.select(U.id, U.code, U.name).where(U.id.in_(keys)))}
+    if by == "official" and keys:
+        return {r.id: f"{r.full_name} ({r.username})" for r in conn.execute(
+            sa.select(O.id, O.full_name, O.username).where(O.id.in_(keys)))}
+    if by == "procedure" and keys:
+        names = {}
+        for r in conn.execute(sa.select(P.code, P.name).where(P.code.in_(keys))
+                              .order_by(P.version)):
+            names[r.code] = f"{r.code} {r.name}"
+        return names
+    if by == "channel":
+        return {c.value: c.label for c in Channel}
+    if by == "month":
+        return {k: f"{k % 100:02d}/{k // 100}" for k in keys}
+    return {}
+
+
+def _cohort(conn: Connection, province_code: int, period: Period, scope: set[int] | None):
+    first, last = period.months
+    where = [D.province_code == province_code, D.received_month.between(first, last),
+             D.received_at >= period.start, D.received_at < period.end]
+    if scope is not None:
+        where.append(D.unit_id.in_(scope))
+    return where
+
+
+def _dossier_group(by: str):
+    """(group expression, joins) for dossier-level reports."""
+    if by == "unit":
+        return D.unit_id, []
+    if by == "procedure":
+        return P.code, ["procedure"]
+    if by == "field":
+        return P.field, ["procedure"]
+    if by == "channel":
+        return D.channel, []
+    if by == "official":
+        return sa.func.coalesce(S.completed_by_id, S.assignee_id), ["step"]
+    if by == "month":
+        return D.received_month, []
+    raise ValidationError(f"Không nhóm được theo “{by}”; chọn một trong: {', '.join(GROUPS)}.")
+
+
+def _from(joins: list[str]):
+    source = t.dossiers
+    if "procedure" in joins:
+        source = source.join(t.procedures, P.id == D.procedure_id)
+    if "step" in joins:
+        source = source.outerjoin(t.dossier_steps, sa.and_(S.dossier_id == D.id,
+                                                            S.seq == D.current_step))
+    return source
+
+
+def _key(value):
+    return value.value if hasattr(value, "value") else value
+
+
+ONTIME_COUNTS = ("received", "finished", "early", "on_time", "late", "in_progress", "due_soon",
+                 "overdue_now")
+
+
+def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, period: Period,
+           by: str = "unit", now: datetime, unit_code: str | None = None,
+           due_soon_share: float = 0.2) -> dict:
+    """Received; finished early / on time / late; in progress, due soon, overdue now;
+    the on-time rate (early + on time over finished) and average handling time."""
+    group, joins = _dossier_group(by)
+    finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
+    with engine.connect() as conn:
+        scope = unit_scope(conn, province_code, unit_code)
+        where = _cohort(conn, province_code, period, scope)
+        stmt = sa.select(
+            group.label("grp"), sa.func.count().label("received"),
+            sa.func.sum(sa.case((finished, 1), else_=0)).label("finished"),
+            sa.func.sum(sa.case((D.timeliness == "early", 1), else_=0)).label("early"),
+            sa.func.sum(sa.case((D.timeliness == "on_time", 1), else_=0)).label("on_time"),
+            sa.func.sum(sa.case((D.timeliness == "late", 1), else_=0)).label("late"),
+            sa.func.sum(sa.case((D.status.in_(OPEN), 1), else_=0)).label("in_progress"),
+            sa.func.sum(sa.case((sa.and_(D.status == "in_progress", D.due < now), 1),
+                                else_=0)).label("overdue_now"),
+            sa.func.sum(D.handling_seconds).label("handling"),
+            sa.func.count(D.handling_seconds).label("handled"),
+        ).select_from(_from(joins)).where(*where).group_by(group)
+        rows = {_key(r.grp): r for r in conn.execute(stmt)}
+        soon = _due_soon(conn, calendar, group, joins, where, now, due_soon_share)
+        labels = _labels(conn, by, set(rows))
+    out = []
+    for key, r in rows.items():
+        row = {"group": labels.get(key, key if key not in (None, "") else "(không xác định)"),
+               "key": key, "received": r.received, "finished": int(r.finished),
+               "early": int(r.early), "on_time": int(r.on_time), "late": int(r.late),
+               "in_progress": int(r.in_progress), "due_soon": soon.get(key, 0),
+               "overdue_now": int(r.overdue_now),
+               "handling": int(r.handling or 0), "handled": r.handled}
+        out.append(row)
+    out.sort(key=lambda x: str(x["group"]))
+    totals = {k: sum(r[k] for r in out) for k in (*ONTIME_COUNTS, "handling", "handled")}
+    for row in (*out, totals):
+        row["on_time_rate_pct"] = pct(row["early"] + row["on_time"], row["finished"])
+        row["avg_handling_minutes"] = (round(row["handling"] / row["handled"] / 60, 1)
+                                       if row["handled"] else None)
+        del row["handling"], row["handled"]
+    return {"report": "ontime", "period": period.as_dict(), "by": by, "rows": out,
+            "totals": totals}
+
+
+def _due_soon(conn, calendar, group, joins, where, now, share) -> dict:
+    """Open dossiers with less than ``share`` of their allotted working time left."""
+    stmt = sa.select(group.label("grp"), D.effective_receipt, D.appointment_at_receipt,
+                     D.due).select_from(_from(joins)).where(
+        *where, D.status == "in_progress", D.due >= now)
+    counts: dict = {}
+    for r in conn.execute(stmt):
+        allotted = calendar.between(r.effective_receipt, r.appointment_at_receipt)
+        if calendar.between(now, r.due) < share * allotted:
+            key = _key(r.grp)
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _step_group(by: str, dialect: str):
+    holder = sa.func.coalesce(S.assignee_id, S.completed_by_id)
+    return {"unit": (S.unit_id, []), "official": (holder, []),
+            "procedure": (P.code, ["procedure"]), "field": (P.field, ["procedure"]),
+            "channel": (D.channel, []), "month": (_month_of(S.finished_at, dialect), [])}[by]
+
+
+def _steps_from(joins: list[str]):
+    source = t.dossier_steps.join(t.dossiers, D.id == S.dossier_id)
+    if "procedure" in joins:
+        source = source.join(t.procedures, P.id == D.procedure_id)
+    return source
+
+
+def steps(engine: Engine, *, province_code: int, period: Period, by: str = "unit",
+          unit_code: str | None = None) -> dict:
+    """Step accountability: steps finished in the period, overruns and working minutes over
+    their allocation, charged to the unit and official that held them."""
+    if by not in GROUPS:
+        raise ValidationError(f"Không nhóm được theo “{by}”; chọn một trong: {', '.join(GROUPS)}.")
+    over = sa.case((S.worked_seconds > S.allocated_seconds,
+                    S.worked_seconds - S.allocated_seconds), else_=0)
+    with engine.connect() as conn:
+        group, joins = _step_group(by, conn.dialect.name)
+        scope = unit_scope(conn, province_code, unit_code)
+        where = [D.province_code == province_code, S.finished_at >= period.start,
+                 S.finished_at < period.end]
+        if scope is not None:
+            where.append(S.unit_id.in_(scope))
+        stmt = sa.select(
+            group.label("grp"), sa.func.count().label("steps"),
+            sa.func.sum(sa.case((S.overran.is_(True), 1), else_=0)).label("overruns"),
+            sa.func.sum(over).label("over"),
+            sa.func.sum(sa.case((S.behind_schedule.is_(True), 1), else_=0)).label("behind"),
+            sa.func.sum(S.worked_seconds).label("worked"),
+        ).select_from(_steps_from(joins)).where(*where).group_by(group)
+        rows = list(conn.execute(stmt))
+        labels = _labels(conn, by, {_key(r.grp) for r in rows})
+    out = [{"group": labels.get(_key(r.grp), _key(r.grp) if r.grp is not None
+                                else "(chưa phân công)"),
+            "key": _key(r.grp), "steps_finished": r.steps, "overruns": int(r.overruns),
+            "overrun_minutes": int(r.over or 0) // 60, "behind_schedule": int(r.behind),
+            "worked_minutes": int(r.worked or 0) // 60} for r in rows]
+    out.sort(key=lambda x: str(x["group"]))
+    totals = {k: sum(r[k] for r in out) for k in ("steps_finished", "overruns",
+                                                  "overrun_minutes", "behind_schedule",
+                                                  "worked_minutes")}
+    for row in (*out, totals):
+        row["overrun_rate_pct"] = pct(row["overruns"], row["steps_finished"])
+        row["avg_step_minutes"] = (round(row["worked_minutes"] / row["steps_finished"], 1)
+                                   if row["steps_finished"] else None)
+    return {"report": "steps", "period": period.as_dict(), "by": by, "rows": out,
+            "totals": totals}
+
+
+def workload(engine: Engine, *, province_code: int, period: Period, now: datetime,
+             by: str = "official", unit_code: str | None = None) -> dict:
+    """Open dossiers and steps now, steps handled in the period and per week, average working
+    time per step, per official or unit."""
+    if by not in ("official", "unit"):
+        raise ValidationError("Báo cáo khối lượng công việc nhóm theo official hoặc unit.")
+    holder = sa.func.coalesce(S.assignee_id, S.completed_by_id)
+    group = S.unit_id if by == "unit" else holder
+    with engine.connect() as conn:
+        scope = unit_scope(conn, province_code, unit_code)
+        base = [D.province_code == province_code]
+        if scope is not None:
+            base.append(S.unit_id.in_(scope))
+        open_stmt = sa.select(group.label("grp"), sa.func.count().label("open_steps"),
+                              sa.func.count(sa.distinct(D.id)).label("open_dossiers"),
+                              sa.func.sum(sa.case((D.due < sa.bindparam("now"), 1),
+                                                  else_=0)).label("overdue")
+                              ).select_from(_steps_from([])).where(
+            *base, D.status == "in_progress", S.seq == D.current_step).group_by(group)
+        done_stmt = sa.select(group.label("grp"), sa.func.count().label("handled"),
+                              sa.func.sum(S.worked_seconds).label("worked")
+                              ).select_from(_steps_from([])).where(
+            *base, S.finished_at >= period.start, S.finished_at < period.end).group_by(group)
+        opened = {r.grp: r for r in conn.execute(open_stmt, {"now": now})}
+        done = {r.grp: r for r in conn.execute(done_stmt)}
+        labels = _labels(conn, by, set(opened) | set(done))
+    weeks = period.days / 7
+    out = []
+    for key in set(opened) | set(done):
+        o, d = opened.get(key), done.get(key)
+        handled = d.handled if d else 0
+        out.append({"group": labels.get(key, "(chưa phân công)"), "key": key,
+                    "open_dossiers": o.open_dossiers if o else 0,
+                    "open_steps": o.open_steps if o else 0,
+                    "overdue_open": int(o.overdue) if o else 0, "handled": handled,
+                    "handled_per_week": round(handled / weeks, 1),
+                    "avg_step_minutes": round((d.worked or 0) / handled / 60, 1)
+                    if handled else None})
+    out.sort(key=lambda x: str(x["group"]))
+    totals = {k: sum(r[k] for r in out) for k in ("open_dossiers", "open_steps", "overdue_open",
+                                                  "handled")}
+    totals["handled_per_week"] = round(totals["handled"] / weeks, 1)
+    return {"report": "workload", "period": period.as_dict(), "by": by, "rows": out,
+            "totals": totals}

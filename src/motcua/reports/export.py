@@ -1,0 +1,107 @@
+"""Reports as CSV and Excel with Vietnamese headers, widths and number formats."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+COLUMNS = {
+    "ontime": [("group", "Nhóm", 40, None), ("received", "Tiếp nhận", 11, "#,##0"),
+               ("finished", "Đã giải quyết", 12, "#,##0"), ("early", "Trước hạn", 11, "#,##0"),
+               ("on_time", "Đúng hạn", 11, "#,##0"), ("late", "Trễ hạn", 10, "#,##0"),
+               ("in_progress", "Đang giải quyết", 13, "#,##0"),
+               ("due_soon", "Sắp đến hạn", 11, "#,##0"), ("overdue_now", "Đang quá hạn", 12,
+                                                          "#,##0"),
+               ("on_time_rate_pct", "Tỷ lệ đúng hạn (%)", 14, "0.00"),
+               ("avg_handling_minutes", "Thời gian giải quyết TB (phút làm việc)", 18, "#,##0.0")],
+    "steps": [("group", "Nhóm", 40, None), ("steps_finished", "Bước đã xong", 12, "#,##0"),
+              ("overruns", "Bước vượt thời gian", 13, "#,##0"),
+              ("overrun_minutes", "Số phút vượt", 12, "#,##0"),
+              ("behind_schedule", "Bước chậm so với kế hoạch", 15, "#,##0"),
+              ("overrun_rate_pct", "Tỷ lệ vượt (%)", 12, "0.00"),
+              ("avg_step_minutes", "Thời gian TB mỗi bước (phút)", 16, "#,##0.0")],
+    "workload": [("group", "Nhóm", 40, None), ("open_dossiers", "Hồ sơ đang giữ", 13, "#,##0"),
+                 ("open_steps", "Bước đang xử lý", 13, "#,##0"),
+                 ("overdue_open", "Trong đó quá hạn", 13, "#,##0"),
+                 ("handled", "Bước đã xử lý trong kỳ", 15, "#,##0"),
+                 ("handled_per_week", "Bình quân mỗi tuần", 13, "#,##0.0"),
+                 ("avg_step_minutes", "Thời gian TB mỗi bước (phút)", 16, "#,##0.0")],
+    "index766": [("group", "Đơn vị", 36, None), ("code", "Mã chỉ số", 9, None),
+                 ("indicator", "Chỉ số", 44, None), ("formula", "Cách tính", 50, None),
+                 ("value_pct", "Kết quả (%)", 11, "0.00"), ("points", "Điểm", 9, "0.00"),
+                 ("max_points", "Điểm tối đa", 10, "0"), ("status", "Dữ liệu", 15, None)],
+}
+TITLES = {"ontime": "Báo cáo kết quả giải quyết hồ sơ", "steps": "Báo cáo trách nhiệm theo bước",
+          "workload": "Báo cáo khối lượng công việc",
+          "index766": "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)"}
+
+
+def _flat(report: dict) -> list[dict]:
+    kind = report["report"]
+    if kind != "index766":
+        return [*report["rows"], {**report["totals"], "group": "Tổng cộng"}]
+    rows = []
+    for unit in report["rows"]:
+        for ind in unit["indicators"]:
+            rows.append({"group": unit["group"], "code": ind["code"], "indicator": ind["name"],
+                         "formula": ind["formula"], "value_pct": ind["value_pct"],
+                         "points": ind["points"], "max_points": ind["max_points"],
+                         "status": ind["status"]})
+        rows.append({"group": unit["group"], "code": "", "indicator": "Tổng điểm",
+                     "formula": f"tổng điểm các chỉ số có dữ liệu (tối đa "
+                                f"{unit['max_points_with_data']} điểm có dữ liệu / 100)",
+                     "value_pct": None, "points": unit["points"], "max_points": 100,
+                     "status": ""})
+    return rows
+
+
+def to_csv(report: dict) -> bytes:
+    """UTF-8 with a byte-order mark (Excel opens it correctly), Vietnamese headers."""
+    columns = COLUMNS[report["report"]]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([label for _, label, _, _ in columns])
+    for row in _flat(report):
+        writer.writerow(["" if row.get(k) is None else row.get(k) for k, _, _, _ in columns])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(report: dict) -> bytes:
+    kind = report["report"]
+    columns = COLUMNS[kind]
+    book = Workbook()
+    sheet = book.active
+    sheet.title = TITLES[kind][:31]
+    period = report["period"]
+    first = "/".join(reversed(period["from"].split("-")))
+    last = "/".join(reversed(period["to"].split("-")))
+    sheet["A1"] = TITLES[kind].upper()
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = f"Kỳ báo cáo: từ ngày {first} đến ngày {last}"
+    sheet["A2"].font = Font(italic=True)
+    header_row = 4
+    fill = PatternFill("solid", fgColor="DDDDDD")
+    for i, (_, label, width, _) in enumerate(columns, start=1):
+        cell = sheet.cell(row=header_row, column=i, value=label)
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    rows = _flat(report)
+    for r, row in enumerate(rows, start=header_row + 1):
+        for i, (key, _, _, fmt) in enumerate(columns, start=1):
+            cell = sheet.cell(row=r, column=i, value=row.get(key))
+            if fmt:
+                cell.number_format = fmt
+            if row.get("group") == "Tổng cộng" or row.get("indicator") == "Tổng điểm":
+                cell.font = Font(bold=True)
+            if key in ("formula", "indicator", "group"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
