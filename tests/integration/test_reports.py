@@ -1,0 +1,164 @@
+"""Report figures against a hand-counted month at Xã Hòa Phú (24175).
+
+Procedure 1.001193: 3 working days (24 h); steps 4 h, 12 h (both at the commune)
+and 8 h (Sở Tư pháp). Office hours 07:30-11:30, 13:30-17:30; Sat 10 Jan 2026 is a
+make-up working day. The report is made at 08:30 on Tue 13 Jan 2026.
+
+D1 online, 5 Jan 09:00; steps done 10:00, 11:00, 14:00 the same day: early.
+D2 5 Jan 09:00; steps 10:00, 7 Jan 16:00 (20 h worked of 12: 480 min over), 8 Jan
+   08:00: ready before due (8 Jan 09:00) on due's day: on time.
+D3 5 Jan 09:00; steps 10:00, 8 Jan 17:00 (29 h of 12: 1.020 min over), 9 Jan 08:00:
+   late.
+D4 5 Jan 09:00, still at step 1: overdue now.
+D5 9 Jan 10:00, due 13 Jan 10:00, 1,5 h of 24 h left at 08:30: due soon.
+D6 5 Jan 09:00, refused at 10:00: finished early.
+D7 5 Jan 09:00, withdrawn: neither finished nor in progress.
+D8 at Phường Buôn Ma Thuột (24133), outside the unit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+
+from motcua.domain.documents import Upload
+from motcua.reports import make_report
+from motcua.reports.core import Period
+from motcua.reports.export import to_csv, to_xlsx
+from motcua.services import dossiers as uc
+from tests.conftest import vn
+from tests.personas import CITIZEN
+
+JAN = Period(date(2026, 1, 1), date(2026, 1, 31))
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def at(app, day, hh, mm=0):
+    app.clock.set(vn(2026, 1, day, hh, mm))
+
+
+@pytest.fixture
+def month(app, world):
+    desk, spec, head, signer = (world[k] for k in ("tiepnhan", "chuyenvien", "truongphong",
+                                                   "lanhdao"))
+
+    def receive(day=5, hh=9, channel="desk", unit="24175", official=desk):
+        at(app, day, hh)
+        return uc.receive_dossier(app, procedure_code="1.001193", unit_code=unit,
+                                  channel=channel, applicant=CITIZEN, official=official)["code"]
+
+    def steps(code, *times):
+        for (day, hh, mm), who in zip(times, (desk, spec, signer), strict=False):
+            at(app, day, hh, mm)
+            uc.complete_step(app, code, official=who)
+
+    d1 = receive(channel="online", official=None)
+    uc.attach_documents(app, d1, [Upload("Tờ khai", "to-khai.pdf", PDF)], official=desk)
+    steps(d1, (5, 10, 0), (5, 11, 0), (5, 14, 0))
+    uc.attach_documents(app, d1, [Upload("Giấy khai sinh điện tử", "kq.pdf", PDF)],
+                        kind="result", official=desk)
+    at(app, 5, 15)
+    uc.return_result(app, d1, official=desk)
+    uc.rate(app, d1, 5)
+    d2 = receive()
+    steps(d2, (5, 10, 0), (7, 16, 0), (8, 8, 0))
+    at(app, 8, 9)
+    uc.return_result(app, d2, official=desk)
+    uc.rate(app, d2, 2, "Phải đi lại nhiều lần")
+    d3 = receive()
+    steps(d3, (5, 10, 0), (8, 17, 0), (9, 8, 0))
+    d4 = receive()
+    d5 = receive(day=9, hh=10)
+    d6 = receive()
+    at(app, 5, 10)
+    uc.refuse(app, d6, "Không thuộc thẩm quyền", official=head)
+    d7 = receive()
+    uc.withdraw(app, d7, "Công dân xin rút", official=desk)
+    d8 = receive(unit="24133", official=world["tiepnhan2"])
+    at(app, 13, 8, 30)
+    return {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": d5, "d6": d6, "d7": d7, "d8": d8}
+
+
+def row(report, prefix):
+    return next(r for r in report["rows"] if str(r["group"]).startswith(prefix))
+
+
+def test_ontime_by_unit_matches_the_hand_count(app, month):
+    report = make_report(app, "ontime", JAN, "unit")
+    commune = row(report, "24175")
+    assert {k: commune[k] for k in ("received", "finished", "early", "on_time", "late",
+                                    "in_progress", "due_soon", "overdue_now")} == {
+        "received": 7, "finished": 4, "early": 2, "on_time": 1, "late": 1, "in_progress": 2,
+        "due_soon": 1, "overdue_now": 1}
+    assert commune["on_time_rate_pct"] == 75.0
+    assert row(report, "24133")["received"] == 1
+    assert report["totals"]["received"] == 8 and report["totals"]["on_time_rate_pct"] == 75.0
+    assert report["period"] == {"from": "2026-01-01", "to": "2026-01-31"}
+    scoped = make_report(app, "ontime", JAN, "channel", unit_code="24175")
+    assert {r["key"]: r["received"] for r in scoped["rows"]} == {"desk": 6, "online": 1}
+    by_month = make_report(app, "ontime", JAN, "month")
+    assert [(r["group"], r["received"]) for r in by_month["rows"]] == [("01/2026", 8)]
+    empty = make_report(app, "ontime", Period(date(2026, 2, 1), date(2026, 2, 28)), "unit")
+    assert empty["rows"] == [] and empty["totals"]["on_time_rate_pct"] is None
+
+
+def test_step_overruns_are_charged_to_the_step_not_the_dossier(app, month):
+    by_unit = make_report(app, "steps", JAN, "unit")
+    commune, department = row(by_unit, "24175"), row(by_unit, "SO-TP")
+    assert (commune["steps_finished"], commune["overruns"], commune["overrun_minutes"]) == \
+        (6, 2, 1500)
+    assert (department["steps_finished"], department["overruns"]) == (3, 0)
+    by_official = make_report(app, "steps", JAN, "official")
+    specialist = row(by_official, "Chuyenvien")
+    assert (specialist["overruns"], specialist["overrun_minutes"]) == (2, 1500)
+    # D2 overran a step yet is on time: accountability is not timeliness
+    assert uc.get_dossier(app, month["d2"])["timeliness"] == "on_time"
+
+
+def test_workload_counts_open_steps_and_handled_steps(app, month):
+    report = make_report(app, "workload", JAN, "official")
+    specialist = row(report, "Chuyenvien")
+    assert specialist["handled"] == 3 and specialist["handled_per_week"] == round(3 / (31 / 7), 1)
+    unit = make_report(app, "workload", JAN, "unit")
+    commune = row(unit, "24175")
+    assert commune["open_dossiers"] == 2 and commune["overdue_open"] == 1
+
+
+def test_index766_shows_formulas_points_and_what_has_no_data(app, month):
+    report = make_report(app, "index766", JAN)
+    commune = row(report, "24175")
+    ind = {i["code"]: i for i in commune["indicators"]}
+    assert ind["2.1"]["inputs"] == {"timely": 3, "finished": 4} and ind["2.1"]["points"] == 15.0
+    assert ind["3.1"]["value_pct"] == 14.29 and ind["3.1"]["points"] == 3.43
+    assert ind["4.1"]["status"] == "chưa có dữ liệu" and ind["4.1"]["points"] is None
+    assert ind["5.1"]["inputs"] == {"late": 1, "finished": 4, "dislikes": 1, "rated": 2}
+    assert ind["5.1"]["value_pct"] == 25.0 and ind["5.1"]["points"] == 5.0
+    assert ind["6.1"]["value_pct"] == 25.0 and ind["6.1"]["points"] == 6.88
+    assert ind["6.2"]["status"] == "chưa có dữ liệu"
+    assert ind["1.1"]["inputs"] == {"published": 0, "procedures": 1}
+    assert commune["points"] == 30.31 and commune["max_points_with_data"] == 90
+
+
+def test_exports_have_vietnamese_headers_and_the_same_figures(app, month):
+    report = make_report(app, "ontime", JAN, "unit")
+    rows = list(csv.reader(io.StringIO(to_csv(report).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["Nhóm", "Tiếp nhận", "Đã giải quyết"]
+    commune = next(r for r in rows if r[0].startswith("24175"))
+    assert commune[1:4] == ["7", "4", "2"] and rows[-1][0] == "Tổng cộng"
+    sheet = load_workbook(io.BytesIO(to_xlsx(report))).active
+    assert sheet["A1"].value == "BÁO CÁO KẾT QUẢ GIẢI QUYẾT HỒ SƠ"
+    assert sheet["A2"].value == "Kỳ báo cáo: từ ngày 01/01/2026 đến ngày 31/01/2026"
+    headers = [c.value for c in sheet[4]]
+    assert headers[9] == "Tỷ lệ đúng hạn (%)"
+    values = {r[0].value: r for r in sheet.iter_rows(min_row=5)}
+    commune_row = next(v for k, v in values.items() if str(k).startswith("24175"))
+    assert commune_row[1].value == 7 and commune_row[9].value == 75.0
+    assert commune_row[1].number_format == "#,##0" and commune_row[9].number_format == "0.00"
+    assert sheet.column_dimensions["A"].width == 40
+    index = load_workbook(io.BytesIO(to_xlsx(make_report(app, "index766", JAN)))).active
+    texts = [c.value for r in index.iter_rows(min_row=5) for c in r]
+    assert "chưa có dữ liệu" in texts and "Tổng điểm" in texts
