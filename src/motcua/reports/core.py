@@ -26,7 +26,7 @@ from motcua.storage import tables as t
 
 GROUPS = ("unit", "procedure", "field", "channel", "official", "month")
 OPEN = ("in_progress", "awaiting_supplement")
-D, S, P, O, U = (t.dossiers.c, t.dossier_steps.c, t.procedures.c, t.officials.c, t.units.c)
+D, S, P, OFF, U = (t.dossiers.c, t.dossier_steps.c, t.procedures.c, t.officials.c, t.units.c)
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def _labels(conn: Connection, by: str, keys: set) -> dict:
             sa.select(U.id, U.code, U.name).where(U.id.in_(keys)))}
     if by == "official" and keys:
         return {r.id: f"{r.full_name} ({r.username})" for r in conn.execute(
-            sa.select(O.id, O.full_name, O.username).where(O.id.in_(keys)))}
+            sa.select(OFF.id, OFF.full_name, OFF.username).where(OFF.id.in_(keys)))}
     if by == "procedure" and keys:
         names = {}
         for r in conn.execute(sa.select(P.code, P.name).where(P.code.in_(keys))
