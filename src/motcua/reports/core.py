@@ -312,3 +312,43 @@ def workload(engine: Engine, *, province_code: int, period: Period, now: datetim
     totals["handled_per_week"] = round(totals["handled"] / weeks, 1)
     return {"report": "workload", "period": period.as_dict(), "by": by, "rows": out,
             "totals": totals}
+
+
+DRILL_KINDS = {"received": "Tiếp nhận", "finished": "Đã giải quyết", "early": "Trước hạn",
+               "on_time": "Đúng hạn", "late": "Trễ hạn", "in_progress": "Đang giải quyết",
+               "due_soon": "Sắp đến hạn", "overdue_now": "Đang quá hạn"}
+
+
+def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code: int,
+                    period: Period, kind: str, now: datetime, by: str | None = None,
+                    key: str | None = None, unit_code: str | None = None,
+                    due_soon_share: float = 0.2, limit: int = 500) -> list:
+    """The dossiers behind one number of the on-time report (same rules, same cohort)."""
+    if kind not in DRILL_KINDS:
+        raise ValidationError(f"Không có chỉ tiêu “{kind}”.")
+    group, joins = _dossier_group(by or "unit")
+    conditions = {
+        "received": sa.true(),
+        "finished": sa.and_(D.timeliness.is_not(None), D.status != "withdrawn"),
+        "early": D.timeliness == "early", "on_time": D.timeliness == "on_time",
+        "late": D.timeliness == "late", "in_progress": D.status.in_(OPEN),
+        "overdue_now": sa.and_(D.status == "in_progress", D.due < now),
+        "due_soon": sa.and_(D.status == "in_progress", D.due >= now),
+    }
+    with engine.connect() as conn:
+        scope = unit_scope(conn, province_code, unit_code)
+        where = [*_cohort(conn, province_code, period, scope), conditions[kind]]
+        if by and key not in (None, ""):
+            value = int(key) if by in ("unit", "official", "month") and str(key).isdigit() \
+                else key
+            where.append(group == value)
+        stmt = (sa.select(D.code, D.applicant_name, D.status, D.timeliness, D.received_at,
+                          D.due, D.appointment, D.effective_receipt, D.appointment_at_receipt,
+                          P.name.label("procedure"))
+                .select_from(_from(sorted({*joins, "procedure"})))
+                .where(*where).order_by(D.due).limit(limit))
+        rows = list(conn.execute(stmt))
+    if kind == "due_soon":
+        rows = [r for r in rows if calendar.between(now, r.due) < due_soon_share *
+                calendar.between(r.effective_receipt, r.appointment_at_receipt)]
+    return rows

@@ -1,0 +1,140 @@
+"""The leaders' dashboard: headline figures, monthly trends, units ranked, dossiers at risk.
+
+Every number links to the list of dossiers behind it (``/lanh-dao/ho-so``), built
+by the same query rules as the report. Charts are SVG drawn here: no internet.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup, escape
+
+from motcua.domain.errors import PermissionDenied
+from motcua.domain.text import vn_number
+from motcua.domain.units import Role
+from motcua.reports import make_report
+from motcua.reports.core import DRILL_KINDS, Period, dossiers_behind
+from motcua.reports.export import to_csv, to_xlsx
+from motcua.web.common import page, parse_instant, require_official
+
+router = APIRouter(include_in_schema=False)
+LEADERS = (Role.HEAD, Role.SIGNER, Role.ADMIN)
+
+
+def _scope(request: Request, don_vi: str) -> tuple[str | None, list[str]]:
+    """(unit code the figures cover or None for the province, units the leader may pick)."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    if not who.units_with(*LEADERS):
+        raise PermissionDenied("Trang điều hành dành cho lãnh đạo và quản trị hệ thống.")
+    with ctx.uow() as uow:
+        allowed = sorted({uow.units.code_of(u) for u in who.units_with(*LEADERS)})
+    admin = bool(who.units_with(Role.ADMIN))
+    if don_vi:
+        if not admin and don_vi not in allowed:
+            raise PermissionDenied("Chỉ xem được số liệu của đơn vị mình.")
+        return don_vi, allowed
+    return (None if admin else allowed[0]), allowed
+
+
+def _period(request: Request, tu: str, den: str) -> Period:
+    today = request.app.state.ctx.clock.now().date()
+    first = parse_instant(tu, "Từ ngày").date() if tu else date(today.year, 1, 1)
+    last = parse_instant(den, "Đến ngày").date() if den else today
+    return Period(first, last)
+
+
+def bar_chart(rows: list[dict], link) -> Markup:
+    """Received per month as bars, the on-time rate printed above each bar."""
+    if not rows:
+        return Markup('<p class="muted">Chưa có hồ sơ trong kỳ.</p>')
+    width, height, pad = 640, 220, 30
+    top = max(r["received"] for r in rows) or 1
+    step = (width - 2 * pad) / len(rows)
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 40}" role="img" '
+             f'aria-label="Số hồ sơ tiếp nhận theo tháng và tỷ lệ đúng hạn">']
+    for i, r in enumerate(rows):
+        h = (height - 40) * r["received"] / top
+        x, y = pad + i * step + step * 0.15, height - h
+        rate = r["on_time_rate_pct"]
+        label = f"{vn_number(rate, 1)}%" if rate is not None else "—"
+        parts.append(
+            f'<a href="{escape(link(r))}"><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" '
+            f'height="{h:.1f}" class="bar"><title>{escape(r["group"])}: {r["received"]} hồ sơ, '
+            f'đúng hạn {label}</title></rect></a>'
+            f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" class="rate">{label}</text>'
+            f'<text x="{x + step * 0.35:.1f}" y="{height + 16}" class="axis">'
+            f'{escape(r["group"])}</text>'
+            f'<text x="{x + step * 0.35:.1f}" y="{height + 32}" class="axis">'
+            f'{vn_number(r["received"])}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+@router.get("/lanh-dao", response_class=HTMLResponse)
+def dashboard(request: Request, tu: str = Query("", max_length=10),
+              den: str = Query("", max_length=10), don_vi: str = Query("", max_length=40)):
+    ctx = request.app.state.ctx
+    unit, allowed = _scope(request, don_vi)
+    period = _period(request, tu, den)
+    by_unit = make_report(ctx, "ontime", period, "unit", unit)
+    by_month = make_report(ctx, "ontime", period, "month", unit)
+    index = make_report(ctx, "index766", period, None, unit)
+    base = {"tu": f"{period.first:%d/%m/%Y}", "den": f"{period.last:%d/%m/%Y}",
+            "don_vi": unit or ""}
+
+    def drill(kind: str, by: str | None = None, key=None) -> str:
+        query = {**base, "loai": kind, **({"nhom": by, "khoa": key} if by else {})}
+        return "/lanh-dao/ho-so?" + urlencode(query)
+
+    ranked = sorted((r for r in by_unit["rows"] if r["finished"]),
+                    key=lambda r: (-(r["on_time_rate_pct"] or 0), r["group"]))
+    at_risk = dossiers_behind(ctx.engine, ctx.calendar, province_code=ctx.settings.province_code,
+                              period=period, kind="overdue_now", now=ctx.clock.now(),
+                              unit_code=unit, limit=20)
+    soon = dossiers_behind(ctx.engine, ctx.calendar, province_code=ctx.settings.province_code,
+                           period=period, kind="due_soon", now=ctx.clock.now(), unit_code=unit,
+                           due_soon_share=ctx.settings.due_soon_share, limit=200)[:20]
+    return page(request, "dashboard.html", totals=by_unit["totals"], ranked=ranked,
+                chart=bar_chart(by_month["rows"], lambda r: drill("received", "month",
+                                                                  r["key"])),
+                index=index, at_risk=at_risk, soon=soon, drill=drill, period=period,
+                allowed=allowed, unit=unit or "", kinds=DRILL_KINDS, query=base)
+
+
+@router.get("/lanh-dao/ho-so", response_class=HTMLResponse)
+def drill_down(request: Request, loai: str = Query("received", max_length=20),
+               tu: str = Query("", max_length=10), den: str = Query("", max_length=10),
+               don_vi: str = Query("", max_length=40), nhom: str = Query("", max_length=20),
+               khoa: str = Query("", max_length=80)):
+    ctx = request.app.state.ctx
+    unit, _ = _scope(request, don_vi)
+    period = _period(request, tu, den)
+    rows = dossiers_behind(ctx.engine, ctx.calendar, province_code=ctx.settings.province_code,
+                           period=period, kind=loai, now=ctx.clock.now(), by=nhom or None,
+                           key=khoa or None, unit_code=unit,
+                           due_soon_share=ctx.settings.due_soon_share)
+    return page(request, "drill.html", rows=rows, kind=DRILL_KINDS.get(loai, loai),
+                period=period, unit=unit)
+
+
+@router.get("/lanh-dao/bao-cao/{kind}.{fmt}")
+def export(request: Request, kind: str, fmt: str, tu: str = Query("", max_length=10),
+           den: str = Query("", max_length=10), don_vi: str = Query("", max_length=40),
+           nhom: str = Query("", max_length=20)):
+    """Any report as Excel or CSV, for the same scope and period as the dashboard."""
+    ctx = request.app.state.ctx
+    unit, _ = _scope(request, don_vi)
+    report = make_report(ctx, kind, _period(request, tu, den), nhom or None, unit)
+    if fmt == "xlsx":
+        return Response(to_xlsx(report), headers={
+            "Content-Disposition": f'attachment; filename="bao-cao-{kind}.xlsx"'},
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt == "csv":
+        return Response(to_csv(report), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="bao-cao-{kind}.csv"'})
+    raise PermissionDenied("Định dạng xuất phải là xlsx hoặc csv.")

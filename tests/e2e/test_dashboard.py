@@ -1,0 +1,48 @@
+"""The leaders' dashboard over the hand-counted month of tests/integration/test_reports.py."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from motcua.web.app import create_app
+from tests.e2e.test_web import login
+from tests.integration.test_reports import month  # noqa: F401 - the shared fixture
+
+
+def test_headline_numbers_drill_down_to_the_dossiers_behind_them(app, world, month):  # noqa: F811
+    client = TestClient(create_app(app, "khoa"))
+    login(client, "truongphong")
+    page = client.get("/lanh-dao", params={"tu": "01/01/2026", "den": "31/01/2026",
+                                           "don_vi": "24175"})
+    assert page.status_code == 200 and "Điều hành giải quyết" in page.text
+    found = re.findall(r'class="figure (\w+)" href="([^"]+)"><span class="num">([^<]+)',
+                       page.text.replace("&amp;", "&"))
+    figures = {kind: number for kind, _, number in found}
+    links = {kind: link for kind, link, _ in found}
+    assert figures == {"received": "7", "finished": "4", "in_progress": "2", "due_soon": "1",
+                       "overdue_now": "1", "rate": "75,00%"}
+    assert "<svg" in page.text and "01/2026" in page.text
+    overdue = client.get(links["overdue_now"])
+    assert month["d4"] in overdue.text and month["d5"] not in overdue.text
+    soon = client.get(links["due_soon"])
+    assert month["d5"] in soon.text and "Sắp đến hạn: 1 hồ sơ" in soon.text
+    late = client.get("/lanh-dao/ho-so", params={"loai": "late", "tu": "01/01/2026",
+                                                 "den": "31/01/2026", "don_vi": "24175"})
+    assert month["d3"] in late.text and month["d2"] not in late.text
+    excel = client.get("/lanh-dao/bao-cao/ontime.xlsx", params={
+        "tu": "01/01/2026", "den": "31/01/2026", "don_vi": "24175"})
+    sheet = load_workbook(io.BytesIO(excel.content)).active
+    assert sheet["A5"].value.startswith("24175") and sheet["B5"].value == 7
+
+
+def test_only_leaders_see_the_dashboard_and_only_their_units(app, world, month):  # noqa: F811
+    client = TestClient(create_app(app, "khoa"))
+    login(client, "chuyenvien")
+    assert client.get("/lanh-dao").status_code == 403
+    client.cookies.clear()
+    login(client, "truongphong")
+    assert client.get("/lanh-dao", params={"don_vi": "24133"}).status_code == 403
