@@ -91,21 +91,26 @@ def load_demo(ctx, dossiers: int = 300, seed: int = 66, progress=None) -> list[t
     clock = FixedClock(now - timedelta(days=150))
     ctx.clock = clock
     try:
-        import_province(ctx, 66)
-        create_unit(ctx, code="TTPVHCC", name="Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk",
-                    kind="service_centre", parent_code="P66", place_name="Buôn Ma Thuột")
-        for code, name in DEPARTMENTS:
-            create_unit(ctx, code=code, name=name, kind="department", parent_code="P66",
-                        place_name="Buôn Ma Thuột")
-        procedures = demo_procedures()
-        save_procedures(ctx, [procedure_from_dict(p) for p in procedures])
-        logins = _officials(ctx)
+        procedures, logins = setup(ctx)
         codes = _dossiers(ctx, clock, now, procedures, dossiers, rng, progress)
         clock.set(now - timedelta(minutes=5))
         _corrections(ctx, codes[-60:])
     finally:
         ctx.clock = real_clock
     return logins
+
+
+def setup(ctx) -> tuple[list[dict], list[tuple[str, str, str]]]:
+    """Đắk Lắk's units, the service centre, four departments, the procedures and officials."""
+    import_province(ctx, 66)
+    create_unit(ctx, code="TTPVHCC", name="Trung tâm Phục vụ hành chính công tỉnh Đắk Lắk",
+                kind="service_centre", parent_code="P66", place_name="Buôn Ma Thuột")
+    for code, name in DEPARTMENTS:
+        create_unit(ctx, code=code, name=name, kind="department", parent_code="P66",
+                    place_name="Buôn Ma Thuột")
+    procedures = demo_procedures()
+    save_procedures(ctx, [procedure_from_dict(p) for p in procedures])
+    return procedures, _officials(ctx)
 
 
 def _officials(ctx) -> list[tuple[str, str, str]]:

@@ -332,6 +332,37 @@ def report_command(
         typer.echo(f"Đã ghi báo cáo {kind} ra {out}.")
 
 
+@app.command("generate")
+@friendly
+def generate_command(
+    province: Annotated[int, typer.Option("--province")] = 66,
+    year: Annotated[int, typer.Option("--year")] = 2024,
+    dossiers: Annotated[int, typer.Option("--dossiers")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed")] = 66,
+    database: Database = None,
+) -> None:
+    """Tạo và nạp nhanh một năm hồ sơ mô phỏng (dữ liệu thử, ghi rõ trong nhật ký)."""
+    from rich.progress import Progress
+
+    from motcua.bootstrap import build
+    from motcua.demo import setup
+    from motcua.generate import generate
+
+    if province != 66:
+        fail("Dữ liệu mẫu hiện có cho tỉnh 66 (Đắk Lắk).")
+    ctx = build(Settings(province_code=province).with_database(database))
+    with ctx.uow() as uow:
+        empty = not uow.procedures.all_current(province)
+    if empty:
+        setup(ctx)
+    with Progress() as bar:
+        task = bar.add_task("Đang tạo hồ sơ", total=dossiers)
+        made = generate(ctx, year=year, count=dossiers, seed=seed,
+                        progress=lambda n: bar.update(task, completed=n))
+    typer.echo(f"Đã nạp {made['dossiers']:,} hồ sơ và {made['steps']:,} bước xử lý năm {year}."
+               .replace(",", "."))
+
+
 @procedures_app.command("import")
 @friendly
 def procedures_import(file: Path, database: Database = None) -> None:

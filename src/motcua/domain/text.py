@@ -9,14 +9,28 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split()))
 
 
+def _slow_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(stripped.casefold().split())
+
+
+# Latin letters with diacritics (Vietnamese uses U+00C0-U+024F and U+1E00-U+1EFF) mapped to
+# their folded form once, so folding millions of names is a str.translate.
+_FOLD = {cp: _slow_fold(chr(cp)) or None
+         for block in (range(0x00C0, 0x0250), range(0x1E00, 0x1F00))
+         for cp in block if unicodedata.category(chr(cp)).startswith("L")}
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ -> d), collapse spaces: ``ĐĂNG KÝ`` -> ``dang ky``.
 
     Works for NFC and NFD input alike, so search is diacritic-insensitive.
     """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.casefold().split())
+    folded = unicodedata.normalize("NFC", text).translate(_FOLD)
+    if not folded.isascii():
+        return _slow_fold(folded)
+    return " ".join(folded.lower().split())
 
 
 def vn_number(value: float, decimals: int = 0) -> str:

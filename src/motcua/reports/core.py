@@ -119,6 +119,12 @@ def _cohort(conn: Connection, province_code: int, period: Period, scope: set[int
     return where
 
 
+def _dossier_groups(by: str):
+    """(group expressions, joins) for ``by`` = one dimension or several joined by commas."""
+    parts = [_dossier_group(b.strip()) for b in by.split(",")]
+    return [g for g, _ in parts], sorted({j for _, joins in parts for j in joins})
+
+
 def _dossier_group(by: str):
     """(group expression, joins) for dossier-level reports."""
     if by == "unit":
@@ -159,13 +165,15 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
            due_soon_share: float = 0.2) -> dict:
     """Received; finished early / on time / late; in progress, due soon, overdue now;
     the on-time rate (early + on time over finished) and average handling time."""
-    group, joins = _dossier_group(by)
+    groups, joins = _dossier_groups(by)
+    dims = [b.strip() for b in by.split(",")]
     finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)
         where = _cohort(conn, province_code, period, scope)
         stmt = sa.select(
-            group.label("grp"), sa.func.count().label("received"),
+            *[g.label(f"g{i}") for i, g in enumerate(groups)],
+            sa.func.count().label("received"),
             sa.func.sum(sa.case((finished, 1), else_=0)).label("finished"),
             sa.func.sum(sa.case((D.timeliness == "early", 1), else_=0)).label("early"),
             sa.func.sum(sa.case((D.timeliness == "on_time", 1), else_=0)).label("on_time"),
@@ -175,17 +183,26 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
                                 else_=0)).label("overdue_now"),
             sa.func.sum(D.handling_seconds).label("handling"),
             sa.func.count(D.handling_seconds).label("handled"),
-        ).select_from(_from(joins)).where(*where).group_by(group)
-        rows = {_key(r.grp): r for r in conn.execute(stmt)}
-        soon = _due_soon(conn, calendar, group, joins, where, now, due_soon_share)
-        labels = _labels(conn, by, set(rows))
+        ).select_from(_from(joins)).where(*where).group_by(*groups)
+
+        def key_of(r):
+            keys = tuple(_key(r[i]) for i in range(len(groups)))
+            return keys[0] if len(keys) == 1 else keys
+
+        rows = {key_of(r): r for r in conn.execute(stmt)}
+        soon = _due_soon(conn, calendar, groups, joins, where, now, due_soon_share, key_of)
+        labels = [_labels(conn, dim, {k if len(dims) == 1 else k[i] for k in rows})
+                  for i, dim in enumerate(dims)]
     out = []
     for key, r in rows.items():
-        row = {"group": labels.get(key, key if key not in (None, "") else "(không xác định)"),
-               "key": key, "received": r.received, "finished": int(r.finished),
-               "early": int(r.early), "on_time": int(r.on_time), "late": int(r.late),
-               "in_progress": int(r.in_progress), "due_soon": soon.get(key, 0),
-               "overdue_now": int(r.overdue_now),
+        parts = (key,) if len(dims) == 1 else key
+        shown = [labels[i].get(part, part if part not in (None, "") else "(không xác định)")
+                 for i, part in enumerate(parts)]
+        row = {"group": " · ".join(str(x) for x in shown) if len(shown) > 1 else shown[0],
+               "key": key if len(dims) == 1 else list(key), "received": r.received,
+               "finished": int(r.finished), "early": int(r.early), "on_time": int(r.on_time),
+               "late": int(r.late), "in_progress": int(r.in_progress),
+               "due_soon": soon.get(key, 0), "overdue_now": int(r.overdue_now),
                "handling": int(r.handling or 0), "handled": r.handled}
         out.append(row)
     out.sort(key=lambda x: str(x["group"]))
@@ -199,16 +216,16 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
             "totals": totals}
 
 
-def _due_soon(conn, calendar, group, joins, where, now, share) -> dict:
+def _due_soon(conn, calendar, groups, joins, where, now, share, key_of) -> dict:
     """Open dossiers with less than ``share`` of their allotted working time left."""
-    stmt = sa.select(group.label("grp"), D.effective_receipt, D.appointment_at_receipt,
-                     D.due).select_from(_from(joins)).where(
+    stmt = sa.select(*[g.label(f"g{i}") for i, g in enumerate(groups)], D.effective_receipt,
+                     D.appointment_at_receipt, D.due).select_from(_from(joins)).where(
         *where, D.status == "in_progress", D.due >= now)
     counts: dict = {}
     for r in conn.execute(stmt):
         allotted = calendar.between(r.effective_receipt, r.appointment_at_receipt)
         if calendar.between(now, r.due) < share * allotted:
-            key = _key(r.grp)
+            key = key_of(r)
             counts[key] = counts.get(key, 0) + 1
     return counts
 
@@ -326,7 +343,8 @@ def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code:
     """The dossiers behind one number of the on-time report (same rules, same cohort)."""
     if kind not in DRILL_KINDS:
         raise ValidationError(f"Không có chỉ tiêu “{kind}”.")
-    group, joins = _dossier_group(by or "unit")
+    groups, joins = _dossier_groups(by or "unit")
+    group = groups[0]
     conditions = {
         "received": sa.true(),
         "finished": sa.and_(D.timeliness.is_not(None), D.status != "withdrawn"),
