@@ -81,3 +81,14 @@ def test_generate_and_report_on_the_command_line(database_url, tmp_path):
                           "01/01/2024", "--database", database_url],
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "Ngày kết thúc" in bad.stderr
+
+
+def test_an_official_opens_a_generated_dossier(app, world):
+    app.clock.set(vn(2025, 1, 15, 9, 0))
+    generate(app, year=2024, count=50, seed=2)
+    with app.engine.connect() as conn:
+        code = conn.execute(sa.select(t.dossiers.c.code).where(
+            t.dossiers.c.unit_id == sa.select(t.units.c.id).where(
+                t.units.c.code == "24175").scalar_subquery())).scalars().first()
+    detail = uc.dossier_detail(app, code, world["tiepnhan"])
+    assert detail["events"][0]["label"] == "Nhập dữ liệu"

@@ -16,6 +16,7 @@ from motcua.domain.documents import AttachmentKind, Upload
 from motcua.domain.dossiers import Action, Actor, Dossier, transition_for
 from motcua.domain.errors import (
     ConcurrentUpdate,
+    IllegalTransition,
     DuplicateSubmission,
     PermissionDenied,
     ValidationError,
@@ -335,6 +336,13 @@ def actions_for(official: Official | None, dossier: Dossier) -> list[Action]:
     return [a for a in allowed if a is not Action.TRANSFER and may(official, a, dossier)]
 
 
+def _event_label(action: str) -> str:
+    try:
+        return transition_for(action).label
+    except IllegalTransition:
+        return "Nhập dữ liệu" if action == "import" else action
+
+
 def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
     """Everything the dossier page shows an official, if the dossier is in their scope."""
     with ctx.uow() as uow:
@@ -369,7 +377,7 @@ def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
             for c in dossier.corrections]
         view["events"] = [
             {"seq": e.seq, "at": _iso(e.at), "actor": e.actor_name, "action": e.action,
-             "label": transition_for(e.action).label, "data": e.data}
+             "label": _event_label(e.action), "data": e.data}
             for e in uow.dossiers.events(dossier.id, dossier.code)]
     return view
 
