@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 
 import numpy as np
 import sqlalchemy as sa
@@ -25,7 +26,7 @@ from motcua.domain.audit import chain_event
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.errors import ValidationError
 from motcua.domain.text import fold
-from motcua.storage import bulk
+from motcua.storage import bulk, stats
 from motcua.storage import tables as t
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng",
@@ -235,7 +236,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
         counters[key] += 1
         codes[i] = f"{unit_codes[i]}-{stamp}-{counters[key]:04d}"
     months = np.array([int(d[:4]) * 100 + int(d[5:7]) for d in local_day.tolist()])
-    dossier_rows, event_rows, step_rows = [], [], []
+    dossier_rows, event_rows, step_rows, cells = [], [], [], []
     province = ctx.settings.province_code
     births = rng.integers(1945, 2007, size=n).tolist()
     sexes = rng.integers(0, 2, size=n).tolist()
@@ -290,6 +291,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
             "handling_seconds": int(handling[i]) if judged[i] else None,
         }
         dossier_rows.append(tuple(values[c] for c in DOSSIER_COLUMNS))
+        cells.append((None, stats.cell_of(SimpleNamespace(**values))))
         starts = [effective[i], *finish[:-1]]
         closed_early = status[i] in ("refused", "stopped", "withdrawn")
         for s, planned_step in enumerate(p.steps[:len(alloc)]):
@@ -309,6 +311,8 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
     bulk.load(engine, t.dossiers, DOSSIER_COLUMNS, dossier_rows)
     _load_steps(engine, step_rows)
     bulk.load(engine, t.audit_events, EVENT_COLUMNS, event_rows)
+    with engine.begin() as conn:
+        stats.apply(conn, stats.moves(cells))
     return len(step_rows)
 
 

@@ -50,8 +50,14 @@ def test_a_generated_year_follows_the_calendar_and_the_verdict_rules(app):
         if d["result_ready_at"]:
             ready = datetime.fromisoformat(d["result_ready_at"])
             assert d["timeliness"] == judge_timeliness(ready, datetime.fromisoformat(d["due"]))
-    report = make_report(app, "ontime", Period(date(2024, 1, 1), date(2024, 12, 31)), "month")
+    year = Period(date(2024, 1, 1), date(2024, 12, 31))
+    report = make_report(app, "ontime", year, "month")
     assert report["totals"]["received"] == 3000 and len(report["rows"]) == 12
+    for by in ("unit,month", "procedure", "channel"):
+        assert make_report(app, "ontime", year, by, source="stats") == \
+            make_report(app, "ontime", year, by, source="live")
+    assert make_report(app, "index766", year, source="stats") == \
+        make_report(app, "index766", year, source="live")
     # a receipt after the generated ones continues the day's numbering
     later = uc.receive_dossier(app, procedure_code=codes and "1.001193", unit_code="TTPVHCC",
                                channel="desk", applicant={"kind": "person",

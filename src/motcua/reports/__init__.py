@@ -13,7 +13,7 @@ KINDS = ("ontime", "steps", "workload", "index766")
 
 
 def make_report(ctx, kind: str, period, by: str | None = None,
-                unit_code: str | None = None) -> dict:
+                unit_code: str | None = None, source: str = "auto") -> dict:
     """Build one report for the app ``ctx`` (engine, calendar, clock, settings)."""
     from motcua.domain.errors import ValidationError
     from motcua.reports import core
@@ -24,11 +24,11 @@ def make_report(ctx, kind: str, period, by: str | None = None,
     now = ctx.clock.now()
     if kind == "ontime":
         return core.ontime(ctx.engine, ctx.calendar, by=by or "unit", now=now,
-                           due_soon_share=ctx.settings.due_soon_share, **common)
+                           due_soon_share=ctx.settings.due_soon_share, source=source, **common)
     if kind == "steps":
         return core.steps(ctx.engine, by=by or "unit", **common)
     if kind == "workload":
         return core.workload(ctx.engine, by=by or "official", now=now, **common)
     if kind == "index766":
-        return index766(ctx.engine, **common)
+        return index766(ctx.engine, source=source, **common)
     raise ValidationError(f"Không có báo cáo “{kind}”; chọn một trong: {', '.join(KINDS)}.")

@@ -160,13 +160,59 @@ ONTIME_COUNTS = ("received", "finished", "early", "on_time", "late", "in_progres
                  "overdue_now")
 
 
+ST = t.dossier_stats.c
+STATS_DIMS = {"unit": ST.unit_id, "procedure": P.code, "field": P.field, "channel": ST.channel,
+              "month": ST.received_month}
+
+
+def from_stats(period: Period, by: str | None) -> bool:
+    """Whole months, grouped by what the counters keep: read ``dossier_stats``."""
+    whole = period.first.day == 1 and (period.last + timedelta(days=1)).day == 1
+    return whole and all(b.strip() in STATS_DIMS for b in (by or "unit").split(","))
+
+
+def _stats_select(conn, province_code: int, period: Period, scope, dims: list[str]):
+    """The on-time counts from the counters (same columns as the live query)."""
+    groups = [STATS_DIMS[d] for d in dims]
+    source = t.dossier_stats
+    if any(d in ("procedure", "field") for d in dims):
+        source = source.join(t.procedures, P.id == ST.procedure_id)
+    first, last = period.months
+    where = [ST.province_code == province_code, ST.received_month.between(first, last)]
+    if scope is not None:
+        where.append(ST.unit_id.in_(scope))
+    done = sa.and_(ST.timeliness != "", ST.status != "withdrawn")
+
+    def total(condition):
+        return sa.func.sum(sa.case((condition, ST.n), else_=0))
+
+    return sa.select(
+        *[g.label(f"g{i}") for i, g in enumerate(groups)], sa.func.sum(ST.n).label("received"),
+        total(done).label("finished"), total(ST.timeliness == "early").label("early"),
+        total(ST.timeliness == "on_time").label("on_time"),
+        total(ST.timeliness == "late").label("late"),
+        total(ST.status.in_(OPEN)).label("in_progress"),
+        sa.literal(0).label("overdue_now"),
+        sa.func.sum(ST.handling_sum).label("handling"),
+        sa.func.sum(ST.handling_n).label("handled"),
+    ).select_from(source).where(*where).group_by(*groups).having(sa.func.sum(ST.n) > 0)
+
+
 def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, period: Period,
            by: str = "unit", now: datetime, unit_code: str | None = None,
-           due_soon_share: float = 0.2) -> dict:
+           due_soon_share: float = 0.2, source: str = "auto") -> dict:
     """Received; finished early / on time / late; in progress, due soon, overdue now;
-    the on-time rate (early + on time over finished) and average handling time."""
+    the on-time rate (early + on time over finished) and average handling time.
+
+    ``source``: ``live`` counts the dossiers, ``stats`` reads the counters (whole months
+    only), ``auto`` picks the counters when it can. Both give the same figures.
+    """
     groups, joins = _dossier_groups(by)
     dims = [b.strip() for b in by.split(",")]
+    use_stats = source == "stats" or (source == "auto" and from_stats(period, by))
+    if use_stats and not from_stats(period, by):
+        raise ValidationError("Bộ đếm chỉ phục vụ kỳ trọn tháng, nhóm theo đơn vị, thủ tục, "
+                              "lĩnh vực, kênh hoặc tháng.")
     finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)
@@ -189,8 +235,11 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
             keys = tuple(_key(r[i]) for i in range(len(groups)))
             return keys[0] if len(keys) == 1 else keys
 
+        if use_stats:
+            stmt = _stats_select(conn, province_code, period, scope, dims)
         rows = {key_of(r): r for r in conn.execute(stmt)}
-        soon = _due_soon(conn, calendar, groups, joins, where, now, due_soon_share, key_of)
+        soon, overdue = _open_now(conn, calendar, groups, joins, where, now, due_soon_share,
+                                  key_of)
         labels = [_labels(conn, dim, {k if len(dims) == 1 else k[i] for k in rows})
                   for i, dim in enumerate(dims)]
     out = []
@@ -202,7 +251,7 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
                "key": key if len(dims) == 1 else list(key), "received": r.received,
                "finished": int(r.finished), "early": int(r.early), "on_time": int(r.on_time),
                "late": int(r.late), "in_progress": int(r.in_progress),
-               "due_soon": soon.get(key, 0), "overdue_now": int(r.overdue_now),
+               "due_soon": soon.get(key, 0), "overdue_now": overdue.get(key, 0),
                "handling": int(r.handling or 0), "handled": r.handled}
         out.append(row)
     out.sort(key=lambda x: str(x["group"]))
@@ -216,18 +265,25 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
             "totals": totals}
 
 
-def _due_soon(conn, calendar, groups, joins, where, now, share, key_of) -> dict:
-    """Open dossiers with less than ``share`` of their allotted working time left."""
+def _open_now(conn, calendar, groups, joins, where, now, share, key_of) -> tuple[dict, dict]:
+    """Among dossiers being handled now: (due soon, overdue) counts per group.
+
+    Due soon: less than ``share`` of the allotted working time left.
+    """
     stmt = sa.select(*[g.label(f"g{i}") for i, g in enumerate(groups)], D.effective_receipt,
                      D.appointment_at_receipt, D.due).select_from(_from(joins)).where(
-        *where, D.status == "in_progress", D.due >= now)
-    counts: dict = {}
+        D.status == "in_progress", *where)
+    soon: dict = {}
+    overdue: dict = {}
     for r in conn.execute(stmt):
+        key = key_of(r)
+        if r.due < now:
+            overdue[key] = overdue.get(key, 0) + 1
+            continue
         allotted = calendar.between(r.effective_receipt, r.appointment_at_receipt)
         if calendar.between(now, r.due) < share * allotted:
-            key = key_of(r)
-            counts[key] = counts.get(key, 0) + 1
-    return counts
+            soon[key] = soon.get(key, 0) + 1
+    return soon, overdue
 
 
 def _step_group(by: str, dialect: str):

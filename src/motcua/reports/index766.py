@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from motcua.reports.core import D, P, Period, U, _cohort, pct, unit_scope
+from motcua.reports.core import D, P, ST, U, Period, _cohort, from_stats, pct, unit_scope
 
 NO_DATA = "chưa có dữ liệu"
 GROUP_POINTS = {"Công khai, minh bạch": 18, "Tiến độ giải quyết": 20,
@@ -35,9 +35,38 @@ def _published_share(conn, province_code: int) -> tuple[int, int]:
     return complete, len(rows)
 
 
+def _from_counters(province_code: int, period: Period, scope):
+    """The same inputs as the live query, summed from ``dossier_stats`` (whole months)."""
+    done = sa.and_(ST.timeliness != "", ST.status != "withdrawn")
+
+    def total(condition):
+        return sa.func.sum(sa.case((condition, ST.n), else_=0))
+
+    first, last = period.months
+    where = [ST.province_code == province_code, ST.received_month.between(first, last)]
+    if scope is not None:
+        where.append(ST.unit_id.in_(scope))
+    return sa.select(
+        ST.unit_id, sa.func.sum(ST.n).label("received"), total(done).label("finished"),
+        total(sa.and_(done, ST.timeliness.in_(["early", "on_time"]),
+                      ST.multi_supplement == 0)).label("timely"),
+        total(sa.and_(done, sa.or_(ST.timeliness == "late", ST.multi_supplement == 1)))
+        .label("late"),
+        total(ST.channel.in_(["online", "assisted"])).label("online"),
+        total(ST.fee == 1).label("fee"),
+        total(sa.and_(ST.fee == 1, ST.paid_online == 1)).label("paid_online"),
+        total(sa.and_(done, ST.digitised == 1)).label("digitised"),
+        total(ST.satisfaction > 0).label("rated"),
+        total(sa.and_(ST.satisfaction > 0, ST.satisfaction <= 2)).label("dislikes"),
+    ).where(*where).group_by(ST.unit_id).having(sa.func.sum(ST.n) > 0)
+
+
 def index766(engine: Engine, *, province_code: int, period: Period,
-             unit_code: str | None = None) -> dict:
-    """Per receiving unit: each indicator with formula, inputs, points; group totals."""
+             unit_code: str | None = None, source: str = "auto") -> dict:
+    """Per receiving unit: each indicator with formula, inputs, points; group totals.
+
+    ``source`` as for the on-time report: ``auto`` reads the counters for whole months.
+    """
     finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
 
     def count(condition):
@@ -45,20 +74,23 @@ def index766(engine: Engine, *, province_code: int, period: Period,
 
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)
-        stmt = sa.select(
-            D.unit_id, sa.func.count().label("received"), count(finished).label("finished"),
-            count(sa.and_(finished, D.timeliness.in_(["early", "on_time"]),
-                          D.supplement_requests <= 1)).label("timely"),
-            count(sa.and_(finished, sa.or_(D.timeliness == "late",
-                                           D.supplement_requests > 1))).label("late"),
-            count(D.channel.in_(["online", "assisted"])).label("online"),
-            count(D.fee_amount > 0).label("fee"),
-            count(sa.and_(D.fee_amount > 0, D.paid_online.is_(True))).label("paid_online"),
-            count(sa.and_(finished, D.inputs_digitised.is_(True),
-                          D.result_electronic.is_(True))).label("digitised"),
-            count(D.satisfaction.is_not(None)).label("rated"),
-            count(D.satisfaction <= 2).label("dislikes"),
-        ).where(*_cohort(conn, province_code, period, scope)).group_by(D.unit_id)
+        if source == "stats" or (source == "auto" and from_stats(period, "unit")):
+            stmt = _from_counters(province_code, period, scope)
+        else:
+            stmt = sa.select(
+                D.unit_id, sa.func.count().label("received"), count(finished).label("finished"),
+                count(sa.and_(finished, D.timeliness.in_(["early", "on_time"]),
+                              D.supplement_requests <= 1)).label("timely"),
+                count(sa.and_(finished, sa.or_(D.timeliness == "late",
+                                               D.supplement_requests > 1))).label("late"),
+                count(D.channel.in_(["online", "assisted"])).label("online"),
+                count(D.fee_amount > 0).label("fee"),
+                count(sa.and_(D.fee_amount > 0, D.paid_online.is_(True))).label("paid_online"),
+                count(sa.and_(finished, D.inputs_digitised.is_(True),
+                              D.result_electronic.is_(True))).label("digitised"),
+                count(D.satisfaction.is_not(None)).label("rated"),
+                count(D.satisfaction <= 2).label("dislikes"),
+            ).where(*_cohort(conn, province_code, period, scope)).group_by(D.unit_id)
         rows = list(conn.execute(stmt))
         names = {r.id: (r.code, r.name) for r in conn.execute(
             sa.select(U.id, U.code, U.name).where(U.id.in_([r.unit_id for r in rows] or [-1])))}

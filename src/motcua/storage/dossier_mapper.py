@@ -20,12 +20,15 @@ from itertools import groupby
 import sqlalchemy as sa
 from psycopg import errors as pg_errors
 from psycopg.types.json import Json
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from motcua.domain.dossiers import Dossier, Step, Supplement, TimeCorrection
+from motcua.storage import stats
 from motcua.storage import tables as t
 
 SNAPSHOT = "_stored"
+STATS = "_counted"  # the dossier's report cell as stored
 
 
 class StaleDossier(Exception):
@@ -166,6 +169,7 @@ def _build(conn: Connection, result, corrections: bool) -> list[Dossier]:
                          for r in rows if r[width] is not None]
         dossier.supplements = []
         dossier.corrections = [] if corrections else NotLoaded("corrections")
+        dossier.__dict__[STATS] = stats.cell_of(dossier)
         found.append(dossier)
     SUPPLEMENTS.load(conn, [d for d in found if d.supplement_requests])
     if corrections:
@@ -187,6 +191,8 @@ def save(conn: Connection, dossiers: Iterable[Dossier]) -> None:
     """
     pipelined = conn.dialect.name == "postgresql"
     for dossier in dossiers:
+        cell = stats.cell_of(dossier)
+        counted = stats.moves([(dossier.__dict__.get(STATS), cell)])
         stored_version = dossier.__dict__.get(SNAPSHOT)
         if stored_version is None:
             values = {f: getattr(dossier, f) for f in DOSSIER_FIELDS}
@@ -194,6 +200,7 @@ def save(conn: Connection, dossiers: Iterable[Dossier]) -> None:
             for children in (STEPS, SUPPLEMENTS, CORRECTIONS):
                 children.save(conn, dossier)
             conn.execute(sa.insert(t.audit_events), event_rows(dossier))
+            stats.apply(conn, counted)
         elif dossier.pending_events:
             dossier.version = stored_version + 1
             params = {"_id": dossier.id, "_version": stored_version,
@@ -201,9 +208,10 @@ def save(conn: Connection, dossiers: Iterable[Dossier]) -> None:
                       **{f"v_{f}": getattr(dossier, f) for f in DOSSIER_MUTABLE}}
             try:
                 if pipelined:
-                    _write_pipelined(conn, dossier, params)
+                    _write_pipelined(conn, dossier, params, counted)
                 else:
                     _write(conn, dossier, params)
+                    stats.apply(conn, counted)
             except StaleDossier:
                 dossier.version = stored_version
                 raise
@@ -212,6 +220,7 @@ def save(conn: Connection, dossiers: Iterable[Dossier]) -> None:
         else:
             continue
         dossier.__dict__[SNAPSHOT] = dossier.version
+        dossier.__dict__[STATS] = cell
         dossier.pending_events.clear()
 
 
@@ -244,7 +253,10 @@ def _pg(value):
     return value
 
 
-def _write_pipelined(conn: Connection, dossier: Dossier, params: dict) -> None:
+_PG_STATS = str(stats._UPSERT["postgresql"].compile(dialect=postgresql.psycopg.dialect()))
+
+
+def _write_pipelined(conn: Connection, dossier: Dossier, params: dict, counted: dict) -> None:
     """Dossier row, changed steps and audit events in one psycopg pipeline.
 
     Any error (a unique-key clash on the event sequence when another official
@@ -261,6 +273,11 @@ def _write_pipelined(conn: Connection, dossier: Dossier, params: dict) -> None:
                     {k: _pg(v) for k, v in STEPS.update_params(c, v).items()} for c, v in steps])
             raw.cursor().executemany(_PG_INSERT_EVENT, [
                 {k: _pg(v) for k, v in row.items()} for row in event_rows(dossier)])
+            cells = [{**dict(zip(stats.KEY, cell, strict=True)), "n": n, "handling_sum": hs,
+                      "handling_n": hn} for cell, (n, hs, hn) in sorted(counted.items())
+                     if (n, hs, hn) != (0, 0, 0)]
+            if cells:
+                raw.cursor().executemany(_PG_STATS, cells)
     except (pg_errors.UniqueViolation, pg_errors.SerializationFailure,
             pg_errors.DeadlockDetected) as exc:
         if isinstance(exc, pg_errors.UniqueViolation) and \

@@ -297,3 +297,27 @@ api_tokens = sa.Table(
     sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
     _created(),
 )
+
+# One row per combination of what reports count: kept up to date in the same
+# transaction as every dossier change (storage/stats.py), so leaders' reports over
+# whole months read a few thousand rows instead of millions of dossiers.
+STATS_KEY = ("province_code", "received_month", "unit_id", "procedure_id", "channel", "status",
+             "timeliness", "multi_supplement", "fee", "paid_online", "digitised", "satisfaction")
+dossier_stats = sa.Table(
+    "dossier_stats", metadata,
+    sa.Column("province_code", sa.Integer, primary_key=True),
+    sa.Column("received_month", sa.Integer, primary_key=True),
+    sa.Column("unit_id", sa.Integer, primary_key=True),
+    sa.Column("procedure_id", sa.Integer, primary_key=True),
+    sa.Column("channel", sa.String(16), primary_key=True),
+    sa.Column("status", sa.String(32), primary_key=True),
+    sa.Column("timeliness", sa.String(16), primary_key=True),
+    sa.Column("multi_supplement", sa.SmallInteger, primary_key=True),
+    sa.Column("fee", sa.SmallInteger, primary_key=True),
+    sa.Column("paid_online", sa.SmallInteger, primary_key=True),
+    sa.Column("digitised", sa.SmallInteger, primary_key=True),
+    sa.Column("satisfaction", sa.SmallInteger, primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("handling_sum", sa.BigInteger, nullable=False),
+    sa.Column("handling_n", sa.Integer, nullable=False),
+)

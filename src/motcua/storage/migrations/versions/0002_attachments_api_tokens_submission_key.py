@@ -1,5 +1,6 @@
 """attachments, API tokens, idempotency key of online submissions; report columns
-(month of receipt, fee and payment, digitisation flags, satisfaction, handling time)
+(month of receipt, fee and payment, digitisation flags, satisfaction, handling time) and the
+report counters (dossier_stats)
 
 Revision ID: 0002
 Revises: 0001
@@ -67,6 +68,35 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(batch_op.f('uq_dossiers_submission_key'), ['submission_key'])
 
     _fill_search_text()
+    op.create_table('dossier_stats',
+    sa.Column('province_code', sa.Integer(), nullable=False),
+    sa.Column('received_month', sa.Integer(), nullable=False),
+    sa.Column('unit_id', sa.Integer(), nullable=False),
+    sa.Column('procedure_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=32), nullable=False),
+    sa.Column('timeliness', sa.String(length=16), nullable=False),
+    sa.Column('multi_supplement', sa.SmallInteger(), nullable=False),
+    sa.Column('fee', sa.SmallInteger(), nullable=False),
+    sa.Column('paid_online', sa.SmallInteger(), nullable=False),
+    sa.Column('digitised', sa.SmallInteger(), nullable=False),
+    sa.Column('satisfaction', sa.SmallInteger(), nullable=False),
+    sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('handling_sum', sa.BigInteger(), nullable=False),
+    sa.Column('handling_n', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('province_code', 'received_month', 'unit_id', 'procedure_id', 'channel', 'status', 'timeliness', 'multi_supplement', 'fee', 'paid_online', 'digitised', 'satisfaction', name=op.f('pk_dossier_stats'))
+    )
+    op.execute(
+        "INSERT INTO dossier_stats (province_code, received_month, unit_id, procedure_id, "
+        "channel, status, timeliness, multi_supplement, fee, paid_online, digitised, "
+        "satisfaction, n, handling_sum, handling_n) "
+        "SELECT province_code, received_month, unit_id, procedure_id, channel, status, "
+        "COALESCE(timeliness, ''), CASE WHEN supplement_requests > 1 THEN 1 ELSE 0 END, "
+        "CASE WHEN fee_amount > 0 THEN 1 ELSE 0 END, CASE WHEN paid_online THEN 1 ELSE 0 END, "
+        "CASE WHEN inputs_digitised AND result_electronic THEN 1 ELSE 0 END, "
+        "COALESCE(satisfaction, 0), COUNT(*), COALESCE(SUM(handling_seconds), 0), "
+        "COUNT(handling_seconds) FROM dossiers "
+        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12")
 
 
 def _fill_search_text() -> None:
