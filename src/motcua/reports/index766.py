@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from motcua.reports.core import D, P, ST, U, Period, _cohort, from_stats, pct, unit_scope
+from motcua.reports.core import ST, D, P, Period, U, _cohort, from_stats, pct, unit_scope
 
 NO_DATA = "chưa có dữ liệu"
 GROUP_POINTS = {"Công khai, minh bạch": 18, "Tiến độ giải quyết": 20,

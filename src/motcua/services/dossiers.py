@@ -16,8 +16,8 @@ from motcua.domain.documents import AttachmentKind, Upload
 from motcua.domain.dossiers import Action, Actor, Dossier, transition_for
 from motcua.domain.errors import (
     ConcurrentUpdate,
-    IllegalTransition,
     DuplicateSubmission,
+    IllegalTransition,
     PermissionDenied,
     ValidationError,
 )
