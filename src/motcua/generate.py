@@ -291,7 +291,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
             "handling_seconds": int(handling[i]) if judged[i] else None,
         }
         dossier_rows.append(tuple(values[c] for c in DOSSIER_COLUMNS))
-        cells.append((None, stats.cell_of(SimpleNamespace(**values))))
+        cells.append((None, stats.cells_of(SimpleNamespace(**values))))
         starts = [effective[i], *finish[:-1]]
         closed_early = status[i] in ("refused", "stopped", "withdrawn")
         for s, planned_step in enumerate(p.steps[:len(alloc)]):

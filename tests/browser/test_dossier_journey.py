@@ -167,7 +167,7 @@ def test_online_dossier_through_four_roles_to_return_and_tracking(app, server, b
     assert fits_width(citizen)
     citizen.screenshot(path=SHOTS / "06-tra-cuu.png", full_page=True)
     qr = tmp_path / "qr.png"
-    citizen.locator("figure.qr svg").screenshot(path=qr)
+    citizen.screenshot(path=qr, full_page=True)  # zbarimg finds the QR code on the page
     decoded = subprocess.run([shutil.which("zbarimg") or "zbarimg", "--raw", "-q", str(qr)],
                              capture_output=True, text=True, check=True).stdout.strip()
     assert decoded == f"{server}/tra-cuu?ma={code}"

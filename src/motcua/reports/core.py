@@ -161,8 +161,17 @@ ONTIME_COUNTS = ("received", "finished", "early", "on_time", "late", "in_progres
 
 
 ST = t.dossier_stats.c
-STATS_DIMS = {"unit": ST.unit_id, "procedure": P.code, "field": P.field, "channel": ST.channel,
-              "month": ST.received_month}
+STATS_DIMS = {"unit", "procedure", "field", "channel", "month"}
+
+
+def counter_table(dims) -> sa.Table:
+    """The coarse counters when unit and month are enough, else the detailed ones."""
+    return t.unit_stats if set(dims) <= {"unit", "month"} else t.dossier_stats
+
+
+def _counter_dim(table: sa.Table, dim: str):
+    return {"unit": table.c.unit_id, "month": table.c.received_month, "procedure": P.code,
+            "field": P.field, "channel": table.c.get("channel")}[dim]
 
 
 def from_stats(period: Period, by: str | None) -> bool:
@@ -171,31 +180,38 @@ def from_stats(period: Period, by: str | None) -> bool:
     return whole and all(b.strip() in STATS_DIMS for b in (by or "unit").split(","))
 
 
+def counter_where(table: sa.Table, province_code: int, period: Period, scope) -> list:
+    first, last = period.months
+    where = [table.c.province_code == province_code, table.c.received_month.between(first, last)]
+    if scope is not None:
+        where.append(table.c.unit_id.in_(scope))
+    return where
+
+
 def _stats_select(conn, province_code: int, period: Period, scope, dims: list[str]):
     """The on-time counts from the counters (same columns as the live query)."""
-    groups = [STATS_DIMS[d] for d in dims]
-    source = t.dossier_stats
+    table = counter_table(dims)
+    c = table.c
+    groups = [_counter_dim(table, d) for d in dims]
+    source = table
     if any(d in ("procedure", "field") for d in dims):
-        source = source.join(t.procedures, P.id == ST.procedure_id)
-    first, last = period.months
-    where = [ST.province_code == province_code, ST.received_month.between(first, last)]
-    if scope is not None:
-        where.append(ST.unit_id.in_(scope))
-    done = sa.and_(ST.timeliness != "", ST.status != "withdrawn")
+        source = source.join(t.procedures, P.id == c.procedure_id)
+    done = sa.and_(c.timeliness != "", c.status != "withdrawn")
 
     def total(condition):
-        return sa.func.sum(sa.case((condition, ST.n), else_=0))
+        return sa.func.sum(sa.case((condition, c.n), else_=0))
 
     return sa.select(
-        *[g.label(f"g{i}") for i, g in enumerate(groups)], sa.func.sum(ST.n).label("received"),
-        total(done).label("finished"), total(ST.timeliness == "early").label("early"),
-        total(ST.timeliness == "on_time").label("on_time"),
-        total(ST.timeliness == "late").label("late"),
-        total(ST.status.in_(OPEN)).label("in_progress"),
+        *[g.label(f"g{i}") for i, g in enumerate(groups)], sa.func.sum(c.n).label("received"),
+        total(done).label("finished"), total(c.timeliness == "early").label("early"),
+        total(c.timeliness == "on_time").label("on_time"),
+        total(c.timeliness == "late").label("late"),
+        total(c.status.in_(OPEN)).label("in_progress"),
         sa.literal(0).label("overdue_now"),
-        sa.func.sum(ST.handling_sum).label("handling"),
-        sa.func.sum(ST.handling_n).label("handled"),
-    ).select_from(source).where(*where).group_by(*groups).having(sa.func.sum(ST.n) > 0)
+        sa.func.sum(c.handling_sum).label("handling"),
+        sa.func.sum(c.handling_n).label("handled"),
+    ).select_from(source).where(*counter_where(table, province_code, period, scope)) \
+        .group_by(*groups).having(sa.func.sum(c.n) > 0)
 
 
 def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, period: Period,

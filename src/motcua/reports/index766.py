@@ -11,7 +11,18 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from motcua.reports.core import ST, D, P, Period, U, _cohort, from_stats, pct, unit_scope
+from motcua.reports.core import (
+    D,
+    P,
+    Period,
+    U,
+    _cohort,
+    counter_where,
+    from_stats,
+    pct,
+    unit_scope,
+)
+from motcua.storage import tables as t
 
 NO_DATA = "chưa có dữ liệu"
 GROUP_POINTS = {"Công khai, minh bạch": 18, "Tiến độ giải quyết": 20,
@@ -36,29 +47,25 @@ def _published_share(conn, province_code: int) -> tuple[int, int]:
 
 
 def _from_counters(province_code: int, period: Period, scope):
-    """The same inputs as the live query, summed from ``dossier_stats`` (whole months)."""
-    done = sa.and_(ST.timeliness != "", ST.status != "withdrawn")
+    """The same inputs as the live query, summed from ``unit_stats`` (whole months)."""
+    c = t.unit_stats.c
+    done = sa.and_(c.timeliness != "", c.status != "withdrawn")
 
-    def total(condition):
-        return sa.func.sum(sa.case((condition, ST.n), else_=0))
+    def total(condition, measure=c.n):
+        return sa.func.sum(sa.case((condition, measure), else_=0))
 
-    first, last = period.months
-    where = [ST.province_code == province_code, ST.received_month.between(first, last)]
-    if scope is not None:
-        where.append(ST.unit_id.in_(scope))
     return sa.select(
-        ST.unit_id, sa.func.sum(ST.n).label("received"), total(done).label("finished"),
-        total(sa.and_(done, ST.timeliness.in_(["early", "on_time"]),
-                      ST.multi_supplement == 0)).label("timely"),
-        total(sa.and_(done, sa.or_(ST.timeliness == "late", ST.multi_supplement == 1)))
+        c.unit_id, sa.func.sum(c.n).label("received"), total(done).label("finished"),
+        total(sa.and_(done, c.timeliness.in_(["early", "on_time"]),
+                      c.multi_supplement == 0)).label("timely"),
+        total(sa.and_(done, sa.or_(c.timeliness == "late", c.multi_supplement == 1)))
         .label("late"),
-        total(ST.channel.in_(["online", "assisted"])).label("online"),
-        total(ST.fee == 1).label("fee"),
-        total(sa.and_(ST.fee == 1, ST.paid_online == 1)).label("paid_online"),
-        total(sa.and_(done, ST.digitised == 1)).label("digitised"),
-        total(ST.satisfaction > 0).label("rated"),
-        total(sa.and_(ST.satisfaction > 0, ST.satisfaction <= 2)).label("dislikes"),
-    ).where(*where).group_by(ST.unit_id).having(sa.func.sum(ST.n) > 0)
+        sa.func.sum(c.online_n).label("online"), sa.func.sum(c.fee_n).label("fee"),
+        sa.func.sum(c.paid_online_n).label("paid_online"),
+        total(done, c.digitised_n).label("digitised"),
+        sa.func.sum(c.rated_n).label("rated"), sa.func.sum(c.dislike_n).label("dislikes"),
+    ).where(*counter_where(t.unit_stats, province_code, period, scope)) \
+        .group_by(c.unit_id).having(sa.func.sum(c.n) > 0)
 
 
 def index766(engine: Engine, *, province_code: int, period: Period,

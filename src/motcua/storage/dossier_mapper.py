@@ -169,7 +169,7 @@ def _build(conn: Connection, result, corrections: bool) -> list[Dossier]:
                          for r in rows if r[width] is not None]
         dossier.supplements = []
         dossier.corrections = [] if corrections else NotLoaded("corrections")
-        dossier.__dict__[STATS] = stats.cell_of(dossier)
+        dossier.__dict__[STATS] = stats.cells_of(dossier)
         found.append(dossier)
     SUPPLEMENTS.load(conn, [d for d in found if d.supplement_requests])
     if corrections:
@@ -191,7 +191,7 @@ def save(conn: Connection, dossiers: Iterable[Dossier]) -> None:
     """
     pipelined = conn.dialect.name == "postgresql"
     for dossier in dossiers:
-        cell = stats.cell_of(dossier)
+        cell = stats.cells_of(dossier)
         counted = stats.moves([(dossier.__dict__.get(STATS), cell)])
         stored_version = dossier.__dict__.get(SNAPSHOT)
         if stored_version is None:
@@ -253,7 +253,8 @@ def _pg(value):
     return value
 
 
-_PG_STATS = str(stats._UPSERT["postgresql"].compile(dialect=postgresql.psycopg.dialect()))
+_PG_STATS = {name: str(stats.UPSERTS[(name, "postgresql")].compile(
+    dialect=postgresql.psycopg.dialect())) for name in stats.KEYS}
 
 
 def _write_pipelined(conn: Connection, dossier: Dossier, params: dict, counted: dict) -> None:
@@ -273,11 +274,9 @@ def _write_pipelined(conn: Connection, dossier: Dossier, params: dict, counted: 
                     {k: _pg(v) for k, v in STEPS.update_params(c, v).items()} for c, v in steps])
             raw.cursor().executemany(_PG_INSERT_EVENT, [
                 {k: _pg(v) for k, v in row.items()} for row in event_rows(dossier)])
-            cells = [{**dict(zip(stats.KEY, cell, strict=True)), "n": n, "handling_sum": hs,
-                      "handling_n": hn} for cell, (n, hs, hn) in sorted(counted.items())
-                     if (n, hs, hn) != (0, 0, 0)]
-            if cells:
-                raw.cursor().executemany(_PG_STATS, cells)
+            for name, rows in stats.rows_for(counted).items():
+                if rows:
+                    raw.cursor().executemany(_PG_STATS[name], rows)
     except (pg_errors.UniqueViolation, pg_errors.SerializationFailure,
             pg_errors.DeadlockDetected) as exc:
         if isinstance(exc, pg_errors.UniqueViolation) and \

@@ -1,10 +1,10 @@
-"""Report counters kept in step with the dossiers (the ``dossier_stats`` table).
+"""Report counters kept in step with the dossiers (``unit_stats``, ``dossier_stats``).
 
-Every save of a dossier that changes what reports count moves one unit of
-count (and its handling time) from the dossier's old cell to its new one, in
-the same transaction. Cells are updated in key order, so two transactions never
-wait on each other in a cycle. ``rebuild`` recomputes every cell from the
-dossiers (used by the migration and by ``motcua db rebuild-stats``).
+Every save of a dossier that changes what reports count moves its contribution
+(one dossier, its handling time, whether it came online, paid online, was
+digitised, was rated and how) from its old cells to its new ones, in the same
+transaction. Cells are written in key order, so two transactions never wait on
+each other in a cycle. ``rebuild`` recomputes every cell from the dossiers.
 """
 
 from __future__ import annotations
@@ -18,74 +18,94 @@ from sqlalchemy.engine import Connection
 
 from motcua.storage import tables as t
 
-KEY = t.STATS_KEY
-Cell = tuple
-Measure = tuple[int, int, int]  # dossiers, handling seconds, dossiers with a handling time
+MEASURES = t.STATS_MEASURES
+TABLES = (t.unit_stats, t.dossier_stats)
+KEYS = {table.name: tuple(c.name for c in table.primary_key.columns) for table in TABLES}
+Cell = tuple  # (table name, key values...)
 
 
 def _plain(value):
     return value.value if hasattr(value, "value") else value
 
 
-def cell_of(d) -> tuple[Cell, Measure]:
-    """A dossier's cell and what it adds there (works on domain objects and rows alike)."""
-    timeliness = _plain(d.timeliness) or ""
-    key = (d.province_code, d.received_month, d.unit_id, d.procedure_id, _plain(d.channel),
-           _plain(d.status), timeliness, int(d.supplement_requests > 1), int(d.fee_amount > 0),
-           int(bool(d.paid_online)), int(bool(d.inputs_digitised and d.result_electronic)),
-           int(d.satisfaction or 0))
+def cells_of(d) -> tuple[tuple[Cell, ...], tuple[int, ...]]:
+    """A dossier's cells (one per table) and what it adds there (domain objects or rows)."""
+    channel = _plain(d.channel)
+    values = {"province_code": d.province_code, "received_month": d.received_month,
+              "unit_id": d.unit_id, "procedure_id": d.procedure_id, "channel": channel,
+              "status": _plain(d.status), "timeliness": _plain(d.timeliness) or "",
+              "multi_supplement": int(d.supplement_requests > 1)}
     handling = d.handling_seconds
-    return key, (1, int(handling or 0), int(handling is not None))
+    rating = d.satisfaction or 0
+    measure = (1, int(handling or 0), int(handling is not None),
+               int(channel in ("online", "assisted")), int(d.fee_amount > 0),
+               int(d.fee_amount > 0 and bool(d.paid_online)),
+               int(bool(d.inputs_digitised and d.result_electronic)), int(rating > 0),
+               int(0 < rating <= 2))
+    cells = tuple((name, *(values[k] for k in key)) for name, key in KEYS.items())
+    return cells, measure
 
 
-def _upsert(dialect: str):
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.dossier_stats)
-    c = t.dossier_stats.c
-    return insert.on_conflict_do_update(
-        index_elements=list(KEY),
-        set_={"n": c.n + insert.excluded.n,
-              "handling_sum": c.handling_sum + insert.excluded.handling_sum,
-              "handling_n": c.handling_n + insert.excluded.handling_n})
-
-
-_UPSERT = {name: _upsert(name) for name in ("sqlite", "postgresql")}
-
-
-def apply(conn: Connection, deltas: dict[Cell, list[int]]) -> None:
-    """Add the deltas to their cells (in key order)."""
-    rows = [{**dict(zip(KEY, cell, strict=True)), "n": n, "handling_sum": hs, "handling_n": hn}
-            for cell, (n, hs, hn) in sorted(deltas.items()) if (n, hs, hn) != (0, 0, 0)]
-    if rows:
-        conn.execute(_UPSERT[conn.dialect.name], rows)
-
-
-def moves(changes: Iterable[tuple[tuple[Cell, Measure] | None, tuple[Cell, Measure]]]) -> dict:
-    """Deltas for (old cell and measure or None, new cell and measure) pairs."""
-    deltas: dict[Cell, list[int]] = defaultdict(lambda: [0, 0, 0])
+def moves(changes: Iterable[tuple[tuple | None, tuple]]) -> dict[Cell, list[int]]:
+    """Deltas for (old cells and measure or None, new cells and measure) pairs."""
+    deltas: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
     for old, new in changes:
         if old == new:
             continue
-        if old is not None:
-            cell, measure = old
-            deltas[cell] = [a - b for a, b in zip(deltas[cell], measure, strict=True)]
-        cell, measure = new
-        deltas[cell] = [a + b for a, b in zip(deltas[cell], measure, strict=True)]
+        for sign, side in ((-1, old), (1, new)):
+            if side is None:
+                continue
+            cells, measure = side
+            for cell in cells:
+                deltas[cell] = [a + sign * b for a, b in zip(deltas[cell], measure, strict=True)]
     return deltas
+
+
+def _upsert(table: sa.Table, dialect: str):
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    return insert.on_conflict_do_update(
+        index_elements=list(KEYS[table.name]),
+        set_={m: table.c[m] + insert.excluded[m] for m in MEASURES})
+
+
+UPSERTS = {(table.name, dialect): _upsert(table, dialect) for table in TABLES
+           for dialect in ("sqlite", "postgresql")}
+
+
+def rows_for(deltas: dict[Cell, list[int]]) -> dict[str, list[dict]]:
+    """Upsert parameters per table, in key order, leaving out empty moves."""
+    out: dict[str, list[dict]] = {name: [] for name in KEYS}
+    for cell, measure in sorted(deltas.items()):
+        if any(measure):
+            name = cell[0]
+            out[name].append({**dict(zip(KEYS[name], cell[1:], strict=True)),
+                              **dict(zip(MEASURES, measure, strict=True))})
+    return out
+
+
+def apply(conn: Connection, deltas: dict[Cell, list[int]]) -> None:
+    for name, rows in rows_for(deltas).items():
+        if rows:
+            conn.execute(UPSERTS[(name, conn.dialect.name)], rows)
 
 
 def rebuild(conn: Connection) -> None:
     """Recompute every cell from the dossiers table."""
     d = t.dossiers.c
-    cells = [d.province_code, d.received_month, d.unit_id, d.procedure_id, d.channel, d.status,
-             sa.func.coalesce(d.timeliness, ""),
-             sa.case((d.supplement_requests > 1, 1), else_=0),
-             sa.case((d.fee_amount > 0, 1), else_=0),
-             sa.case((d.paid_online.is_(True), 1), else_=0),
-             sa.case((sa.and_(d.inputs_digitised.is_(True), d.result_electronic.is_(True)), 1),
-                     else_=0),
-             sa.func.coalesce(d.satisfaction, 0)]
-    select = sa.select(*cells, sa.func.count(), sa.func.coalesce(sa.func.sum(d.handling_seconds), 0),
-                       sa.func.count(d.handling_seconds)).group_by(*cells)
-    conn.execute(sa.delete(t.dossier_stats))
-    conn.execute(sa.insert(t.dossier_stats).from_select(
-        [*KEY, "n", "handling_sum", "handling_n"], select))
+    common = {"province_code": d.province_code, "received_month": d.received_month,
+              "unit_id": d.unit_id, "procedure_id": d.procedure_id, "channel": d.channel,
+              "status": d.status, "timeliness": sa.func.coalesce(d.timeliness, ""),
+              "multi_supplement": sa.case((d.supplement_requests > 1, 1), else_=0)}
+    rating = sa.func.coalesce(d.satisfaction, 0)
+    fee = d.fee_amount > 0
+    sums = [sa.func.count(), sa.func.coalesce(sa.func.sum(d.handling_seconds), 0),
+            sa.func.count(d.handling_seconds)] + [
+        sa.func.sum(sa.case((condition, 1), else_=0)) for condition in (
+            d.channel.in_(["online", "assisted"]), fee, sa.and_(fee, d.paid_online.is_(True)),
+            sa.and_(d.inputs_digitised.is_(True), d.result_electronic.is_(True)), rating > 0,
+            sa.and_(rating > 0, rating <= 2))]
+    for table in TABLES:
+        keys = [common[k] for k in KEYS[table.name]]
+        conn.execute(sa.delete(table))
+        conn.execute(sa.insert(table).from_select(
+            [*KEYS[table.name], *MEASURES], sa.select(*keys, *sums).group_by(*keys)))

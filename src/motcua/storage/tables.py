@@ -176,6 +176,7 @@ dossiers = sa.Table(
     sa.Column("satisfaction", sa.SmallInteger, nullable=True),
     sa.Column("handling_seconds", sa.Integer, nullable=True),
     sa.Index("ix_dossiers_report", "province_code", "received_month", "unit_id"),
+    sa.Index("ix_dossiers_open", "status", "province_code", "received_month"),
 )
 
 dossier_steps = sa.Table(
@@ -298,26 +299,31 @@ api_tokens = sa.Table(
     _created(),
 )
 
-# One row per combination of what reports count: kept up to date in the same
-# transaction as every dossier change (storage/stats.py), so leaders' reports over
-# whole months read a few thousand rows instead of millions of dossiers.
-STATS_KEY = ("province_code", "received_month", "unit_id", "procedure_id", "channel", "status",
-             "timeliness", "multi_supplement", "fee", "paid_online", "digitised", "satisfaction")
-dossier_stats = sa.Table(
-    "dossier_stats", metadata,
-    sa.Column("province_code", sa.Integer, primary_key=True),
-    sa.Column("received_month", sa.Integer, primary_key=True),
-    sa.Column("unit_id", sa.Integer, primary_key=True),
-    sa.Column("procedure_id", sa.Integer, primary_key=True),
-    sa.Column("channel", sa.String(16), primary_key=True),
-    sa.Column("status", sa.String(32), primary_key=True),
-    sa.Column("timeliness", sa.String(16), primary_key=True),
-    sa.Column("multi_supplement", sa.SmallInteger, primary_key=True),
-    sa.Column("fee", sa.SmallInteger, primary_key=True),
-    sa.Column("paid_online", sa.SmallInteger, primary_key=True),
-    sa.Column("digitised", sa.SmallInteger, primary_key=True),
-    sa.Column("satisfaction", sa.SmallInteger, primary_key=True),
-    sa.Column("n", sa.Integer, nullable=False),
-    sa.Column("handling_sum", sa.BigInteger, nullable=False),
-    sa.Column("handling_n", sa.Integer, nullable=False),
-)
+# Report counters, kept up to date in the same transaction as every dossier change
+# (storage/stats.py): leaders' reports over whole months read these rows instead of
+# millions of dossiers. ``unit_stats`` is the coarse table (unit x month), enough for the
+# on-time report by unit or month and the Decision 766 index; ``dossier_stats`` adds the
+# procedure and the channel.
+STATS_MEASURES = ("n", "handling_sum", "handling_n", "online_n", "fee_n", "paid_online_n",
+                  "digitised_n", "rated_n", "dislike_n")
+
+
+def _stats_table(name: str, *extra: sa.Column) -> sa.Table:
+    return sa.Table(
+        name, metadata,
+        sa.Column("province_code", sa.Integer, primary_key=True),
+        sa.Column("received_month", sa.Integer, primary_key=True),
+        sa.Column("unit_id", sa.Integer, primary_key=True),
+        *extra,
+        sa.Column("status", sa.String(32), primary_key=True),
+        sa.Column("timeliness", sa.String(16), primary_key=True),
+        sa.Column("multi_supplement", sa.SmallInteger, primary_key=True),
+        *(sa.Column(m, sa.BigInteger if m == "handling_sum" else sa.Integer, nullable=False)
+          for m in STATS_MEASURES),
+    )
+
+
+unit_stats = _stats_table("unit_stats")
+dossier_stats = _stats_table("dossier_stats",
+                             sa.Column("procedure_id", sa.Integer, primary_key=True),
+                             sa.Column("channel", sa.String(16), primary_key=True))

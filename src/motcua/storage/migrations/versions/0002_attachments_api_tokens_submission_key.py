@@ -65,38 +65,48 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('satisfaction', sa.SmallInteger(), nullable=True))
         batch_op.add_column(sa.Column('handling_seconds', sa.Integer(), nullable=True))
         batch_op.create_index('ix_dossiers_report', ['province_code', 'received_month', 'unit_id'], unique=False)
+        batch_op.create_index('ix_dossiers_open', ['status', 'province_code', 'received_month'], unique=False)
         batch_op.create_unique_constraint(batch_op.f('uq_dossiers_submission_key'), ['submission_key'])
 
     _fill_search_text()
-    op.create_table('dossier_stats',
-    sa.Column('province_code', sa.Integer(), nullable=False),
-    sa.Column('received_month', sa.Integer(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('procedure_id', sa.Integer(), nullable=False),
-    sa.Column('channel', sa.String(length=16), nullable=False),
-    sa.Column('status', sa.String(length=32), nullable=False),
-    sa.Column('timeliness', sa.String(length=16), nullable=False),
-    sa.Column('multi_supplement', sa.SmallInteger(), nullable=False),
-    sa.Column('fee', sa.SmallInteger(), nullable=False),
-    sa.Column('paid_online', sa.SmallInteger(), nullable=False),
-    sa.Column('digitised', sa.SmallInteger(), nullable=False),
-    sa.Column('satisfaction', sa.SmallInteger(), nullable=False),
-    sa.Column('n', sa.Integer(), nullable=False),
-    sa.Column('handling_sum', sa.BigInteger(), nullable=False),
-    sa.Column('handling_n', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('province_code', 'received_month', 'unit_id', 'procedure_id', 'channel', 'status', 'timeliness', 'multi_supplement', 'fee', 'paid_online', 'digitised', 'satisfaction', name=op.f('pk_dossier_stats'))
-    )
-    op.execute(
-        "INSERT INTO dossier_stats (province_code, received_month, unit_id, procedure_id, "
-        "channel, status, timeliness, multi_supplement, fee, paid_online, digitised, "
-        "satisfaction, n, handling_sum, handling_n) "
-        "SELECT province_code, received_month, unit_id, procedure_id, channel, status, "
-        "COALESCE(timeliness, ''), CASE WHEN supplement_requests > 1 THEN 1 ELSE 0 END, "
-        "CASE WHEN fee_amount > 0 THEN 1 ELSE 0 END, CASE WHEN paid_online THEN 1 ELSE 0 END, "
-        "CASE WHEN inputs_digitised AND result_electronic THEN 1 ELSE 0 END, "
-        "COALESCE(satisfaction, 0), COUNT(*), COALESCE(SUM(handling_seconds), 0), "
-        "COUNT(handling_seconds) FROM dossiers "
-        "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12")
+    for name, extra in (("unit_stats", []), ("dossier_stats", ["procedure_id", "channel"])):
+        _create_stats(name, extra)
+
+
+MEASURES = ("n", "handling_sum", "handling_n", "online_n", "fee_n", "paid_online_n",
+            "digitised_n", "rated_n", "dislike_n")
+SUMS = ("COUNT(*)", "COALESCE(SUM(handling_seconds), 0)", "COUNT(handling_seconds)",
+        "SUM(CASE WHEN channel IN ('online', 'assisted') THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN fee_amount > 0 THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN fee_amount > 0 AND paid_online THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN inputs_digitised AND result_electronic THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN COALESCE(satisfaction, 0) > 0 THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN COALESCE(satisfaction, 0) BETWEEN 1 AND 2 THEN 1 ELSE 0 END)")
+
+
+def _create_stats(name: str, extra: list[str]) -> None:
+    """A report-counter table and its cells for the dossiers already there."""
+    types = {"procedure_id": sa.Integer(), "channel": sa.String(length=16)}
+    keys = ["province_code", "received_month", "unit_id", *extra, "status", "timeliness",
+            "multi_supplement"]
+    op.create_table(
+        name,
+        sa.Column('province_code', sa.Integer(), nullable=False),
+        sa.Column('received_month', sa.Integer(), nullable=False),
+        sa.Column('unit_id', sa.Integer(), nullable=False),
+        *(sa.Column(k, types[k], nullable=False) for k in extra),
+        sa.Column('status', sa.String(length=32), nullable=False),
+        sa.Column('timeliness', sa.String(length=16), nullable=False),
+        sa.Column('multi_supplement', sa.SmallInteger(), nullable=False),
+        *(sa.Column(m, sa.BigInteger() if m == "handling_sum" else sa.Integer(), nullable=False)
+          for m in MEASURES),
+        sa.PrimaryKeyConstraint(*keys, name=op.f(f'pk_{name}')))
+    expressions = {"timeliness": "COALESCE(timeliness, '')",
+                   "multi_supplement": "CASE WHEN supplement_requests > 1 THEN 1 ELSE 0 END"}
+    selected = [expressions.get(k, k) for k in keys]
+    positions = ", ".join(str(i) for i in range(1, len(keys) + 1))
+    op.execute(f"INSERT INTO {name} ({', '.join([*keys, *MEASURES])}) "
+               f"SELECT {', '.join([*selected, *SUMS])} FROM dossiers GROUP BY {positions}")
 
 
 def _fill_search_text() -> None:
