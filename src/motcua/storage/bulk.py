@@ -40,11 +40,14 @@ def next_id(engine: Engine, table: sa.Table) -> int:
         return (conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0) + 1
 
 
-def load(engine: Engine, table: sa.Table, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Insert ``rows`` into ``table`` in one transaction (JSON values given as Python)."""
+def load(engine: Engine, table: sa.Table, columns: Sequence[str], rows: list[tuple],
+         json_ready: bool = False) -> None:
+    """Insert ``rows`` into ``table`` in one transaction (JSON values given as Python, or as
+    JSON text when ``json_ready``)."""
     if not rows:
         return
-    json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, sa.JSON)]
+    json_at = [] if json_ready else [i for i, c in enumerate(columns)
+                                     if isinstance(table.c[c].type, sa.JSON)]
     if json_at:
         rows = [tuple(json.dumps(v, ensure_ascii=False) if i in json_at else v
                       for i, v in enumerate(r)) for r in rows]
@@ -57,6 +60,8 @@ def load(engine: Engine, table: sa.Table, columns: Sequence[str], rows: list[tup
                 for row in rows:
                     copy.write_row(row)
         else:
+            # a large page cache keeps the indexes being filled in memory
+            cursor.execute("PRAGMA cache_size = -500000")
             marks = ", ".join("?" for _ in columns)
             cursor.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
         raw.commit()
