@@ -171,3 +171,20 @@ def test_the_counters_give_the_same_figures_as_counting_the_dossiers(app, month,
     assert counted == live and live["totals"]["received"] == 8
     assert make_report(app, "index766", JAN, source="stats") == \
         make_report(app, "index766", JAN, source="live")
+
+
+def test_rebuilding_the_counters_from_the_dossiers_changes_nothing(app, month):
+    import sqlalchemy as sa
+
+    from motcua.storage import stats
+    from motcua.storage import tables as t
+
+    def snapshot():
+        with app.engine.connect() as conn:
+            return {table.name: sorted(tuple(r) for r in conn.execute(
+                sa.select(table).where(table.c.n != 0))) for table in stats.TABLES}
+
+    kept = snapshot()
+    with app.engine.begin() as conn:
+        stats.rebuild(conn)
+    assert snapshot() == kept and kept[t.unit_stats.name]

@@ -175,6 +175,18 @@ def db_upgrade(database: Database = None) -> None:
     typer.echo("CSDL đã ở phiên bản mới nhất.")
 
 
+@db_app.command("rebuild-stats")
+@friendly
+def db_rebuild_stats(database: Database = None) -> None:
+    """Tính lại toàn bộ bộ đếm báo cáo từ hồ sơ (khi nghi ngờ bộ đếm sai lệch)."""
+    from motcua.storage import stats
+
+    ctx = open_app(database)
+    with ctx.engine.begin() as conn:
+        stats.rebuild(conn)
+    typer.echo("Đã tính lại bộ đếm báo cáo.")
+
+
 @units_app.command("import")
 @friendly
 def units_import(province: Annotated[int, typer.Option("--province")], database: Database = None) -> None:
