@@ -89,6 +89,8 @@ def main() -> None:
         "baseline_ontime_s": round(baseline_s, 3),
         "speedup_vs_baseline": round(baseline_s / ontime_s, 1), "same_result": same,
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_generator_process_mib": round(
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }))
 
 

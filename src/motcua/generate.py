@@ -14,6 +14,7 @@ would have recorded. Each generated dossier has one audit event, action
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -103,22 +104,68 @@ def generate(ctx, *, year: int, count: int, seed: int, chunk: int = 50_000,
     online_days = _day_weights(year, cal, online=True)
     year_start = int(datetime(year, 1, 1, tzinfo=VN_TZ).timestamp())
     counters: dict[tuple[str, str], int] = defaultdict(int)
+    first_id = bulk.next_id(ctx.engine, t.dossiers)
+
+    def chunks():
+        """Rows for each chunk, in order; the daily code counters are kept here."""
+        done = 0
+        while done < count:
+            n = min(chunk, count - done)
+            yield _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre,
+                         mix, desk_days, online_days, year_start, now, counters,
+                         first_id + done)
+            done += n
+        yield counters
+
     made = {"dossiers": 0, "steps": 0}
-    next_dossier = bulk.next_id(ctx.engine, t.dossiers)
-    done = 0
-    while done < count:
-        n = min(chunk, count - done)
-        made_now = _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre,
-                          mix, desk_days, online_days, year_start, now, counters, next_dossier)
-        next_dossier += n
-        done += n
-        made["dossiers"] += n
-        made["steps"] += made_now
+    # NumPy and Python make the next chunk in a second process while this one loads
+    source = _in_background(chunks) if count > chunk else chunks()
+    for item in source:
+        if isinstance(item, dict):
+            counters = item
+            break
+        dossier_rows, step_rows, event_rows, counted = item
+        bulk.load(ctx.engine, t.dossiers, DOSSIER_COLUMNS, dossier_rows)
+        bulk.load(ctx.engine, t.dossier_steps, STEP_COLUMNS, step_rows)
+        bulk.load(ctx.engine, t.audit_events, EVENT_COLUMNS, event_rows, json_ready=True)
+        with ctx.engine.begin() as conn:
+            stats.apply(conn, counted)
+        made["dossiers"] += len(dossier_rows)
+        made["steps"] += len(step_rows)
         if progress:
-            progress(done)
+            progress(made["dossiers"])
     _save_counters(ctx, counters)
     bulk.reset_sequence(ctx.engine, t.dossiers)
     return made
+
+
+def _in_background(make):
+    """Run the generator ``make()`` in a forked process; yield what it yields, in order."""
+    context = mp.get_context("fork")
+    queue = context.Queue(maxsize=2)
+
+    def run() -> None:
+        try:
+            for item in make():
+                queue.put(("item", item))
+            queue.put(("end", None))
+        except BaseException as exc:  # handed to the parent, which raises it
+            queue.put(("error", exc))
+
+    worker = context.Process(target=run, daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, item = queue.get()
+            if kind == "error":
+                raise item
+            if kind == "end":
+                return
+            yield item
+    finally:
+        worker.join(timeout=5)
+        if worker.is_alive():
+            worker.terminate()
 
 
 def _units_for(rng, n, proc_idx, procedures, by_code, communes, commune_w, centre):
@@ -328,31 +375,21 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
                 int(pause[i]) if finished and s == min(1, len(alloc) - 1) else 0,
                 None, None, over, bool(finish[s] > planned[s]) if finished else None,
                 int(send_back[i]) if s == min(1, len(alloc) - 1) else 0))
-    bulk.load(engine, t.dossiers, DOSSIER_COLUMNS, dossier_rows)
-    _load_steps(engine, step_rows)
-    bulk.load(engine, t.audit_events, EVENT_COLUMNS, event_rows, json_ready=True)
-    with engine.begin() as conn:
-        stats.apply(conn, counted)
-    return len(step_rows)
+    return dossier_rows, _step_rows(engine, step_rows), event_rows, dict(counted)
 
 
 def cal_day(vc: VectorCalendar) -> int:
     return vc.calendar.day_seconds
 
 
-def _load_steps(engine, rows: list[tuple]) -> None:
-    """Steps with their instants converted for the database (columns 6-9 are instants)."""
+def _step_rows(engine, rows: list[tuple]) -> list[tuple]:
+    """Steps with their instants (columns 6-9) converted for the database."""
     if not rows:
-        return
+        return rows
     columns = list(zip(*rows, strict=True))
     for c in (6, 7, 8, 9):
         columns[c] = bulk.times(engine, np.array(columns[c], dtype=np.int64))
-    rows = list(zip(*columns, strict=True))
-    names = ["dossier_id", "seq", "name", "unit_id", "role", "allocated_seconds",
-             "planned_deadline", "started_at", "finished_at", "run_started_at",
-             "run_paused_seconds", "worked_seconds", "paused_seconds", "assignee_id",
-             "completed_by_id", "overran", "behind_schedule", "send_backs"]
-    bulk.load(engine, t.dossier_steps, names, rows)
+    return list(zip(*columns, strict=True))
 
 
 def _save_counters(ctx, counters: dict) -> None:
