@@ -94,7 +94,7 @@ def test_ontime_by_unit_matches_the_hand_count(app, month):
                                     "in_progress", "due_soon", "overdue_now")} == {
         "received": 7, "finished": 4, "early": 2, "on_time": 1, "late": 1, "in_progress": 2,
         "due_soon": 1, "overdue_now": 1}
-    assert commune["on_time_rate_pct"] == 75.0
+    assert commune["on_time_rate_pct"] == 75.0 and commune["on_track"] == 0
     assert row(report, "24133")["received"] == 1
     assert report["totals"]["received"] == 8 and report["totals"]["on_time_rate_pct"] == 75.0
     assert report["period"] == {"from": "2026-01-01", "to": "2026-01-31"}
@@ -153,11 +153,11 @@ def test_exports_have_vietnamese_headers_and_the_same_figures(app, month):
     assert sheet["A1"].value == "BÁO CÁO KẾT QUẢ GIẢI QUYẾT HỒ SƠ"
     assert sheet["A2"].value == "Kỳ báo cáo: từ ngày 01/01/2026 đến ngày 31/01/2026"
     headers = [c.value for c in sheet[4]]
-    assert headers[9] == "Tỷ lệ đúng hạn (%)"
+    assert headers[10] == "Tỷ lệ đúng hạn (%)"
     values = {r[0].value: r for r in sheet.iter_rows(min_row=5)}
     commune_row = next(v for k, v in values.items() if str(k).startswith("24175"))
-    assert commune_row[1].value == 7 and commune_row[9].value == 75.0
-    assert commune_row[1].number_format == "#,##0" and commune_row[9].number_format == "0.00"
+    assert commune_row[1].value == 7 and commune_row[10].value == 75.0
+    assert commune_row[1].number_format == "#,##0" and commune_row[10].number_format == "0.00"
     assert sheet.column_dimensions["A"].width == 40
     index = load_workbook(io.BytesIO(to_xlsx(make_report(app, "index766", JAN)))).active
     texts = [c.value for r in index.iter_rows(min_row=5) for c in r]

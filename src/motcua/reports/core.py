@@ -273,6 +273,7 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
     out.sort(key=lambda x: str(x["group"]))
     totals = {k: sum(r[k] for r in out) for k in (*ONTIME_COUNTS, "handling", "handled")}
     for row in (*out, totals):
+        row["on_track"] = row["in_progress"] - row["due_soon"] - row["overdue_now"]
         row["on_time_rate_pct"] = pct(row["early"] + row["on_time"], row["finished"])
         row["avg_handling_minutes"] = (round(row["handling"] / row["handled"] / 60, 1)
                                        if row["handled"] else None)

@@ -14,6 +14,7 @@ COLUMNS = {
                ("finished", "Đã giải quyết", 12, "#,##0"), ("early", "Trước hạn", 11, "#,##0"),
                ("on_time", "Đúng hạn", 11, "#,##0"), ("late", "Trễ hạn", 10, "#,##0"),
                ("in_progress", "Đang giải quyết", 13, "#,##0"),
+               ("on_track", "Trong hạn", 10, "#,##0"),
                ("due_soon", "Sắp đến hạn", 11, "#,##0"), ("overdue_now", "Đang quá hạn", 12,
                                                           "#,##0"),
                ("on_time_rate_pct", "Tỷ lệ đúng hạn (%)", 14, "0.00"),
