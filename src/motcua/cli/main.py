@@ -25,9 +25,10 @@ audit_app = typer.Typer(help="Nhật ký thao tác.", no_args_is_help=True)
 db_app = typer.Typer(help="Cơ sở dữ liệu.", no_args_is_help=True)
 dossiers_app = typer.Typer(help="Hồ sơ.", no_args_is_help=True)
 forms_app = typer.Typer(help="In biểu mẫu theo Thông tư 03/2025/TT-VPCP.", no_args_is_help=True)
+cchc_app = typer.Typer(help="Chương trình cải cách hành chính (CCHC).", no_args_is_help=True)
 for sub, name in ((calendar_app, "calendar"), (units_app, "units"), (officials_app, "officials"),
                   (procedures_app, "procedures"), (audit_app, "audit"), (db_app, "db"),
-                  (dossiers_app, "dossiers"), (forms_app, "forms")):
+                  (dossiers_app, "dossiers"), (forms_app, "forms"), (cchc_app, "cchc")):
     app.add_typer(sub, name=name)
 
 Database = Annotated[str | None, typer.Option(
@@ -373,6 +374,56 @@ def generate_command(
                         progress=lambda n: bar.update(task, completed=n))
     typer.echo(f"Đã nạp {made['dossiers']:,} hồ sơ và {made['steps']:,} bước xử lý năm {year}."
                .replace(",", "."))
+
+
+@cchc_app.command("import")
+@friendly
+def cchc_import(file: Path, database: Database = None) -> None:
+    """Nhập nhiệm vụ, phiên họp, kết quả kiểm tra, quy định, tuyên truyền, biên chế (CSV/XLSX).
+
+    Tệp có dòng sai bị từ chối toàn bộ, kèm số dòng và lý do.
+    """
+    from motcua.services.cchc import import_file
+
+    if not file.exists():
+        fail(f"Không có tệp {file}.")
+    counts = import_file(open_app(database), file.name, file.read_bytes())
+    labels = {"tasks": "nhiệm vụ", "meetings": "dòng phiên họp", "findings": "kết quả kiểm tra",
+              "regulations": "quy định", "outreach": "hoạt động chỉ đạo, tuyên truyền",
+              "staffing": "đơn vị (biên chế)"}
+    typer.echo("Đã nhập " + ", ".join(f"{n} {labels[k]}" for k, n in counts.items()) + ".")
+
+
+@cchc_app.command("report")
+@friendly
+def cchc_report(
+    year: Annotated[int, typer.Option("--year")],
+    scope: Annotated[str, typer.Option("--scope", help="national hoặc tên cơ quan")] = "national",
+    fmt: Annotated[str, typer.Option("--format", help="json | xlsx | docx")] = "json",
+    out: Annotated[Path | None, typer.Option("--out")] = None,
+    database: Database = None,
+) -> None:
+    """Báo cáo CCHC năm: số liệu JSON, Excel hoặc văn bản Word."""
+    from motcua.reports.cchc import annual
+    from motcua.reports.cchc_docs import to_docx, to_xlsx
+
+    if fmt not in ("json", "xlsx", "docx"):
+        fail("--format phải là json, xlsx hoặc docx.")
+    if fmt != "json" and out is None:
+        fail(f"Định dạng {fmt} cần --out TỆP.")
+    ctx = open_app(database)
+    report = annual(ctx.engine, year, None if scope == "national" else scope,
+                    today=ctx.clock.now().date())
+    if fmt == "json":
+        data = json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
+    else:
+        data = to_docx(report) if fmt == "docx" else to_xlsx(report)
+    if out is None:
+        sys.stdout.buffer.write(data + b"\n")
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        typer.echo(f"Đã ghi báo cáo CCHC năm {year} ra {out}.")
 
 
 @procedures_app.command("import")

@@ -327,3 +327,97 @@ unit_stats = _stats_table("unit_stats")
 dossier_stats = _stats_table("dossier_stats",
                              sa.Column("procedure_id", sa.Integer, primary_key=True),
                              sa.Column("channel", sa.String(16), primary_key=True))
+
+
+# -- the administrative-reform (CCHC) programme -------------------------------------------
+
+cchc_tasks = sa.Table(
+    "cchc_tasks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("agency", sa.String(255), nullable=False),
+    sa.Column("agency_kind", sa.String(16), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("owner_unit", sa.String(255), nullable=False, server_default=""),
+    sa.Column("due_date", sa.Date, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("done_date", sa.Date, nullable=True),
+    sa.Column("evidence", sa.Text, nullable=False, server_default=""),
+    sa.Column("meeting_id", sa.Integer, sa.ForeignKey("cchc_meetings.id"), nullable=True),
+    _created(),
+)
+
+cchc_meetings = sa.Table(
+    "cchc_meetings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("online", sa.Boolean, nullable=False),
+    sa.Column("presiding", sa.String(255), nullable=False),
+    sa.Column("agenda", sa.Text, nullable=False, server_default=""),
+    sa.Column("minutes", sa.Text, nullable=False, server_default=""),
+    _created(),
+    sa.UniqueConstraint("held_on", "title", name="uq_cchc_meetings_held_on"),
+)
+
+cchc_meeting_points = sa.Table(
+    "cchc_meeting_points", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("meeting_id", sa.Integer, sa.ForeignKey("cchc_meetings.id"), nullable=False,
+              index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("presiding", sa.String(255), nullable=False, server_default=""),
+    sa.Column("attendance", sa.Integer, nullable=False, server_default="0"),
+    sa.UniqueConstraint("meeting_id", "name", name="uq_cchc_meeting_points_meeting_id"),
+)
+
+cchc_findings = sa.Table(
+    "cchc_findings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("inspecting_agency", sa.String(255), nullable=False),
+    sa.Column("inspected_unit", sa.String(255), nullable=False),
+    sa.Column("inspected_on", sa.Date, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("remedy_owner", sa.String(255), nullable=False, server_default=""),
+    sa.Column("remedy_due", sa.Date, nullable=True),
+    sa.Column("remedy_status", sa.String(16), nullable=False),
+    _created(),
+)
+
+cchc_regulations = sa.Table(
+    "cchc_regulations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document", sa.String(255), nullable=False),
+    sa.Column("agency", sa.String(255), nullable=False),
+    sa.Column("regulation", sa.Text, nullable=False),
+    sa.Column("in_force_from", sa.Integer, nullable=False),
+    sa.Column("action", sa.String(16), nullable=False, server_default=""),
+    sa.Column("action_year", sa.Integer, nullable=True),
+    _created(),
+)
+
+cchc_outreach = sa.Table(
+    "cchc_outreach", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("held_on", sa.Date, nullable=True),
+    sa.Column("agency", sa.String(255), nullable=False),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    _created(),
+)
+
+cchc_staffing = sa.Table(
+    "cchc_staffing", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("year", sa.Integer, nullable=False, index=True),
+    sa.Column("unit", sa.String(255), nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),
+    sa.Column("positions", sa.Integer, nullable=False),
+    sa.Column("filled", sa.Integer, nullable=False),
+    _created(),
+    sa.UniqueConstraint("year", "unit", name="uq_cchc_staffing_year"),
+)

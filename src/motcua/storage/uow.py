@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
+from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import StaleDossier
 from motcua.storage.repositories import (
     AttachmentRepository,
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
         self.calendar = CalendarRepository(self.conn)
         self.attachments = AttachmentRepository(self.conn)
         self.tokens = TokenRepository(self.conn)
+        self.cchc = CchcRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
