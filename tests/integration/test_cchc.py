@@ -118,6 +118,8 @@ def test_every_other_section_matches_the_hand_count(programme):
     assert (ministry["agency"], ministry["findings"], ministry["handled"]) == ("Bộ Nội vụ", 3, 2)
     regulations = programme["regulations"]
     assert regulations["year"] == {"cut": 1, "simplified": 2}
+    assert regulations["by_year"] == [{"year": 2023, "cut": 2, "simplified": 0},
+                                      {"year": 2024, "cut": 1, "simplified": 2}]
     assert regulations["cumulative"] == {"base_year": 2020, "cut_or_simplified": 5,
                                          "in_force": 10, "in_force_at_base": 10,
                                          "rate_pct": 50.0}
@@ -204,3 +206,40 @@ def test_the_command_line_goes_from_spreadsheets_to_the_report(database_url, tmp
     bad = subprocess.run([*motcua, "cchc", "import", str(tmp_path / "sai.csv"), "--database",
                           database_url], capture_output=True, text=True)
     assert bad.returncode == 2 and "Dòng 2" in bad.stderr
+
+
+def test_leaders_review_the_year_and_administrators_import_and_enter(app, world):
+    from fastapi.testclient import TestClient
+
+    from motcua.services.officials import create_official
+    from motcua.web.app import create_app
+    from tests.e2e.test_web import login
+
+    create_official(app, username="quantri", full_name="Quản trị", password="mat-khau-demo",
+                    roles=[("24175", "admin")])
+    client = TestClient(create_app(app, "khoa"))
+    csrf = login(client, "quantri")
+    done = client.post("/cchc/nhap", data={"csrf": csrf, "nam": "2024"},
+                       files={"file": ("nhiem-vu.csv", tasks_csv(), "text/csv")})
+    assert "Đã nhập 2062 dòng" in done.text
+    page = client.get("/cchc", params={"nam": 2024})
+    assert "đã hoàn thành 1.019/1.049 nhiệm vụ, đạt tỷ lệ 97,14%" in page.text
+    refused = client.post("/cchc/nhap", data={"csrf": csrf, "nam": "2024"}, files={
+        "file": ("sai.csv", (TASKS_HEADER + "2024,A,tỉnh,B,32/13/2024,done,\n").encode(),
+                 "text/csv")})
+    assert "Dòng 2" in refused.text
+    entered = client.post("/cchc/nhiem-vu", data={
+        "csrf": csrf, "year": "2024", "agency": "Sở Tư pháp", "agency_kind": "department",
+        "title": "Rà soát thủ tục hộ tịch", "due_date": "30/06/2024", "status": "done",
+        "done_date": "15/06/2024"})
+    assert "Đã lưu nhiệm vụ" in entered.text and "các sở, ban, ngành" in entered.text
+    docx = client.get("/cchc/bao-cao-2024.docx")
+    assert "97,14%" in "\n".join(p.text for p in Document(io.BytesIO(docx.content)).paragraphs)
+    client.cookies.clear()
+    login(client, "truongphong")
+    assert client.get("/cchc", params={"nam": 2024}).status_code == 200
+    csrf = login(client, "truongphong")
+    assert client.post("/cchc/nhiem-vu", data={"csrf": csrf, "year": "2024"}).status_code == 403
+    client.cookies.clear()
+    login(client, "chuyenvien")
+    assert client.get("/cchc").status_code == 403

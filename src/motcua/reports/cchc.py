@@ -120,7 +120,11 @@ def _regulations(conn, year, scope) -> dict:
         by_agency[r.agency][index] += 1
         by_document[r.document][index] += 1
     total_in_force = len([r for r in rows if r.in_force_from <= year])
+    by_year = defaultdict(lambda: [0, 0])
+    for r in cumulative:
+        by_year[r.action_year][0 if r.action == "cut" else 1] += 1
     return {
+        "by_year": [{"year": y, "cut": v[0], "simplified": v[1]} for y, v in sorted(by_year.items())],
         "year": {"cut": sum(r.action == "cut" for r in this_year),
                  "simplified": sum(r.action == "simplified" for r in this_year)},
         "by_agency": [{"agency": a, "cut": v[0], "simplified": v[1]}

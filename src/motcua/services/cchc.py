@@ -82,3 +82,12 @@ def import_file(ctx: Context, filename: str, data: bytes) -> dict[str, int]:
             counts[section.name] += len(rows)
         uow.commit()
     return {k: v for k, v in counts.items() if v}
+
+
+def save_task(ctx: Context, values: dict) -> None:
+    """One plan task entered on the page, checked like an imported row."""
+    tasks = next(s for s in SECTIONS if s.name == "tasks")
+    rows = check_rows(tasks, [(1, values)])
+    with ctx.uow() as uow:
+        uow.cchc.save_rows("tasks", rows, ctx.clock.now())
+        uow.commit()

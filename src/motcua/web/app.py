@@ -26,7 +26,7 @@ from motcua.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
-from motcua.web import api, citizen, dashboard, officials
+from motcua.web import api, cchc, citizen, dashboard, officials
 from motcua.web.common import HERE, CsrfFailed, LoginRequired, Throttle, make_templates, page
 
 log = logging.getLogger("motcua.web")
@@ -105,5 +105,6 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app.include_router(citizen.router)
     app.include_router(officials.router)
     app.include_router(dashboard.router)
+    app.include_router(cchc.router)
     app.include_router(api.router)
     return app

@@ -1,0 +1,94 @@
+"""The CCHC programme pages: leaders review the year; administrators import and enter data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from motcua.domain.cchc import AGENCY_KINDS, KIND_PHRASES, TASK_STATUSES
+from motcua.domain.errors import MotcuaError, PermissionDenied
+from motcua.domain.units import Role
+from motcua.reports.cchc import annual
+from motcua.reports.cchc_docs import HEADINGS, sentences, to_docx, to_xlsx
+from motcua.services.cchc import import_file, save_task
+from motcua.web.common import check_csrf, page, require_official
+
+router = APIRouter(include_in_schema=False)
+MAX_FILE = 10 * 1024 * 1024
+
+
+def _who(request: Request, write: bool = False):
+    who = require_official(request)
+    roles = (Role.ADMIN,) if write else (Role.ADMIN, Role.HEAD, Role.SIGNER)
+    if not who.units_with(*roles):
+        raise PermissionDenied("Chỉ quản trị hệ thống được nhập dữ liệu cải cách hành chính."
+                               if write else
+                               "Trang cải cách hành chính dành cho lãnh đạo và quản trị.")
+    return who
+
+
+def _year(request: Request, nam: int | None) -> int:
+    return nam or request.app.state.ctx.clock.now().year
+
+
+@router.get("/cchc", response_class=HTMLResponse)
+def review(request: Request, nam: int | None = Query(None, ge=1990, le=2100), error: str = ""):
+    ctx = request.app.state.ctx
+    who = _who(request)
+    year = _year(request, nam)
+    report = annual(ctx.engine, year, today=ctx.clock.now().date())
+    return page(request, "cchc.html", r=report, text=sentences(report), headings=HEADINGS,
+                year=year, may_write=bool(who.units_with(Role.ADMIN)), kinds=AGENCY_KINDS,
+                kind_phrases=KIND_PHRASES, statuses=TASK_STATUSES)
+
+
+@router.post("/cchc/nhap")
+def upload(request: Request, csrf: str = Form(""), nam: int = Form(0),
+           file: UploadFile = File(...)):
+    ctx = request.app.state.ctx
+    _who(request, write=True)
+    check_csrf(request, csrf)
+    data = file.file.read(MAX_FILE + 1)
+    try:
+        if len(data) > MAX_FILE:
+            raise PermissionDenied("Tệp lớn hơn 10 MB.")
+        counts = import_file(ctx, file.filename or "", data)
+        request.session["flash"] = {"message": f"Đã nhập {sum(counts.values())} dòng.",
+                                    "kind": "ok"}
+    except MotcuaError as exc:
+        request.session["flash"] = {"message": exc.message, "kind": "error"}
+    return RedirectResponse(f"/cchc?nam={nam or ''}", status_code=303)
+
+
+@router.post("/cchc/nhiem-vu")
+def add_task(request: Request, csrf: str = Form(""), year: str = Form(""),
+             agency: str = Form(""), agency_kind: str = Form(""), title: str = Form(""),
+             due_date: str = Form(""), status: str = Form(""), done_date: str = Form(""),
+             owner_unit: str = Form(""), evidence: str = Form("")):
+    ctx = request.app.state.ctx
+    _who(request, write=True)
+    check_csrf(request, csrf)
+    try:
+        save_task(ctx, {"year": year, "agency": agency, "agency_kind": agency_kind,
+                        "title": title, "due_date": due_date, "status": status,
+                        "done_date": done_date, "owner_unit": owner_unit, "evidence": evidence})
+        request.session["flash"] = {"message": f"Đã lưu nhiệm vụ “{title}”.", "kind": "ok"}
+    except MotcuaError as exc:
+        request.session["flash"] = {"message": exc.message, "kind": "error"}
+    return RedirectResponse(f"/cchc?nam={year if year.isdigit() else ''}", status_code=303)
+
+
+@router.get("/cchc/bao-cao-{year}.{fmt}")
+def download(request: Request, year: int, fmt: str):
+    ctx = request.app.state.ctx
+    _who(request)
+    report = annual(ctx.engine, year, today=ctx.clock.now().date())
+    if fmt == "docx":
+        return Response(to_docx(report), headers={
+            "Content-Disposition": f'attachment; filename="bao-cao-cchc-{year}.docx"'},
+            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    if fmt == "xlsx":
+        return Response(to_xlsx(report), headers={
+            "Content-Disposition": f'attachment; filename="bao-cao-cchc-{year}.xlsx"'},
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    raise PermissionDenied("Định dạng phải là docx hoặc xlsx.")
