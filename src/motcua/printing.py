@@ -182,13 +182,19 @@ def _applicant_block(d: dict) -> list:
                f"&nbsp;&nbsp;&nbsp; Thư điện tử: <b>{_e(a['email']) or '……………'}</b>")]
 
 
+def _opening(d: dict, form: str, suffix: str, day, width: float) -> list:
+    """What every dossier form starts with: agency and motto blocks, place and date, the title,
+    the dossier's barcode and QR code."""
+    number = f"{d['sequence']}/{suffix}" if suffix else ""
+    return [*_header(d["agency"], number, d["place"], day, width), _p(FORMS[form].upper(), "title"),
+            _codes(d["code"], d["tracking_url"], width), Spacer(1, 2 * mm)]
+
+
 def _form_01(d: dict, width: float) -> list:
     docs = [_p(f"&nbsp;&nbsp;- {_e(name)}{f' ({_e(copies)})' if copies else ''};")
             for name, copies in d["documents"]] or [_p("&nbsp;&nbsp;- ……………………")]
     return [
-        *_header(d["agency"], f"{d['sequence']}/TNHS", d["place"], d["received_at"], width),
-        _p(FORMS["01"].upper(), "title"), _codes(d["code"], d["tracking_url"], width),
-        Spacer(1, 2 * mm),
+        *_opening(d, "01", "TNHS", d["received_at"], width),
         _p(f"{_e(d['unit_name'])} đã tiếp nhận hồ sơ của:"), *_applicant_block(d),
         _field("Nội dung yêu cầu giải quyết",
                f"{d['procedure_name']} (mã thủ tục {d['procedure_code']})"),
@@ -210,10 +216,7 @@ def _form_02(d: dict, width: float) -> list:
     request = d["supplements"][-1]
     items = [_p(f"&nbsp;&nbsp;{i}. {_e(m)}") for i, m in enumerate(request["missing"], 1)]
     body = [
-        *_header(d["agency"], f"{d['sequence']}/PYCBS", d["place"], request["requested_at"],
-                 width),
-        _p(FORMS["02"].upper(), "title"), _codes(d["code"], d["tracking_url"], width),
-        Spacer(1, 2 * mm),
+        *_opening(d, "02", "PYCBS", request["requested_at"], width),
         _field("Hồ sơ của", d["applicant"]["name"]),
         _field("Nội dung yêu cầu giải quyết", d["procedure_name"]),
         _field("Ngày tiếp nhận", f"{d['received_at']:%d/%m/%Y}"),
@@ -235,9 +238,7 @@ def _form_02(d: dict, width: float) -> list:
 def _form_03(d: dict, width: float) -> list:
     event = d["close_event"]
     return [
-        *_header(d["agency"], f"{d['sequence']}/TCHS", d["place"], event["at"], width),
-        _p(FORMS["03"].upper(), "title"), _codes(d["code"], d["tracking_url"], width),
-        Spacer(1, 2 * mm),
+        *_opening(d, "03", "TCHS", event["at"], width),
         _p(f"{_e(d['unit_name'])} tiếp nhận hồ sơ của:"), *_applicant_block(d),
         _field("Nội dung yêu cầu giải quyết", d["procedure_name"]),
         _p(f"Qua xem xét, {_e(d['unit_name'])} thông báo không tiếp nhận, giải quyết hồ sơ "
@@ -252,9 +253,7 @@ def _form_04(d: dict, width: float) -> list:
     event = d["extension_event"]
     unit = _e(d["unit_name"])
     return [
-        *_header(d["agency"], f"{d['sequence']}/XLGH", d["place"], event["at"], width),
-        _p(FORMS["04"].upper(), "title"), _codes(d["code"], d["tracking_url"], width),
-        Spacer(1, 2 * mm),
+        *_opening(d, "04", "XLGH", event["at"], width),
         _p(f"Kính gửi: Ông/Bà <b>{_e(d['applicant']['name'])}</b>.", "center"),
         _p(f"Ngày {d['received_at']:%d/%m/%Y}, {unit} tiếp nhận giải quyết hồ sơ của Ông/Bà, "
            f"mã hồ sơ {_e(d['code'])}, nội dung yêu cầu giải quyết: "
@@ -275,9 +274,7 @@ def _form_05(d: dict, width: float) -> list:
     event = d["close_event"]
     unit = _e(d["unit_name"])
     return [
-        *_header(d["agency"], f"{d['sequence']}/TBDGQ", d["place"], event["at"], width),
-        _p(FORMS["05"].upper(), "title"), _codes(d["code"], d["tracking_url"], width),
-        Spacer(1, 2 * mm),
+        *_opening(d, "05", "TBDGQ", event["at"], width),
         _p(f"Kính gửi: Ông/Bà <b>{_e(d['applicant']['name'])}</b>.", "center"),
         _p(f"Ngày {d['received_at']:%d/%m/%Y}, {unit} tiếp nhận hồ sơ của Ông/Bà, mã hồ sơ "
            f"{_e(d['code'])}, nội dung yêu cầu giải quyết: {_e(d['procedure_name'])}."),
@@ -319,9 +316,7 @@ def _form_06(d: dict, width: float) -> list:
                                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee"))]))
     return [
-        *_header(d["agency"], "", d["place"], d["received_at"], width),
-        _p(FORMS["06"].upper(), "title"), _codes(d["code"], d["tracking_url"], width),
-        Spacer(1, 2 * mm),
+        *_opening(d, "06", "", d["received_at"], width),
         _field("Kèm theo hồ sơ của", d["applicant"]["name"]),
         _field("Nội dung yêu cầu giải quyết", d["procedure_name"]),
         _field("Ngày hẹn trả kết quả", clock_date(d["appointment"])),
