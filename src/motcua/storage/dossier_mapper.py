@@ -68,7 +68,7 @@ class _Children:
         self.fields = _fields(table, "dossier_id")
         self.mutable = tuple(f for f in self.fields if f != "seq")
         self.insert = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        self.update = sa.update(table).where(table.c.id == sa.bindparam("_id")).values(
+        self.update_stmt = sa.update(table).where(table.c.id == sa.bindparam("_id")).values(
             {f: sa.bindparam(f"v_{f}") for f in self.mutable})
 
     def build(self, values: dict):
@@ -108,10 +108,12 @@ class _Children:
     def update_params(self, child, values: dict) -> dict:
         return {"_id": child.id, **{f"v_{f}": values[f] for f in self.mutable}}
 
-    def save(self, conn: Connection, dossier: Dossier, *, updates: bool = True) -> None:
-        inserts, changed = self.changes(dossier)
-        if changed and updates:
-            conn.execute(self.update, [self.update_params(c, v) for c, v in changed])
+    def update(self, conn: Connection, changed: list) -> None:
+        if changed:
+            conn.execute(self.update_stmt, [self.update_params(c, v) for c, v in changed])
+
+    def settle(self, conn: Connection, dossier: Dossier, inserts: list, changed: list) -> None:
+        """Insert the new children and remember what is now stored."""
         for child, values in changed:
             child.__dict__[SNAPSHOT] = tuple(values.values())
         if inserts:
@@ -120,6 +122,11 @@ class _Children:
             for (child, values), child_id in zip(inserts, ids, strict=True):
                 child.id = child_id
                 child.__dict__[SNAPSHOT] = tuple(values.values())
+
+    def save(self, conn: Connection, dossier: Dossier) -> None:
+        inserts, changed = self.changes(dossier)
+        self.update(conn, changed)
+        self.settle(conn, dossier, inserts, changed)
 
 
 STEPS = _Children(t.dossier_steps, Step, "steps")
@@ -206,17 +213,20 @@ def save(conn: Connection, dossiers: Iterable[Dossier]) -> None:
             params = {"_id": dossier.id, "_version": stored_version,
                       "_new_version": dossier.version,
                       **{f"v_{f}": getattr(dossier, f) for f in DOSSIER_MUTABLE}}
+            new_steps, changed_steps = STEPS.changes(dossier)
             try:
                 if pipelined:
-                    _write_pipelined(conn, dossier, params, counted)
+                    _write_pipelined(conn, dossier, params, changed_steps, counted)
                 else:
                     _write(conn, dossier, params)
+                    STEPS.update(conn, changed_steps)
                     stats.apply(conn, counted)
             except StaleDossier:
                 dossier.version = stored_version
                 raise
-            for children in (STEPS, SUPPLEMENTS, CORRECTIONS):
-                children.save(conn, dossier, updates=children is not STEPS or not pipelined)
+            STEPS.settle(conn, dossier, new_steps, changed_steps)
+            for children in (SUPPLEMENTS, CORRECTIONS):
+                children.save(conn, dossier)
         else:
             continue
         dossier.__dict__[SNAPSHOT] = dossier.version
@@ -257,14 +267,14 @@ _PG_STATS = {name: str(stats.UPSERTS[(name, "postgresql")].compile(
     dialect=postgresql.psycopg.dialect())) for name in stats.KEYS}
 
 
-def _write_pipelined(conn: Connection, dossier: Dossier, params: dict, counted: dict) -> None:
+def _write_pipelined(conn: Connection, dossier: Dossier, params: dict, steps: list,
+                     counted: dict) -> None:
     """Dossier row, changed steps and audit events in one psycopg pipeline.
 
     Any error (a unique-key clash on the event sequence when another official
     saved first) aborts the transaction; the caller's rollback clears it.
     """
     raw = conn.connection.dbapi_connection
-    _, steps = STEPS.changes(dossier)
     try:
         with raw.pipeline():
             dossier_cursor = raw.cursor()
