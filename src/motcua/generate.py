@@ -234,7 +234,8 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
         for j, i in enumerate(sel):
             step_ends[i] = (p, alloc, worked[j], finish[j], planned[j])
     due = vc.instants(vc.clock(appointment) + pause, closing=True)
-    new_appointment = np.where(extended, vc.add(appointment, 3 * cal_day(vc)), appointment)
+    new_appointment = np.where(extended, vc.add(appointment, 3 * vc.calendar.day_seconds),
+                               appointment)
     for i in range(n):
         p, alloc, worked, finish, planned = step_ends[i]
         last = len(alloc) if not ended[i] else 1
@@ -286,7 +287,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
     months = np.array([int(d[:4]) * 100 + int(d[5:7]) for d in local_day.tolist()])
     dossier_rows, event_rows, step_rows = [], [], []
     event_data: dict = {}
-    counted: dict = defaultdict(lambda: [0] * len(stats.MEASURES))
+    counted = stats.new_deltas()
     province = ctx.settings.province_code
     births = rng.integers(1945, 2007, size=n).tolist()
     sexes = rng.integers(0, 2, size=n).tolist()
@@ -344,21 +345,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
             "handling_seconds": int(handling[i]) if judged[i] else None,
         }
         dossier_rows.append(tuple(values[c] for c in DOSSIER_COLUMNS))
-        rate = values["satisfaction"] or 0
-        fee_due = values["fee_amount"] > 0
-        measure = (1, values["handling_seconds"] or 0, int(values["handling_seconds"] is not None),
-                   int(ch in ("online", "assisted")), int(fee_due),
-                   int(fee_due and values["paid_online"]),
-                   int(values["inputs_digitised"] and values["result_electronic"]),
-                   int(rate > 0), int(0 < rate <= 2))
-        tail = (values["status"], values["timeliness"] or "",
-                int(values["supplement_requests"] > 1))
-        head = (province, values["received_month"], values["unit_id"])
-        for cell in (("unit_stats", *head, *tail),
-                     ("dossier_stats", *head, p.id, ch, *tail)):
-            total = counted[cell]
-            for m, v in enumerate(measure):
-                total[m] += v
+        stats.add(counted, stats.cells_for(values))
         starts = [effective[i], *finish[:-1]]
         closed_early = status[i] in ("refused", "stopped", "withdrawn")
         for s, planned_step in enumerate(p.steps[:len(alloc)]):
@@ -376,10 +363,6 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
                 None, None, over, bool(finish[s] > planned[s]) if finished else None,
                 int(send_back[i]) if s == min(1, len(alloc) - 1) else 0))
     return dossier_rows, _step_rows(engine, step_rows), event_rows, dict(counted)
-
-
-def cal_day(vc: VectorCalendar) -> int:
-    return vc.calendar.day_seconds
 
 
 def _step_rows(engine, rows: list[tuple]) -> list[tuple]:

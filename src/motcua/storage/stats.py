@@ -28,36 +28,54 @@ def _plain(value):
     return value.value if hasattr(value, "value") else value
 
 
-def cells_of(d) -> tuple[tuple[Cell, ...], tuple[int, ...]]:
-    """A dossier's cells (one per table) and what it adds there (domain objects or rows)."""
-    channel = _plain(d.channel)
-    values = {"province_code": d.province_code, "received_month": d.received_month,
-              "unit_id": d.unit_id, "procedure_id": d.procedure_id, "channel": channel,
-              "status": _plain(d.status), "timeliness": _plain(d.timeliness) or "",
-              "multi_supplement": int(d.supplement_requests > 1)}
-    handling = d.handling_seconds
-    rating = d.satisfaction or 0
+FIELDS = ("province_code", "received_month", "unit_id", "procedure_id", "channel", "status",
+          "timeliness", "supplement_requests", "fee_amount", "paid_online", "inputs_digitised",
+          "result_electronic", "satisfaction", "handling_seconds")
+
+
+def cells_for(v) -> tuple[tuple[Cell, ...], tuple[int, ...]]:
+    """The cells (one per table) of a dossier given as a mapping of its column values, and
+    what it adds there."""
+    channel = _plain(v["channel"])
+    key = {"province_code": v["province_code"], "received_month": v["received_month"],
+           "unit_id": v["unit_id"], "procedure_id": v["procedure_id"], "channel": channel,
+           "status": _plain(v["status"]), "timeliness": _plain(v["timeliness"]) or "",
+           "multi_supplement": int(v["supplement_requests"] > 1)}
+    handling, rating, fee = v["handling_seconds"], v["satisfaction"] or 0, v["fee_amount"] > 0
     measure = (1, int(handling or 0), int(handling is not None),
-               int(channel in ("online", "assisted")), int(d.fee_amount > 0),
-               int(d.fee_amount > 0 and bool(d.paid_online)),
-               int(bool(d.inputs_digitised and d.result_electronic)), int(rating > 0),
+               int(channel in ("online", "assisted")), int(fee), int(fee and bool(v["paid_online"])),
+               int(bool(v["inputs_digitised"] and v["result_electronic"])), int(rating > 0),
                int(0 < rating <= 2))
-    cells = tuple((name, *(values[k] for k in key)) for name, key in KEYS.items())
-    return cells, measure
+    return tuple((name, *(key[k] for k in keys)) for name, keys in KEYS.items()), measure
+
+
+def cells_of(d) -> tuple[tuple[Cell, ...], tuple[int, ...]]:
+    """The cells of a dossier object (domain object or row)."""
+    return cells_for({f: getattr(d, f) for f in FIELDS})
+
+
+def new_deltas() -> dict[Cell, list[int]]:
+    return defaultdict(lambda: [0] * len(MEASURES))
+
+
+def add(deltas: dict[Cell, list[int]], side: tuple, sign: int = 1) -> None:
+    """Add (or with ``sign`` -1 take away) one dossier's cells and measure."""
+    cells, measure = side
+    for cell in cells:
+        total = deltas[cell]
+        for i, value in enumerate(measure):
+            total[i] += sign * value
 
 
 def moves(changes: Iterable[tuple[tuple | None, tuple]]) -> dict[Cell, list[int]]:
     """Deltas for (old cells and measure or None, new cells and measure) pairs."""
-    deltas: dict[Cell, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    deltas = new_deltas()
     for old, new in changes:
         if old == new:
             continue
-        for sign, side in ((-1, old), (1, new)):
-            if side is None:
-                continue
-            cells, measure = side
-            for cell in cells:
-                deltas[cell] = [a + sign * b for a, b in zip(deltas[cell], measure, strict=True)]
+        if old is not None:
+            add(deltas, old, -1)
+        add(deltas, new)
     return deltas
 
 
