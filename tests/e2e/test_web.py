@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from motcua.domain.documents import Upload
 from motcua.services import dossiers as uc
-from motcua.services.officials import create_api_token, create_official
+from motcua.services.officials import create_api_token, create_official, revoke_api_tokens
 from motcua.storage.db import make_engine
 from motcua.web.app import create_app
 from tests.conftest import vn
@@ -277,6 +277,8 @@ def test_administrators_manage_units_procedures_and_officials_through_the_api(ap
         "roles": [["24999", "desk"]]})
     assert made.status_code == 201 and made.json()["roles"] == ["desk"]
     units = client.get("/api/v1/units", headers=desk).json()["rows"]
+    assert revoke_api_tokens(app, "tiepnhan") == 1
+    assert client.get("/api/v1/units", headers=desk).status_code == 401
     assert {"code": "24175", "successor": "24999"}.items() <= next(
         u for u in units if u["code"] == "24175").items()
 

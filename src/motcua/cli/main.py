@@ -275,6 +275,16 @@ def officials_token(username: str,
     typer.echo(token)
 
 
+@officials_app.command("revoke-tokens")
+@friendly
+def officials_revoke_tokens(username: str, database: Database = None) -> None:
+    """Thu hồi mọi mã truy cập API của một tài khoản."""
+    from motcua.services.officials import revoke_api_tokens
+
+    count = revoke_api_tokens(open_app(database), username)
+    typer.echo(f"Đã thu hồi {count} mã truy cập của {username}.")
+
+
 @forms_app.command("render")
 @friendly
 def forms_render(

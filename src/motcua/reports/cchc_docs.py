@@ -132,7 +132,7 @@ def _cell(value) -> str:
     return str(value)
 
 
-def to_docx(r: dict, title_place: str = "") -> bytes:
+def to_docx(r: dict) -> bytes:
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"

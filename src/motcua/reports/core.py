@@ -160,7 +160,6 @@ ONTIME_COUNTS = ("received", "finished", "early", "on_time", "late", "in_progres
                  "overdue_now")
 
 
-ST = t.dossier_stats.c
 STATS_DIMS = {"unit", "procedure", "field", "channel", "month"}
 
 
@@ -188,7 +187,25 @@ def counter_where(table: sa.Table, province_code: int, period: Period, scope) ->
     return where
 
 
-def _stats_select(conn, province_code: int, period: Period, scope, dims: list[str]):
+def _live_select(groups: list, joins: list[str], where: list):
+    """The on-time counts over the dossiers themselves."""
+    finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
+
+    def total(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    return sa.select(
+        *[g.label(f"g{i}") for i, g in enumerate(groups)], sa.func.count().label("received"),
+        total(finished).label("finished"), total(D.timeliness == "early").label("early"),
+        total(D.timeliness == "on_time").label("on_time"),
+        total(D.timeliness == "late").label("late"),
+        total(D.status.in_(OPEN)).label("in_progress"),
+        sa.func.sum(D.handling_seconds).label("handling"),
+        sa.func.count(D.handling_seconds).label("handled"),
+    ).select_from(_from(joins)).where(*where).group_by(*groups)
+
+
+def _stats_select(province_code: int, period: Period, scope, dims: list[str]):
     """The on-time counts from the counters (same columns as the live query)."""
     table = counter_table(dims)
     c = table.c
@@ -207,7 +224,6 @@ def _stats_select(conn, province_code: int, period: Period, scope, dims: list[st
         total(c.timeliness == "on_time").label("on_time"),
         total(c.timeliness == "late").label("late"),
         total(c.status.in_(OPEN)).label("in_progress"),
-        sa.literal(0).label("overdue_now"),
         sa.func.sum(c.handling_sum).label("handling"),
         sa.func.sum(c.handling_n).label("handled"),
     ).select_from(source).where(*counter_where(table, province_code, period, scope)) \
@@ -229,30 +245,16 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
     if use_stats and not from_stats(period, by):
         raise ValidationError("Bộ đếm chỉ phục vụ kỳ trọn tháng, nhóm theo đơn vị, thủ tục, "
                               "lĩnh vực, kênh hoặc tháng.")
-    finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)
         where = _cohort(conn, province_code, period, scope)
-        stmt = sa.select(
-            *[g.label(f"g{i}") for i, g in enumerate(groups)],
-            sa.func.count().label("received"),
-            sa.func.sum(sa.case((finished, 1), else_=0)).label("finished"),
-            sa.func.sum(sa.case((D.timeliness == "early", 1), else_=0)).label("early"),
-            sa.func.sum(sa.case((D.timeliness == "on_time", 1), else_=0)).label("on_time"),
-            sa.func.sum(sa.case((D.timeliness == "late", 1), else_=0)).label("late"),
-            sa.func.sum(sa.case((D.status.in_(OPEN), 1), else_=0)).label("in_progress"),
-            sa.func.sum(sa.case((sa.and_(D.status == "in_progress", D.due < now), 1),
-                                else_=0)).label("overdue_now"),
-            sa.func.sum(D.handling_seconds).label("handling"),
-            sa.func.count(D.handling_seconds).label("handled"),
-        ).select_from(_from(joins)).where(*where).group_by(*groups)
+        stmt = (_stats_select(province_code, period, scope, dims) if use_stats
+                else _live_select(groups, joins, where))
 
         def key_of(r):
             keys = tuple(_key(r[i]) for i in range(len(groups)))
             return keys[0] if len(keys) == 1 else keys
 
-        if use_stats:
-            stmt = _stats_select(conn, province_code, period, scope, dims)
         rows = {key_of(r): r for r in conn.execute(stmt)}
         soon, overdue = _open_now(conn, calendar, groups, joins, where, now, due_soon_share,
                                   key_of)

@@ -343,12 +343,18 @@ def _event_label(action: str) -> str:
         return "Nhập dữ liệu" if action == "import" else action
 
 
+def _visible(uow, code: str, official: Official, corrections: bool = False) -> Dossier:
+    """The dossier, if it is in the official's scope; ``PermissionDenied`` otherwise."""
+    dossier = uow.dossiers.get(code, corrections=corrections)
+    if not may_view(official, dossier):
+        raise PermissionDenied(f"Hồ sơ {dossier.code} không thuộc đơn vị của bạn.")
+    return dossier
+
+
 def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
     """Everything the dossier page shows an official, if the dossier is in their scope."""
     with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code)
-        if not may_view(official, dossier):
-            raise PermissionDenied(f"Hồ sơ {dossier.code} không thuộc đơn vị của bạn.")
+        dossier = _visible(uow, code, official, corrections=True)
         view = dossier_view(uow, dossier)
         view["actions"] = [a.value for a in actions_for(official, dossier)]
         view["applicant"] = {"kind": dossier.applicant_kind.value,
@@ -385,20 +391,14 @@ def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
 def ensure_may_view(ctx: Context, code: str, official: Official) -> str:
     """The dossier's code if this official may see it; ``PermissionDenied`` otherwise."""
     with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=False)
-        if not may_view(official, dossier):
-            raise PermissionDenied(f"Hồ sơ {dossier.code} không thuộc đơn vị của bạn.")
-    return dossier.code
+        return _visible(uow, code, official).code
 
 
 def attachment_file(ctx: Context, code: str, attachment_id: int,
                     official: Official) -> tuple[str, str, bytes]:
     """(filename, content type, bytes) of an attachment, for officials who may see the dossier."""
     with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=False)
-        if not may_view(official, dossier):
-            raise PermissionDenied(f"Hồ sơ {dossier.code} không thuộc đơn vị của bạn.")
-        row = uow.attachments.get(dossier.id, attachment_id)
+        row = uow.attachments.get(_visible(uow, code, official).id, attachment_id)
     return row.filename, row.content_type, ctx.files.read(row.sha256)
 
 

@@ -82,3 +82,14 @@ def official_for_token(ctx: Context, token: str) -> Official | None:
         official_id = uow.tokens.official_id(_token_digest(token))
         official = uow.officials.by_id(official_id) if official_id else None
     return official if official and official.active else None
+
+
+def revoke_api_tokens(ctx: Context, username: str) -> int:
+    """Revoke every API token of an account (a leaked token, a system taken out of service)."""
+    with ctx.uow() as uow:
+        found = uow.officials.by_username(username)
+        if found is None:
+            raise ValidationError(f"Không có tài khoản {username}.")
+        count = uow.tokens.revoke(found[0].id)
+        uow.commit()
+    return count

@@ -149,15 +149,19 @@ def dossier_forms(ctx: Context, code: str) -> dict:
 
 
 def applicable(data: dict) -> list[str]:
-    """The forms a dossier's history gives content to (01 and 06 always)."""
+    """The forms a dossier's history gives content to (01 and 06 always).
+
+    ``data`` is this module's form data or the dossier page's detail: both have
+    ``status``, ``supplements`` and ``extended``.
+    """
     forms = ["01"]
     if data["supplements"]:
         forms.append("02")
-    if data["status"] is Status.REFUSED:
+    if data["status"] == Status.REFUSED:
         forms.append("03")
     if data["extended"]:
         forms.append("04")
-    if data["status"] is Status.STOPPED:
+    if data["status"] == Status.STOPPED:
         forms.append("05")
     return [*forms, "06"]
 

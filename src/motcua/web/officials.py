@@ -117,13 +117,8 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
         step_unit = uow.units.by_code(detail["steps"][detail["current_step"] - 1]["unit"]) \
             if detail["current_step"] else None
     colleagues = queries.officials_of(ctx.engine, step_unit.id) if step_unit else []
-    forms = ["01"]
-    forms += ["02"] if detail["supplements"] else []
-    forms += ["03"] if detail["status"] == "refused" else []
-    forms += ["04"] if detail["extended"] else []
-    forms += ["05"] if detail["status"] == "stopped" else []
     return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
-                forms=[(f, FORMS[f]) for f in [*forms, "06"]],
+                forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")
 
 
