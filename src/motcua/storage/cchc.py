@@ -73,6 +73,3 @@ class CchcRepository:
             self.conn.execute(sa.insert(p).values(**values))
         else:
             self.conn.execute(sa.update(p).where(p.c.id == found).values(**values))
-
-    def rows(self, table: sa.Table, *where) -> list:
-        return list(self.conn.execute(sa.select(table).where(*where)))

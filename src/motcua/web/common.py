@@ -43,10 +43,6 @@ def vn_datetime(value: datetime | str | None) -> str:
     return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
-def vn_date(value: datetime | str | None) -> str:
-    return vn_datetime(value)[6:]
-
-
 DETAIL_LABELS = {
     "procedure": "thủ tục", "procedure_version": "phiên bản", "channel": "kênh nộp",
     "applicant_id_number": "số định danh", "effective_receipt": "tính thời hạn từ",
@@ -114,7 +110,7 @@ def qr_svg(url: str) -> Markup:
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
-    env.filters.update(vn_datetime=vn_datetime, vn_date=vn_date, vn_number=vn_number,
+    env.filters.update(vn_datetime=vn_datetime, vn_number=vn_number,
                        vn_size=vn_size, event_details=event_details)
     env.globals.update(
         status_labels={s.value: s.label for s in Status},
