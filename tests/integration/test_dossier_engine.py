@@ -79,6 +79,28 @@ def test_two_officials_completing_the_same_step_exactly_one_succeeds(app, world)
     assert view["current_step"] == 2 and verify_audit(app) == []
 
 
+def test_a_save_from_a_stale_copy_is_refused_and_writes_nothing(app, world):
+    code = receive(app, world)["code"]
+    counted = "SELECT status, sum(n) FROM unit_stats GROUP BY status ORDER BY status"
+    stale = app.uow()
+    with stale:
+        old = stale.dossiers.get(code)
+        uc.complete_step(app, code, official=world["tiepnhan"])
+        with app.engine.connect() as conn:
+            counters = conn.execute(sa.text(counted)).all()
+        old.request_supplement(at=vn(2026, 1, 5, 10), actor=uc.actor_of(world["tiepnhan"]),
+                               reason="", missing=["Giấy chứng sinh"])
+        with pytest.raises(ConcurrentUpdate, match="tải lại"):
+            stale.commit()
+    view = uc.get_dossier(app, code)
+    assert view["status"] == "in_progress" and view["current_step"] == 2
+    with app.engine.connect() as conn:
+        assert conn.execute(sa.text(counted)).all() == counters
+        assert conn.execute(sa.text("SELECT count(*) FROM dossier_supplements")).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM audit_events")).scalar() == 2
+    assert verify_audit(app) == []
+
+
 def test_a_double_clicked_hand_over_completes_one_step_only(app, world):
     code = receive(app, world)["code"]
     uc.complete_step(app, code, official=world["tiepnhan"], expected_step=1)

@@ -73,9 +73,10 @@ class DossierRepository:
             c.unit_id == unit_id, c.received_at >= start, c.received_at < end))
         return sorted(found, key=lambda d: (d.received_at, d.code))
 
-    def save(self) -> None:
-        """Write every dossier this unit of work added or changed, with its audit events."""
-        dossier_mapper.save(self.conn, self.seen)
+    def save(self, *, then_commit: bool = False) -> None:
+        """Write every dossier this unit of work added or changed, with its audit events
+        (``then_commit``: the caller commits right after)."""
+        dossier_mapper.save(self.conn, self.seen, then_commit=then_commit)
 
     def next_sequence(self, unit_code: str, day: str) -> int:
         """Daily sequence for dossier codes, atomic on both databases."""

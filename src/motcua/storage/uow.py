@@ -33,6 +33,10 @@ class SqlUnitOfWork:
 
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = self.engine.connect()
+        # Begun explicitly so that commit() always reaches the driver, even when every
+        # statement went to psycopg directly (storage.dossier_pg); SQLAlchemy would
+        # otherwise have nothing to commit and the pool would roll the work back.
+        self.conn.begin()
         self.dossiers = DossierRepository(self.conn)
         self.procedures = ProcedureRepository(self.conn)
         self.units = UnitRepository(self.conn, self.unit_codes)
@@ -51,7 +55,7 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
-            self.dossiers.save()
+            self.dossiers.save(then_commit=not self.attachments.pending)
             self.attachments.save()
             self.conn.commit()
         except StaleDossier as exc:
