@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from motcua.calendar_sources import build_calendar
 from motcua.domain.calendar import OfficeHours, WorkingCalendar
 from motcua.domain.clock import SystemClock
+from motcua.domain.procedures import Procedure
 from motcua.settings import Settings
 from motcua.storage import db
 from motcua.storage.files import FileStore
@@ -27,11 +28,13 @@ class App:
     clock: object = field(default_factory=SystemClock)
 
     def __post_init__(self) -> None:
+        # What never changes once written, shared by every unit of work of this app.
         self.unit_codes: dict[int, str] = {}
+        self.procedure_versions: dict[int, Procedure] = {}
         self.files = FileStore(self.settings.files_dir)
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.unit_codes)
+        return SqlUnitOfWork(self.engine, self.unit_codes, self.procedure_versions)
 
     def reload_calendar(self) -> None:
         self.calendar = make_calendar(self.settings, self.engine)

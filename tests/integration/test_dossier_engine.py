@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -48,6 +50,16 @@ def test_a_full_lifecycle_through_the_services_is_stored_and_audited(app, world)
         actions = conn.execute(sa.text("SELECT action FROM audit_events ORDER BY id")).scalars()
         assert list(actions) == ["receive", "complete_step", "complete_step", "complete_step",
                                  "return"]
+
+
+def test_stored_times_come_back_as_the_same_instants_in_utc(app, world):
+    code = receive(app, world)["code"]
+    with app.uow() as uow:
+        dossier = uow.dossiers.get(code)
+    assert dossier.received_at == vn(2026, 1, 5, 9, 0)
+    assert dossier.received_at.utcoffset() == timedelta(0)
+    assert all(s.planned_deadline.utcoffset() == timedelta(0) for s in dossier.steps)
+    assert dossier.status.label  # enums come back as members
 
 
 def test_officials_act_only_within_their_role_and_unit(app, world):

@@ -42,7 +42,11 @@ def make_engine(url: str, **kwargs) -> Engine:
     # No pre-ping: it costs a round trip per transaction. After a server restart the
     # first statement on a stale connection fails, SQLAlchemy then replaces the whole
     # pool, and the user is told to retry (web layer, code "database_unavailable").
-    return sa.create_engine(url, pool_recycle=1800, **kwargs)
+    # Sessions run in UTC, so timestamps come back as UTC whatever the server's default.
+    parsed = sa.engine.make_url(url)
+    options = " ".join(filter(None, [parsed.query.get("options"), "-c TimeZone=UTC"]))
+    return sa.create_engine(parsed, pool_recycle=1800, connect_args={"options": options},
+                            **kwargs)
 
 
 def alembic_config(url: str) -> Config:

@@ -7,7 +7,7 @@ statement per row. Here instead:
 
 * the load is one SELECT, compiled once by SQLAlchemy with numbered
   placeholders, run on a psycopg ``RawCursor`` (no client-side conversion) and
-  decoded as SQLAlchemy's column types would (enums to members, times to UTC);
+  decoded as SQLAlchemy's column types would (enums to members);
 * the save is one statement (``Aggregate``): the dossier row, its new and
   changed children, its audit events and the report counters as
   data-modifying CTEs fed by JSON parameters, then COMMIT.
@@ -27,7 +27,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 import psycopg
 import sqlalchemy as sa
@@ -69,8 +69,8 @@ class Statement:
 
 
 def _decoder(column_type) -> Callable | None:
-    if isinstance(column_type, t.UTCDateTime):
-        return lambda v: v.astimezone(UTC)
+    # Timestamps need nothing: sessions run in UTC (db.make_engine), so psycopg returns
+    # them with datetime.UTC, as UTCDateTime does.
     if isinstance(column_type, sa.Enum) and column_type.enum_class is not None:
         return column_type.enum_class
     return None

@@ -32,7 +32,7 @@ def _next_sequence(insert):
 
 
 _NEXT_SEQUENCE = {False: _next_sequence(sqlite.insert), True: _next_sequence(postgresql.insert)}
-_CURRENT_PROCEDURE = sa.select(t.procedures).where(
+_CURRENT_PROCEDURE = sa.select(t.procedures.c.id).where(
     t.procedures.c.code == sa.bindparam("code"),
     t.procedures.c.province_code == sa.bindparam("province_code"),
     t.procedures.c.current.is_(True))
@@ -136,16 +136,19 @@ def procedure_values(p: Procedure) -> dict:
 
 
 class ProcedureRepository:
-    def __init__(self, conn: Connection) -> None:
+    """Procedure versions. A version is never changed once stored (a change makes a new
+    version), so versions are cached by id across transactions in ``versions``."""
+
+    def __init__(self, conn: Connection, versions: dict[int, Procedure] | None = None) -> None:
         self.conn = conn
-        self._cache: dict[int, Procedure] = {}
+        self._cache = versions if versions is not None else {}
 
     def current(self, code: str, province_code: int) -> Procedure:
-        row = self.conn.execute(_CURRENT_PROCEDURE, {"code": code.strip(),
-                                                     "province_code": province_code}).first()
-        if row is None:
+        procedure_id = self.conn.execute(_CURRENT_PROCEDURE, {
+            "code": code.strip(), "province_code": province_code}).scalar()
+        if procedure_id is None:
             raise NotFound(f"Không tìm thấy thủ tục có mã {code}.")
-        return procedure_from_row(row)
+        return self.by_id(procedure_id)
 
     def by_id(self, procedure_id: int) -> Procedure:
         if procedure_id not in self._cache:

@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
+from motcua.domain.procedures import Procedure
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import StaleDossier
 from motcua.storage.repositories import (
@@ -27,9 +28,11 @@ CONCURRENT_MESSAGE = (
 class SqlUnitOfWork:
     """Repositories over one connection and one transaction (SQLAlchemy Core, no ORM session)."""
 
-    def __init__(self, engine: Engine, unit_codes: dict[int, str] | None = None) -> None:
+    def __init__(self, engine: Engine, unit_codes: dict[int, str] | None = None,
+                 procedure_versions: dict[int, Procedure] | None = None) -> None:
         self.engine = engine
         self.unit_codes = unit_codes if unit_codes is not None else {}
+        self.procedure_versions = procedure_versions if procedure_versions is not None else {}
 
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = self.engine.connect()
@@ -38,7 +41,7 @@ class SqlUnitOfWork:
         # otherwise have nothing to commit and the pool would roll the work back.
         self.conn.begin()
         self.dossiers = DossierRepository(self.conn)
-        self.procedures = ProcedureRepository(self.conn)
+        self.procedures = ProcedureRepository(self.conn, self.procedure_versions)
         self.units = UnitRepository(self.conn, self.unit_codes)
         self.officials = OfficialRepository(self.conn)
         self.calendar = CalendarRepository(self.conn)
