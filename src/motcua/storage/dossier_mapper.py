@@ -4,13 +4,13 @@ The domain classes know nothing of the database; this module builds them from
 rows and writes back what changed (cosmicpython keeps the same direction with
 ``adapters/orm.py``). It replaced an imperative ORM mapping that cost about
 3 ms of Python per transition (bench_lifecycle.py); this one loads a dossier
-with its steps in one query and saves it with one UPDATE per changed row.
+with its steps in one query and writes only the rows that are new or changed
+(on SQLite a statement per kind of row; on PostgreSQL the whole save in one
+statement, see ``dossier_pg``).
 
 Optimistic locking: the dossier row is updated ``WHERE version = <loaded>``;
 when another transaction got there first no row matches and ``StaleDossier``
-is raised, and nothing of this save is kept. On PostgreSQL the load and the
-save go to psycopg in pipeline mode (``dossier_pg``): two round trips a
-transition, commit included.
+is raised, and nothing of this save is kept.
 """
 
 from __future__ import annotations

@@ -48,7 +48,8 @@ class Stale(Exception):
 
 
 class Statement:
-    """SQL with named ``%(name)s`` placeholders, numbered once for a ``RawCursor``."""
+    """SQL with named ``%(name)s`` placeholders (and ``%%`` for a percent sign), made once
+    into PostgreSQL's own ``$1`` form for a ``RawCursor``."""
 
     def __init__(self, sql: str) -> None:
         names: list[str] = []
@@ -58,7 +59,7 @@ class Statement:
                 names.append(match.group(1))
             return f"${names.index(match.group(1)) + 1}"
 
-        self.sql = _NAMED.sub(number, sql)
+        self.sql = _NAMED.sub(number, sql).replace("%%", "%")
         self.names = tuple(names)
 
     def run(self, conn: Connection, params: dict) -> psycopg.RawCursor:
