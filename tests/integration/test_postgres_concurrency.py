@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import threading
 
+import psycopg
 import pytest
+import sqlalchemy as sa
 
 from motcua.domain.errors import ConcurrentUpdate
 from motcua.services import dossiers as uc
@@ -42,3 +44,17 @@ def test_two_officials_completing_the_same_step_at_the_same_moment(app, world, a
     assert sorted(outcomes) == ["conflict", "ok"]
     view = uc.get_dossier(app, code)
     assert view["current_step"] == 2
+
+
+def test_a_connection_the_server_dropped_fails_once_clearly_then_is_replaced(app, world):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    uc.get_dossier(app, code)  # the pool now holds a connection
+    with psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
+                         autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with pytest.raises(sa.exc.OperationalError) as lost:
+        uc.get_dossier(app, code)  # read on psycopg directly (storage.dossier_pg)
+    assert lost.value.connection_invalidated
+    assert uc.complete_step(app, code, official=world["tiepnhan"])["current_step"] == 2
