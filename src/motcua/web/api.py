@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from motcua.domain.calendar import VN_TZ, CountingMode
@@ -27,7 +25,7 @@ from motcua.services.units import create_unit, merge_units, rename_unit
 from motcua.storage import queries
 from motcua.web.actions import perform, read_uploads
 from motcua.web.citizen import describe_deadline, track
-from motcua.web.common import require_api_write, require_official
+from motcua.web.common import file_response, require_api_write, require_official
 from motcua.web.officials import inbox_rows
 
 router = APIRouter(prefix="/api/v1")
@@ -166,9 +164,7 @@ def attachment(request: Request, code: str, attachment_id: int):
     who = require_official(request)
     filename, content_type, data = uc.attachment_file(request.app.state.ctx, code,
                                                       attachment_id, who)
-    return Response(data, media_type=content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-        "X-Content-Type-Options": "nosniff"})
+    return file_response(data, filename, media_type=content_type)
 
 
 @router.get("/corrections", tags=["Hồ sơ"])

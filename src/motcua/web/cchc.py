@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motcua.domain.cchc import AGENCY_KINDS, KIND_PHRASES, TASK_STATUSES
 from motcua.domain.errors import MotcuaError, PermissionDenied
@@ -11,7 +11,7 @@ from motcua.domain.units import Role
 from motcua.reports.cchc import annual
 from motcua.reports.cchc_docs import HEADINGS, sentences, to_docx, to_xlsx
 from motcua.services.cchc import import_file, save_task
-from motcua.web.common import check_csrf, page, require_official
+from motcua.web.common import check_csrf, file_response, page, require_official
 
 router = APIRouter(include_in_schema=False)
 MAX_FILE = 10 * 1024 * 1024
@@ -83,12 +83,7 @@ def download(request: Request, year: int, fmt: str):
     ctx = request.app.state.ctx
     _who(request)
     report = annual(ctx.engine, year, today=ctx.clock.now().date())
-    if fmt == "docx":
-        return Response(to_docx(report), headers={
-            "Content-Disposition": f'attachment; filename="bao-cao-cchc-{year}.docx"'},
-            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-    if fmt == "xlsx":
-        return Response(to_xlsx(report), headers={
-            "Content-Disposition": f'attachment; filename="bao-cao-cchc-{year}.xlsx"'},
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    if fmt in ("docx", "xlsx"):
+        data = to_docx(report) if fmt == "docx" else to_xlsx(report)
+        return file_response(data, f"bao-cao-cchc-{year}.{fmt}")
     raise PermissionDenied("Định dạng phải là docx hoặc xlsx.")

@@ -7,10 +7,11 @@ import time
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import segno
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -105,6 +106,25 @@ def qr_svg(url: str) -> Markup:
     svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", omitsize=True,
                                                 title="Mã QR tra cứu hồ sơ")
     return Markup(svg)
+
+
+MEDIA_TYPES = {
+    "pdf": "application/pdf",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def file_response(data: bytes, filename: str, *, inline: bool = False,
+                  media_type: str | None = None) -> Response:
+    """A file for a signed-in user to open (``inline``) or save: personal or internal data,
+    so never cached and never sniffed. The type follows the extension unless given."""
+    media_type = media_type or MEDIA_TYPES[filename.rsplit(".", 1)[-1]]
+    disposition = "inline" if inline else "attachment"
+    return Response(data, media_type=media_type, headers={
+        "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
 
 
 def make_templates() -> Jinja2Templates:

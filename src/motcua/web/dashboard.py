@@ -10,7 +10,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
 from motcua.domain.errors import PermissionDenied
@@ -19,7 +19,7 @@ from motcua.domain.units import Role
 from motcua.reports import make_report
 from motcua.reports.core import DRILL_KINDS, Period, dossiers_behind
 from motcua.reports.export import to_csv, to_xlsx
-from motcua.web.common import page, parse_instant, require_official
+from motcua.web.common import file_response, page, parse_instant, require_official
 
 router = APIRouter(include_in_schema=False)
 LEADERS = (Role.HEAD, Role.SIGNER, Role.ADMIN)
@@ -130,11 +130,7 @@ def export(request: Request, kind: str, fmt: str, tu: str = Query("", max_length
     ctx = request.app.state.ctx
     unit, _ = _scope(request, don_vi)
     report = make_report(ctx, kind, _period(request, tu, den), nhom or None, unit)
-    if fmt == "xlsx":
-        return Response(to_xlsx(report), headers={
-            "Content-Disposition": f'attachment; filename="bao-cao-{kind}.xlsx"'},
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    if fmt == "csv":
-        return Response(to_csv(report), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="bao-cao-{kind}.csv"'})
+    if fmt in ("xlsx", "csv"):
+        data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
+        return file_response(data, f"bao-cao-{kind}.{fmt}")
     raise PermissionDenied("Định dạng xuất phải là xlsx hoặc csv.")

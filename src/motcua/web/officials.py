@@ -7,7 +7,7 @@ import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motcua.domain.dossiers import Action, Status
 from motcua.domain.errors import MotcuaError, PermissionDenied
@@ -22,6 +22,7 @@ from motcua.web.actions import perform, read_uploads
 from motcua.web.common import (
     check_csrf,
     client_key,
+    file_response,
     page,
     parse_instant,
     require_official,
@@ -130,9 +131,7 @@ def print_form(request: Request, code: str, form: str):
     code = uc.ensure_may_view(ctx, code, who)
     data = printing.dossier_forms(ctx, code)
     printing.require_form(data, form)
-    return Response(render_form(data, form), media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="mau-{form}-{code}.pdf"',
-        "Cache-Control": "private, no-store"})
+    return file_response(render_form(data, form), f"mau-{form}-{code}.pdf", inline=True)
 
 
 @router.get("/so-theo-doi")
@@ -150,8 +149,7 @@ def log_book(request: Request, don_vi: str = Query("", max_length=40),
     first, last = (parse_instant(x, label).date() for x, label in ((tu, "Từ ngày"),
                                                                     (den, "Đến ngày")))
     pdf = render_log_book(printing.log_book(ctx, don_vi, first, last))
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="so-theo-doi-{don_vi}.pdf"'})
+    return file_response(pdf, f"so-theo-doi-{don_vi}.pdf", inline=True)
 
 
 @router.post("/ho-so/{code}/thao-tac")
@@ -186,9 +184,7 @@ def attachment(request: Request, code: str, attachment_id: int):
     who = require_official(request)
     filename, content_type, data = uc.attachment_file(request.app.state.ctx, code,
                                                       attachment_id, who)
-    return Response(data, media_type=content_type, headers={
-        "Content-Disposition": f"inline; filename*=UTF-8''{quote(filename)}",
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return file_response(data, filename, inline=True, media_type=content_type)
 
 
 def _receipt_form(request: Request, who, status_code=200, error=None, values=None):
