@@ -41,6 +41,16 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def emit(data: bytes, out: Path | None, what: str, *, newline: bool = False) -> None:
+    """Write the file the user asked for, or else the bytes to standard output."""
+    if out is None:
+        sys.stdout.buffer.write(data + (b"\n" if newline else b""))
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    typer.echo(f"Đã ghi {what} ra {out}.")
+
+
 def friendly(func: Callable) -> Callable:
     """Turn domain errors into a Vietnamese message and exit code 2."""
     @wraps(func)
@@ -347,12 +357,7 @@ def report_command(
         data = json.dumps(report, ensure_ascii=False, indent=1, default=str).encode("utf-8")
     else:
         data = to_csv(report) if fmt == "csv" else to_xlsx(report)
-    if out is None:
-        sys.stdout.buffer.write(data + (b"\n" if fmt == "json" else b""))
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-        typer.echo(f"Đã ghi báo cáo {kind} ra {out}.")
+    emit(data, out, f"báo cáo {kind}", newline=fmt == "json")
 
 
 @app.command("generate")
@@ -428,12 +433,7 @@ def cchc_report(
         data = json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
     else:
         data = to_docx(report) if fmt == "docx" else to_xlsx(report)
-    if out is None:
-        sys.stdout.buffer.write(data + b"\n")
-    else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-        typer.echo(f"Đã ghi báo cáo CCHC năm {year} ra {out}.")
+    emit(data, out, f"báo cáo CCHC năm {year}", newline=fmt == "json")
 
 
 @procedures_app.command("import")
