@@ -330,10 +330,10 @@ def reject_time_correction(ctx: Context, code: str, seq: int, reason: str,
 
 def actions_for(official: Official | None, dossier: Dossier) -> list[Action]:
     """What this official may do to the dossier now: the table's moves the policy allows."""
-    allowed = dossier.allowed_actions()
     if official is None:
         return []
-    return [a for a in allowed if a is not Action.TRANSFER and may(official, a, dossier)]
+    return [a for a in dossier.allowed_actions()
+            if a is not Action.TRANSFER and may(official, a, dossier)]
 
 
 def _event_label(action: str) -> str:

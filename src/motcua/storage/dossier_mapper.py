@@ -69,6 +69,7 @@ class _Children:
         self.table, self.cls, self.attr = table, cls, attr
         self.fields = _fields(table, "dossier_id")
         self.mutable = tuple(f for f in self.fields if f != "seq")
+        self.insert_stmt = sa.insert(table)
         self.update_stmt = sa.update(table).where(
             table.c.dossier_id == sa.bindparam("_dossier_id"),
             table.c.seq == sa.bindparam("_seq"),
@@ -124,7 +125,7 @@ class _Children:
                 {"_dossier_id": dossier.id, "_seq": v["seq"],
                  **{f"v_{f}": v[f] for f in self.mutable}} for v in self.rows(updates)])
         if inserts:
-            conn.execute(sa.insert(self.table),
+            conn.execute(self.insert_stmt,
                          [{"dossier_id": dossier.id, **v} for v in self.rows(inserts)])
 
 
@@ -140,6 +141,7 @@ _SELECT = sa.select(_D, *(_S.c[f].label(f"s__{f}") for f in STEPS.fields)).outer
 _ORDER = (_D.c.id, _S.c.seq)
 _BY_CODE = _SELECT.where(_D.c.code == sa.bindparam("code")).order_by(*_ORDER)
 _INSERT_DOSSIER = sa.insert(_D).returning(_D.c.id)
+_INSERT_EVENTS = sa.insert(t.audit_events)
 _UPDATE_DOSSIER = (
     sa.update(_D)
     .where(_D.c.id == sa.bindparam("_id"), _D.c.version == sa.bindparam("_version"))
@@ -244,8 +246,7 @@ def _write(conn: Connection, dossier: Dossier, stored_version: int | None, child
             raise StaleDossier(dossier.code)
     for name, c in CHILDREN.items():
         c.write(conn, dossier, *children[name])
-    conn.execute(sa.insert(t.audit_events),
-                 [{"dossier_id": dossier.id, **row} for row in event_rows(dossier)])
+    conn.execute(_INSERT_EVENTS, [{"dossier_id": dossier.id, **row} for row in event_rows(dossier)])
     stats.apply(conn, counted)
 
 
