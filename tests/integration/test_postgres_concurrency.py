@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 
 import psycopg
 import pytest
@@ -58,3 +59,31 @@ def test_a_connection_the_server_dropped_fails_once_clearly_then_is_replaced(app
         uc.get_dossier(app, code)  # read on psycopg directly (storage.dossier_pg)
     assert lost.value.connection_invalidated
     assert uc.complete_step(app, code, official=world["tiepnhan"])["current_step"] == 2
+
+
+def test_reads_hold_no_transaction_and_the_first_write_begins_one(app, world):
+    """db.defer_begin: statements run on their own until the first write, which begins
+    the transaction; a unit of work left without commit() still keeps none of it."""
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    status = psycopg.pq.TransactionStatus
+    with app.uow() as uow:
+        raw = uow.conn.connection.dbapi_connection
+        uow.dossiers.get(code)
+        uow.units.by_code("24175")
+        assert raw.info.transaction_status == status.IDLE
+        number = uow.dossiers.next_sequence("24175", "990101")  # raw psycopg write
+        assert raw.info.transaction_status == status.INTRANS
+        unit = uow.units.by_code("24175")
+        uow.units.rename(unit.id, "Tên không được ghi", date(2026, 1, 1), app.clock.now())
+    with app.uow() as uow:
+        assert uow.dossiers.next_sequence("24175", "990101") == number  # rolled back
+        assert uow.units.by_code("24175").name == unit.name
+        uow.units.rename(unit.id, "Tên mới", date(2026, 1, 1), app.clock.now())  # SQLAlchemy
+        assert uow.conn.connection.dbapi_connection.info.transaction_status == status.INTRANS
+        uow.commit()
+    assert uc.complete_step(app, code, official=world["tiepnhan"])["current_step"] == 2
+    with app.engine.connect() as conn:  # the pool hands out transactional connections again
+        assert conn.connection.dbapi_connection.autocommit is False
+        assert conn.execute(sa.text("SELECT name FROM units WHERE code = '24175'")).scalar() \
+            == "Tên mới"

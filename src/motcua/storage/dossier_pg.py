@@ -21,20 +21,20 @@ unique ``(dossier_id, seq)``.
 
 from __future__ import annotations
 
-import enum
 import functools
-import json
 import re
+from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 
+import orjson
 import psycopg
 import sqlalchemy as sa
 from psycopg import errors as pg_errors
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
+from motcua.storage import db
 from motcua.storage import tables as t
 
 STALE_CONSTRAINTS = {"uq_audit_events_seq"}
@@ -63,10 +63,20 @@ class Statement:
         self.names = tuple(names)
 
     def run(self, conn: Connection, params: dict) -> psycopg.RawCursor:
-        cursor = psycopg.RawCursor(conn.connection.dbapi_connection)
+        cursor = _cursor(conn)
         with _translated(conn):
             cursor.execute(self.sql, [params[n] for n in self.names])
         return cursor
+
+
+def _cursor(conn: Connection) -> psycopg.RawCursor:
+    """The database connection's ``RawCursor``, made once per connection (SQLAlchemy
+    clears ``info`` when it replaces the connection)."""
+    record = conn.connection
+    cursor = record.info.get("motcua.raw_cursor")
+    if cursor is None or cursor.closed or cursor.connection is not record.dbapi_connection:
+        cursor = record.info["motcua.raw_cursor"] = psycopg.RawCursor(record.dbapi_connection)
+    return cursor
 
 
 def _decoder(column_type) -> Callable | None:
@@ -78,14 +88,21 @@ def _decoder(column_type) -> Callable | None:
 
 
 class Query:
-    """A SELECT compiled once for psycopg, with the decoders of its columns."""
+    """A statement that returns rows (a SELECT, or DML with RETURNING), compiled once for
+    psycopg, with the decoders of its columns and the values of its literal parameters."""
 
-    def __init__(self, stmt: sa.Select) -> None:
-        self.statement = Statement(str(stmt.compile(dialect=postgresql.psycopg.dialect())))
-        self.decoders = [(i, f) for i, c in enumerate(stmt.selected_columns)
+    def __init__(self, stmt: sa.Select | sa.Insert | sa.Update) -> None:
+        compiled = stmt.compile(dialect=postgresql.psycopg.dialect())
+        self.statement = Statement(str(compiled))
+        self.literals = {k: v for k, v in compiled.params.items() if v is not None}
+        columns = list(stmt.exported_columns)
+        self.decoders = [(i, f) for i, c in enumerate(columns)
                          if (f := _decoder(c.type)) is not None]
+        self.row = namedtuple("Row", [c.key for c in columns], rename=True)
 
     def rows(self, conn: Connection, params: dict) -> list[list]:
+        if self.literals:
+            params = {**self.literals, **params}
         cursor = self.statement.run(conn, params)
         with _translated(conn):
             rows = [list(r) for r in cursor.fetchall()]
@@ -96,16 +113,34 @@ class Query:
         return rows
 
 
-def _json_default(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, enum.Enum):
-        return value.value
-    raise TypeError(f"{type(value).__name__} cannot be sent as JSON")
+class Fetch:
+    """A statement that returns at most one row: through ``Query`` on PostgreSQL, through
+    SQLAlchemy elsewhere (``elsewhere``: the statement there, when it differs); the row
+    answers to its column names either way."""
+
+    def __init__(self, stmt: sa.Select | sa.Insert | sa.Update,
+                 elsewhere: sa.Select | sa.Insert | sa.Update | None = None) -> None:
+        self.stmt = stmt if elsewhere is None else elsewhere
+        self.query = Query(stmt)
+        self.writes = not isinstance(stmt, sa.Select)
+
+    def first(self, conn: Connection, params: dict):
+        if conn.dialect.name != "postgresql":
+            return conn.execute(self.stmt, params).first()
+        if self.writes:
+            db.begin_now(conn)
+        rows = self.query.rows(conn, params)
+        return self.query.row._make(rows[0]) if rows else None
+
+    def scalar(self, conn: Connection, params: dict):
+        row = self.first(conn, params)
+        return row[0] if row is not None else None
 
 
 def as_json(rows) -> str:
-    return json.dumps(rows, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+    """Rows as JSON text: times in ISO 8601 with their offset, enums as their values
+    (keys may be SQLAlchemy's column names, a subclass of str)."""
+    return orjson.dumps(rows, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def _rows(table: sa.Table, param: str, one: bool = False) -> str:
@@ -178,13 +213,19 @@ def save(conn: Connection, code: str, statement: Statement, params: dict[str, ob
          commit: bool) -> int:
     """Run one ``Aggregate`` statement (then COMMIT when asked); the value it returns.
 
-    Raises ``Stale`` when another transaction saved the dossier first.
+    When no transaction has begun (``db.defer_begin``) and nothing follows, the statement
+    is its own transaction: the server commits it, all of it or nothing, with no BEGIN
+    and COMMIT round trips. Raises ``Stale`` when another transaction saved the dossier
+    first.
     """
+    if not commit:
+        db.begin_now(conn)
+    alone = db.deferred(conn)
     try:
         cursor = statement.run(conn, params)
         with _translated(conn):
             value = cursor.fetchone()[0]
-            if commit:
+            if commit and not alone:
                 conn.connection.dbapi_connection.commit()
     except (sa.exc.DataError, sa.exc.OperationalError) as exc:
         if isinstance(exc.orig, STALE_ERRORS):

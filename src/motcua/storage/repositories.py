@@ -15,7 +15,7 @@ from motcua.domain.dossiers import Dossier
 from motcua.domain.errors import NotFound
 from motcua.domain.procedures import Channel, Level, PlannedStep, Procedure, RequiredDocument
 from motcua.domain.units import Official, Role, Unit, UnitKind
-from motcua.storage import dossier_mapper
+from motcua.storage import dossier_mapper, dossier_pg
 from motcua.storage import tables as t
 
 
@@ -31,12 +31,14 @@ def _next_sequence(insert):
     ).returning(t.dossier_counters.c.last)
 
 
-_NEXT_SEQUENCE = {False: _next_sequence(sqlite.insert), True: _next_sequence(postgresql.insert)}
-_CURRENT_PROCEDURE = sa.select(t.procedures.c.id).where(
+# What every receipt runs: the PostgreSQL path is dossier_pg's (see there).
+_NEXT_SEQUENCE = dossier_pg.Fetch(_next_sequence(postgresql.insert),
+                                  elsewhere=_next_sequence(sqlite.insert))
+_CURRENT_PROCEDURE = dossier_pg.Fetch(sa.select(t.procedures.c.id).where(
     t.procedures.c.code == sa.bindparam("code"),
     t.procedures.c.province_code == sa.bindparam("province_code"),
-    t.procedures.c.current.is_(True))
-_UNIT_BY_CODE = sa.select(t.units).where(t.units.c.code == sa.bindparam("code"))
+    t.procedures.c.current.is_(True)))
+_UNIT_BY_CODE = dossier_pg.Fetch(sa.select(t.units).where(t.units.c.code == sa.bindparam("code")))
 
 
 class DossierRepository:
@@ -80,8 +82,7 @@ class DossierRepository:
 
     def next_sequence(self, unit_code: str, day: str) -> int:
         """Daily sequence for dossier codes, atomic on both databases."""
-        stmt = _NEXT_SEQUENCE[self.conn.dialect.name == "postgresql"]
-        return self.conn.execute(stmt, {"unit_code": unit_code, "day": day}).scalar_one()
+        return _NEXT_SEQUENCE.scalar(self.conn, {"unit_code": unit_code, "day": day})
 
     def code_for_submission(self, key: str) -> str | None:
         """The dossier an online submission with this idempotency key already made."""
@@ -144,8 +145,8 @@ class ProcedureRepository:
         self._cache = versions if versions is not None else {}
 
     def current(self, code: str, province_code: int) -> Procedure:
-        procedure_id = self.conn.execute(_CURRENT_PROCEDURE, {
-            "code": code.strip(), "province_code": province_code}).scalar()
+        procedure_id = _CURRENT_PROCEDURE.scalar(self.conn, {
+            "code": code.strip(), "province_code": province_code})
         if procedure_id is None:
             raise NotFound(f"Không tìm thấy thủ tục có mã {code}.")
         return self.by_id(procedure_id)
@@ -206,7 +207,7 @@ class UnitRepository:
         return unit
 
     def find_code(self, code: str) -> Unit | None:
-        row = self.conn.execute(_UNIT_BY_CODE, {"code": code.strip()}).first()
+        row = _UNIT_BY_CODE.first(self.conn, {"code": code.strip()})
         return unit_from_row(row) if row else None
 
     def by_id(self, unit_id: int) -> Unit:

@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
 from motcua.domain.procedures import Procedure
+from motcua.storage import db
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import StaleDossier
 from motcua.storage.repositories import (
@@ -40,6 +41,8 @@ class SqlUnitOfWork:
         # statement went to psycopg directly (storage.dossier_pg); SQLAlchemy would
         # otherwise have nothing to commit and the pool would roll the work back.
         self.conn.begin()
+        # PostgreSQL: reads outside a transaction, which the first write begins (db.py)
+        db.defer_begin(self.conn)
         self.dossiers = DossierRepository(self.conn)
         self.procedures = ProcedureRepository(self.conn, self.procedure_versions)
         self.units = UnitRepository(self.conn, self.unit_codes)
