@@ -130,7 +130,9 @@ procedures = sa.Table(
 dossiers = sa.Table(
     "dossiers", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("province_code", sa.Integer, nullable=False, index=True),
+    # no index of its own: ix_dossiers_report leads with it (every index is written again
+    # when a dossier changes status)
+    sa.Column("province_code", sa.Integer, nullable=False),
     sa.Column("code", sa.String(64), nullable=False, unique=True),
     sa.Column("procedure_id", sa.Integer, sa.ForeignKey("procedures.id"), nullable=False, index=True),
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
@@ -144,7 +146,7 @@ dossiers = sa.Table(
     sa.Column("applicant_email", sa.String(255), nullable=False, server_default=""),
     sa.Column("filed_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
     sa.Column("note", sa.Text, nullable=False, server_default=""),
-    sa.Column("status", _enum(Status), nullable=False, index=True),
+    sa.Column("status", _enum(Status), nullable=False),  # ix_dossiers_open leads with it
     sa.Column("current_step", sa.Integer, nullable=False),
     sa.Column("received_at", UTCDateTime(), nullable=False, index=True),
     sa.Column("effective_receipt", UTCDateTime(), nullable=False),
@@ -182,7 +184,8 @@ dossiers = sa.Table(
 dossier_steps = sa.Table(
     "dossier_steps", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), nullable=False, index=True),
+    # found through uq_dossier_steps_seq (dossier_id, seq)
+    sa.Column("dossier_id", sa.Integer, sa.ForeignKey("dossiers.id"), nullable=False),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("name", sa.String(255), nullable=False),
     sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False, index=True),
