@@ -36,7 +36,9 @@ from motcua.settings import Settings  # noqa: E402
 
 LIFECYCLES = int(os.environ.get("MOTCUA_BENCH_LIFECYCLES", "300"))
 ROUNDS = int(os.environ.get("MOTCUA_BENCH_ROUNDS", "3"))
-WORKERS = int(os.environ.get("MOTCUA_BENCH_WORKERS", "4"))
+# concurrent PostgreSQL runs: one worker per core (as the app is served) and two per core
+WORKERS = [int(w) for w in os.environ.get(
+    "MOTCUA_BENCH_WORKERS", f"{os.cpu_count()},{2 * os.cpu_count()}").split(",") if w.strip()]
 RAW = 2000
 PG = os.environ.get("MOTCUA_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 CITIZEN = {"kind": "person", "id_number": "066190001234", "name": "Phạm Thị Công Dân"}
@@ -180,9 +182,8 @@ def postgres_run(workers: int) -> dict:
 
 def main() -> None:
     result = {"lifecycles_per_worker": LIFECYCLES, "transitions_per_lifecycle": 5,
-              "sqlite": sqlite_run(1), "postgresql": postgres_run(1)}
-    if WORKERS > 1:
-        result["postgresql_concurrent"] = postgres_run(WORKERS)
+              "rounds": ROUNDS, "sqlite": sqlite_run(1), "postgresql": postgres_run(1),
+              "postgresql_concurrent": [postgres_run(w) for w in WORKERS if w > 1]}
     print(json.dumps(result))
 
 

@@ -3,7 +3,8 @@
 Completes a step on N dossiers through the service layer with the save held
 back, keeping the exact statement and parameters each save would send; then
 replays, on a plain psycopg connection, what each of those transitions costs
-the database: the load query, the save statement and COMMIT. Prints one JSON
+the database: the load query and the save statement, each on its own as the
+service layer sends them (the save commits by itself). Prints one JSON
 object: the service-layer rate for the same transitions, the SQL-only rate
 (the floor the service layer can approach), and the raw INSERT+UPDATE
 baseline of bench_lifecycle.py, all measured in this run.
@@ -42,7 +43,7 @@ def main() -> None:
     setup(PG, 1)
     app = build(Settings(database_url=PG), migrate=False, clock=FixedClock(START))
     with app.uow() as uow:
-        desk = uow.officials.by_username("bench")[0]
+        desk = uow.officials.by_username("bench0")[0]
     codes = [uc.receive_dossier(app, procedure_code="1.001193", unit_code="24170",
                                 channel="desk", applicant=CITIZEN, official=desk)["code"]
              for _ in range(2 * DOSSIERS)]
@@ -69,16 +70,16 @@ def main() -> None:
     app.close()
 
     load = dossier_mapper._PG_BY_CODE.statement
-    with psycopg.connect(PG, options="-c TimeZone=UTC") as conn:
+    with psycopg.connect(PG, options="-c TimeZone=UTC", autocommit=True) as conn:
+        cursor = psycopg.RawCursor(conn)
         started = time.perf_counter()
         for code, statement, params in saves:
-            cursor = psycopg.RawCursor(conn)
             cursor.execute(load.sql, [code])
             cursor.fetchall()
             cursor.execute(statement.sql, [params[n] for n in statement.names])
             cursor.fetchone()
-            conn.commit()
         floor = len(saves) / (time.perf_counter() - started)
+    with psycopg.connect(PG) as conn:
         conn.execute("DROP TABLE IF EXISTS bench_raw")
         conn.execute("CREATE TABLE bench_raw (id INTEGER PRIMARY KEY, v INTEGER)")
         conn.commit()

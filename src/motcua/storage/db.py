@@ -46,6 +46,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     # Sessions run in UTC, so timestamps come back as UTC whatever the server's default.
     parsed = sa.engine.make_url(url)
     options = " ".join(filter(None, [parsed.query.get("options"), "-c TimeZone=UTC"]))
+    # READ COMMITTED whatever the server's default: defer_begin relies on it
+    kwargs.setdefault("isolation_level", "READ COMMITTED")
     engine = sa.create_engine(parsed, pool_recycle=1800, connect_args={"options": options},
                               **kwargs)
 
