@@ -20,8 +20,10 @@ from openpyxl import Workbook, load_workbook
 from motcua.domain.errors import ValidationError
 from motcua.reports.cchc import annual
 from motcua.reports.cchc_docs import to_docx, to_xlsx
+from motcua.services import dossiers as uc
 from motcua.services.cchc import import_file
 from motcua.storage import tables as t
+from tests.personas import CITIZEN
 
 TASKS_HEADER = "year,agency,agency_kind,title,due_date,status,done_date\n"
 
@@ -243,3 +245,14 @@ def test_leaders_review_the_year_and_administrators_import_and_enter(app, world)
     client.cookies.clear()
     login(client, "chuyenvien")
     assert client.get("/cchc").status_code == 403
+
+
+def test_staffing_shows_each_known_unit_s_dossiers_of_the_year(app, world):
+    import_file(app, "bien-che.csv", "year,unit,level,positions,filled\n"
+                "2026,24175,xã,12,10\n2026,Sở Nội vụ,department,40,38\n".encode())
+    for _ in range(2):
+        uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                           applicant=CITIZEN, official=world["tiepnhan"])
+    units = {u["unit"]: u for u in annual(app.engine, 2026)["staffing"]["by_unit"]}
+    assert (units["24175"]["dossiers_received"], units["24175"]["dossiers_open"]) == (2, 2)
+    assert "dossiers_received" not in units["Sở Nội vụ"]  # not a unit motcua knows

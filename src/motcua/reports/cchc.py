@@ -54,20 +54,23 @@ def annual(engine: Engine, year: int, scope: str | None = None,
     return report
 
 
+def _by_kind(counts: dict[tuple[str, str], list[int]]) -> dict[str, list[int]]:
+    """(planned, done) per kind of agency, from the counts per (kind, agency)."""
+    out = defaultdict(lambda: [0, 0])
+    for (kind, _), (n, done) in counts.items():
+        out[kind][0] += n
+        out[kind][1] += done
+    return out
+
+
 def _tasks(conn, year, scope, now, before, as_of) -> dict:
-    by_kind, prev_kind = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    for (kind, _), (n, done) in now.items():
-        by_kind[kind][0] += n
-        by_kind[kind][1] += done
-    for (kind, _), (n, done) in before.items():
-        prev_kind[kind][0] += n
-        prev_kind[kind][1] += done
+    by_kind, prev_kind = _by_kind(now), _by_kind(before)
     agencies = [{"agency": agency, "agency_kind": kind,
                  **_rate_block(n, done, tuple(before[(kind, agency)])
                                if (kind, agency) in before else None)}
                 for (kind, agency), (n, done) in sorted(now.items(), key=lambda x: x[0][1])]
-    total = [sum(v[0] for v in now.values()), sum(v[1] for v in now.values())]
-    prev_total = [sum(v[0] for v in before.values()), sum(v[1] for v in before.values())]
+    total = [sum(v[0] for v in by_kind.values()), sum(v[1] for v in by_kind.values())]
+    prev_total = [sum(v[0] for v in prev_kind.values()), sum(v[1] for v in prev_kind.values())]
     c = t.cchc_tasks.c
     where = [c.year == year, c.meeting_id.is_(None), c.status.in_(["in_progress", "not_started"]),
              c.due_date < as_of]
@@ -199,17 +202,13 @@ def _workload(conn, year: int, names: list[str]) -> dict[str, dict]:
     if not names:
         return {}
     u, s = t.units.c, t.unit_stats.c
-    units = list(conn.execute(sa.select(u.id, u.code, u.name).where(
-        sa.or_(u.code.in_(names), u.name.in_(names)))))
-    out = {}
-    for unit in units:
-        received, open_now = conn.execute(sa.select(
-            sa.func.coalesce(sa.func.sum(s.n), 0),
-            sa.func.coalesce(sa.func.sum(sa.case((s.status.in_(["in_progress",
-                                                                 "awaiting_supplement"]), s.n),
-                                                 else_=0)), 0))
-            .where(s.unit_id == unit.id, s.received_month.between(year * 100 + 1,
-                                                                  year * 100 + 12))).one()
-        key = unit.code if unit.code in names else unit.name
-        out[key] = {"dossiers_received": int(received), "dossiers_open": int(open_now)}
-    return out
+    open_n = sa.case((s.status.in_(["in_progress", "awaiting_supplement"]), s.n), else_=0)
+    rows = conn.execute(
+        sa.select(u.code, u.name, sa.func.coalesce(sa.func.sum(s.n), 0),
+                  sa.func.coalesce(sa.func.sum(open_n), 0))
+        .select_from(t.units.outerjoin(t.unit_stats, sa.and_(
+            s.unit_id == u.id, s.received_month.between(year * 100 + 1, year * 100 + 12))))
+        .where(sa.or_(u.code.in_(names), u.name.in_(names))).group_by(u.id, u.code, u.name))
+    return {(code if code in names else name): {"dossiers_received": int(received),
+                                                 "dossiers_open": int(open_now)}
+            for code, name, received, open_now in rows}

@@ -187,22 +187,29 @@ def counter_where(table: sa.Table, province_code: int, period: Period, scope) ->
     return where
 
 
+def _ontime_columns(groups: list, weight, timeliness, status, finished, received, handling,
+                   handled) -> list:
+    """The on-time report's columns, each row counting as ``weight`` dossiers (1 for a
+    dossier, ``n`` for a counter cell)."""
+    def total(condition):
+        return sa.func.sum(sa.case((condition, weight), else_=0))
+
+    return [*[g.label(f"g{i}") for i, g in enumerate(groups)], received.label("received"),
+            total(finished).label("finished"), total(timeliness == "early").label("early"),
+            total(timeliness == "on_time").label("on_time"),
+            total(timeliness == "late").label("late"),
+            total(status.in_(OPEN)).label("in_progress"),
+            handling.label("handling"), handled.label("handled")]
+
+
 def _live_select(groups: list, joins: list[str], where: list):
     """The on-time counts over the dossiers themselves."""
-    finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
-
-    def total(condition):
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
-    return sa.select(
-        *[g.label(f"g{i}") for i, g in enumerate(groups)], sa.func.count().label("received"),
-        total(finished).label("finished"), total(D.timeliness == "early").label("early"),
-        total(D.timeliness == "on_time").label("on_time"),
-        total(D.timeliness == "late").label("late"),
-        total(D.status.in_(OPEN)).label("in_progress"),
-        sa.func.sum(D.handling_seconds).label("handling"),
-        sa.func.count(D.handling_seconds).label("handled"),
-    ).select_from(_from(joins)).where(*where).group_by(*groups)
+    return sa.select(*_ontime_columns(
+        groups, 1, D.timeliness, D.status,
+        finished=sa.and_(D.timeliness.is_not(None), D.status != "withdrawn"),
+        received=sa.func.count(), handling=sa.func.sum(D.handling_seconds),
+        handled=sa.func.count(D.handling_seconds),
+    )).select_from(_from(joins)).where(*where).group_by(*groups)
 
 
 def _stats_select(province_code: int, period: Period, scope, dims: list[str]):
@@ -213,20 +220,12 @@ def _stats_select(province_code: int, period: Period, scope, dims: list[str]):
     source = table
     if any(d in ("procedure", "field") for d in dims):
         source = source.join(t.procedures, P.id == c.procedure_id)
-    done = sa.and_(c.timeliness != "", c.status != "withdrawn")
-
-    def total(condition):
-        return sa.func.sum(sa.case((condition, c.n), else_=0))
-
-    return sa.select(
-        *[g.label(f"g{i}") for i, g in enumerate(groups)], sa.func.sum(c.n).label("received"),
-        total(done).label("finished"), total(c.timeliness == "early").label("early"),
-        total(c.timeliness == "on_time").label("on_time"),
-        total(c.timeliness == "late").label("late"),
-        total(c.status.in_(OPEN)).label("in_progress"),
-        sa.func.sum(c.handling_sum).label("handling"),
-        sa.func.sum(c.handling_n).label("handled"),
-    ).select_from(source).where(*counter_where(table, province_code, period, scope)) \
+    return sa.select(*_ontime_columns(
+        groups, c.n, c.timeliness, c.status,
+        finished=sa.and_(c.timeliness != "", c.status != "withdrawn"),
+        received=sa.func.sum(c.n), handling=sa.func.sum(c.handling_sum),
+        handled=sa.func.sum(c.handling_n),
+    )).select_from(source).where(*counter_where(table, province_code, period, scope)) \
         .group_by(*groups).having(sa.func.sum(c.n) > 0)
 
 
