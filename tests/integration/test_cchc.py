@@ -8,6 +8,7 @@ two of the rest were due 30/06/2024.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import subprocess
 import sys
@@ -256,3 +257,11 @@ def test_staffing_shows_each_known_unit_s_dossiers_of_the_year(app, world):
     units = {u["unit"]: u for u in annual(app.engine, 2026)["staffing"]["by_unit"]}
     assert (units["24175"]["dossiers_received"], units["24175"]["dossiers_open"]) == (2, 2)
     assert "dossiers_received" not in units["Sở Nội vụ"]  # not a unit motcua knows
+
+
+def test_a_file_larger_than_the_office_allows_is_refused_before_reading(app):
+    app.settings = dataclasses.replace(app.settings, max_upload_mb=0.001)
+    with pytest.raises(ValidationError) as refused:
+        import_file(app, "nhiem-vu.csv", tasks_csv())
+    assert refused.value.details["reason"] == "qua_dung_luong"
+    assert "nhiem-vu.csv" in refused.value.message

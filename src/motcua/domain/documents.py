@@ -58,8 +58,13 @@ def check(upload: Upload, max_bytes: int) -> str:
     """The content type of an acceptable upload; a clear error otherwise."""
     if not upload.data:
         raise ValidationError(f"Tệp “{upload.filename}” rỗng.", reason="tep_rong")
-    if upload.size > max_bytes:
-        raise ValidationError(
-            f"Tệp “{upload.filename}” dung lượng {vn_number(upload.size / 1048576, 1)} MB, "
-            f"vượt giới hạn {vn_number(max_bytes / 1048576, 0)} MB.", reason="qua_dung_luong")
+    check_size(upload.filename, upload.size, max_bytes)
     return sniff(upload.data)[0]
+
+
+def check_size(filename: str, size: int, max_bytes: int) -> None:
+    """A clear error when a file is larger than the office allows."""
+    if size > max_bytes:
+        raise ValidationError(
+            f"Tệp “{filename}” dung lượng {vn_number(size / 1048576, 1)} MB, "
+            f"vượt giới hạn {vn_number(max_bytes / 1048576, 0)} MB.", reason="qua_dung_luong")

@@ -9,6 +9,7 @@ from pathlib import PurePath
 from openpyxl import load_workbook
 
 from motcua.domain.cchc import SECTIONS, Section, check_rows, section_for
+from motcua.domain.documents import check_size
 from motcua.domain.errors import ValidationError
 from motcua.services.context import Context
 
@@ -73,6 +74,7 @@ def read_tables(filename: str, data: bytes) -> list[tuple[Section, list[dict]]]:
 
 def import_file(ctx: Context, filename: str, data: bytes) -> dict[str, int]:
     """Import a CSV or Excel file in one transaction: all of it, or none of it."""
+    check_size(filename, len(data), ctx.settings.max_upload_bytes)
     tables = read_tables(filename, data)
     now = ctx.clock.now()
     counts = {s.name: 0 for s in SECTIONS}

@@ -29,7 +29,8 @@ class CchcRepository:
         found = self.conn.execute(sa.select(table.c.id).where(
             *[table.c[k] == values[k] for k in keys])).scalar()
         if found is None:
-            new_id = self.conn.execute(sa.insert(table).values(**values, created_at=now)
+            stamp = {"created_at": now} if "created_at" in table.c else {}
+            new_id = self.conn.execute(sa.insert(table).values(**values, **stamp)
                                        .returning(table.c.id)).scalar_one()
             return new_id, True
         self.conn.execute(sa.update(table).where(table.c.id == found).values(**values))
@@ -54,7 +55,10 @@ class CchcRepository:
                 "agenda": r["agenda"] or "", "minutes": r["minutes"] or ""}, now)
             added += new
             if r["point"]:
-                self._point(meeting_id, r)
+                self._upsert(t.cchc_meeting_points, ("meeting_id", "name"), {
+                    "meeting_id": meeting_id, "name": r["point"],
+                    "presiding": r["point_presiding"] or "", "attendance": r["attendance"] or 0},
+                    now)
             if r["conclusion"]:
                 added += self._upsert(t.cchc_tasks, ("year", "agency", "title"), {
                     "year": r["held_on"].year, "agency": r["owner"], "agency_kind": "",
@@ -62,14 +66,3 @@ class CchcRepository:
                     "due_date": r["due_date"], "status": r["status"],
                     "done_date": r["done_date"], "meeting_id": meeting_id}, now)[1]
         return added
-
-    def _point(self, meeting_id: int, r: dict) -> None:
-        p = t.cchc_meeting_points
-        values = {"meeting_id": meeting_id, "name": r["point"],
-                  "presiding": r["point_presiding"] or "", "attendance": r["attendance"] or 0}
-        found = self.conn.execute(sa.select(p.c.id).where(
-            p.c.meeting_id == meeting_id, p.c.name == r["point"])).scalar()
-        if found is None:
-            self.conn.execute(sa.insert(p).values(**values))
-        else:
-            self.conn.execute(sa.update(p).where(p.c.id == found).values(**values))

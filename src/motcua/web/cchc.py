@@ -14,7 +14,6 @@ from motcua.services.cchc import import_file, save_task
 from motcua.web.common import check_csrf, file_response, page, require_official
 
 router = APIRouter(include_in_schema=False)
-MAX_FILE = 10 * 1024 * 1024
 
 
 def _who(request: Request, write: bool = False):
@@ -48,10 +47,8 @@ def upload(request: Request, csrf: str = Form(""), nam: int = Form(0),
     ctx = request.app.state.ctx
     _who(request, write=True)
     check_csrf(request, csrf)
-    data = file.file.read(MAX_FILE + 1)
+    data = file.file.read(ctx.settings.max_upload_bytes + 1)  # the service says if too large
     try:
-        if len(data) > MAX_FILE:
-            raise PermissionDenied("Tệp lớn hơn 10 MB.")
         counts = import_file(ctx, file.filename or "", data)
         request.session["flash"] = {"message": f"Đã nhập {sum(counts.values())} dòng.",
                                     "kind": "ok"}
