@@ -10,7 +10,9 @@ statement per row. Here instead:
   decoded as SQLAlchemy's column types would (enums to members);
 * the save is one statement (``Aggregate``): the dossier row, its new and
   changed children, its audit events and the report counters as
-  data-modifying CTEs fed by JSON parameters, then COMMIT.
+  data-modifying CTEs fed by JSON parameters; when it is the unit of work's
+  only write (``db.defer_begin``) the server commits it by itself;
+* the receipt's lookups (``Fetch``) take the same path.
 
 The optimistic lock is checked on the server: ``UPDATE ... WHERE version =
 <loaded>`` is the first CTE and the statement ends with ``SELECT 1 / count(*)``
