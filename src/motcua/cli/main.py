@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from motcua.domain.errors import MotcuaError
+from motcua.domain.text import parse_date
 from motcua.settings import Settings
 
 app = typer.Typer(help="motcua: hệ thống một cửa giải quyết thủ tục hành chính.",
@@ -243,12 +244,10 @@ def units_merge(sources: list[str], into: Annotated[str, typer.Option("--into")]
 
 
 def _date(text: str) -> date:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a date, not an instant
-        except ValueError:
-            continue
-    fail(f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd).")
+    try:
+        return parse_date(text)
+    except ValueError:
+        fail(f"Ngày không hợp lệ: {text!r} (dùng dd/mm/yyyy hoặc yyyy-mm-dd).")
 
 
 @officials_app.command("add")

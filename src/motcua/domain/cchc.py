@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from motcua.domain.errors import ValidationError
-from motcua.domain.text import fold, nfc
+from motcua.domain.text import fold, nfc, parse_date
 
 AGENCY_KINDS = {"ministry": "bộ, ngành", "province": "tỉnh", "department": "sở, ngành",
                 "commune": "xã, phường"}
@@ -114,16 +114,6 @@ def section_for(header: list[str]) -> Section:
     expected = "; ".join(f"{s.label}: {','.join(s.required)}" for s in SECTIONS)
     raise ValidationError("Không nhận ra loại dữ liệu từ dòng tiêu đề. Các cột cần có — "
                           + expected + ".")
-
-
-def parse_date(text: str) -> date:
-    value = text.strip()
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, not an instant
-        except ValueError:
-            continue
-    raise ValueError(value)
 
 
 def _choice(column: str, raw: str) -> str:

@@ -1,8 +1,10 @@
-"""Vietnamese text helpers: NFC for storage and display, folding for search."""
+"""Vietnamese text helpers: NFC for storage and display, folding for search, dates as
+officials write them."""
 
 from __future__ import annotations
 
 import unicodedata
+from datetime import date, datetime
 
 
 def nfc(text: str) -> str:
@@ -37,3 +39,15 @@ def vn_number(value: float, decimals: int = 0) -> str:
     """A number as Vietnamese officials write it: 1.019 and 97,14."""
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def parse_date(text: str) -> date:
+    """A day written dd/mm/yyyy (as officials write it) or yyyy-mm-dd; ``ValueError``
+    otherwise."""
+    value = text.strip()
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, not an instant
+        except ValueError:
+            continue
+    raise ValueError(value)
