@@ -28,6 +28,7 @@ import sqlalchemy as sa  # noqa: E402
 from motcua.bootstrap import build  # noqa: E402
 from motcua.domain.calendar import VN_TZ  # noqa: E402
 from motcua.domain.clock import FixedClock  # noqa: E402
+from motcua.domain.commands import CompleteStep, ReturnResult
 from motcua.services import dossiers as uc  # noqa: E402
 from motcua.services.officials import create_official  # noqa: E402
 from motcua.services.procedures import procedure_from_dict, save_procedures  # noqa: E402
@@ -74,8 +75,8 @@ def lifecycle_worker(url: str, index: int, barrier, results) -> None:
                                   channel="desk", applicant=CITIZEN, official=desk)["code"]
         for _ in range(3):
             clock.set(clock.now() + timedelta(seconds=30))
-            uc.complete_step(app, code, official=desk)
-        uc.return_result(app, code, official=desk)
+            uc.act(app, code, CompleteStep(), desk)
+        uc.act(app, code, ReturnResult(), desk)
     results.put((LIFECYCLES * 5, t0, time.perf_counter()))
     app.close()
 

@@ -27,6 +27,7 @@ from bench_lifecycle import CITIZEN, PG, START, reset_postgres, setup  # noqa: E
 
 from motcua.bootstrap import build  # noqa: E402
 from motcua.domain.clock import FixedClock  # noqa: E402
+from motcua.domain.commands import CompleteStep
 from motcua.services import dossiers as uc  # noqa: E402
 from motcua.settings import Settings  # noqa: E402
 from motcua.storage import dossier_mapper, dossier_pg  # noqa: E402
@@ -50,7 +51,7 @@ def main() -> None:
 
     started = time.perf_counter()
     for code in codes[DOSSIERS:]:
-        uc.complete_step(app, code, official=desk)
+        uc.act(app, code, CompleteStep(), desk)
     service = DOSSIERS / (time.perf_counter() - started)
 
     saves = []
@@ -63,7 +64,7 @@ def main() -> None:
     dossier_pg.save = hold_back
     for code in codes[:DOSSIERS]:
         try:
-            uc.complete_step(app, code, official=desk)
+            uc.act(app, code, CompleteStep(), desk)
         except HeldBack:
             pass
     dossier_pg.save = real_save

@@ -14,6 +14,7 @@ from motcua.calendar_sources import build_calendar
 from motcua.domain.calendar import OfficeHours, WorkingCalendar
 from motcua.domain.clock import SystemClock
 from motcua.domain.procedures import Procedure
+from motcua.services.events import EventHandlers
 from motcua.settings import Settings
 from motcua.storage import db
 from motcua.storage.files import FileStore
@@ -32,6 +33,7 @@ class App:
         self.unit_codes: dict[int, str] = {}
         self.procedure_versions: dict[int, Procedure] = {}
         self.files = FileStore(self.settings.files_dir)
+        self.events = EventHandlers()
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.unit_codes, self.procedure_versions)

@@ -14,8 +14,22 @@ from importlib import resources
 
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.clock import FixedClock
+from motcua.domain.commands import (
+    Attach,
+    CompleteStep,
+    Extend,
+    Rate,
+    Refuse,
+    RequestCorrection,
+    RequestSupplement,
+    ReturnResult,
+    Stop,
+    Supplement,
+    Withdraw,
+)
 from motcua.domain.documents import Upload
 from motcua.domain.errors import MotcuaError
+from motcua.domain.lifecycle import APPLICANT
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, save_procedures
@@ -230,11 +244,7 @@ def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:
         finished = datetime.fromisoformat(first["finished_at"])
         if finished - started < timedelta(minutes=40):
             continue
-        uc.request_time_correction(
-            ctx, code, target="step_finished", step_seq=1,
-            new_value=finished - timedelta(minutes=30),
-            reason="Hồ sơ đã bàn giao trên giấy, cập nhật phần mềm muộn",
-            evidence="Sổ theo dõi giao nhận hồ sơ của bộ phận một cửa")
+        uc.act(ctx, code, RequestCorrection(target="step_finished", step_seq=1, new_value=finished - timedelta(minutes=30), reason="Hồ sơ đã bàn giao trên giấy, cập nhật phần mềm muộn", evidence="Sổ theo dõi giao nhận hồ sơ của bộ phận một cửa"))
         wanted -= 1
         if not wanted:
             return
@@ -253,38 +263,33 @@ def _advance(ctx, clock: FixedClock, now: datetime, view: dict, staff: _Staff, r
 
     fate = rng.random()
     if fate < 0.04 and later(rng.uniform(1, 12)):
-        uc.refuse(ctx, code, "Hồ sơ không thuộc thẩm quyền giải quyết", official=staff.head(view))
+        uc.act(ctx, code, Refuse("Hồ sơ không thuộc thẩm quyền giải quyết"), staff.head(view))
         return
     if fate < 0.06 and later(rng.uniform(1, 12)):
-        uc.withdraw(ctx, code, "Công dân có đơn xin rút hồ sơ", official=staff.desk(view))
+        uc.act(ctx, code, Withdraw("Công dân có đơn xin rút hồ sơ"), staff.desk(view))
         return
     if fate < 0.08 and later(rng.uniform(1, 12)):
-        uc.stop(ctx, code, "Có tranh chấp, chờ cơ quan có thẩm quyền giải quyết",
-                official=staff.head(view))
+        uc.act(ctx, code, Stop("Có tranh chấp, chờ cơ quan có thẩm quyền giải quyết"), staff.head(view))
         return
     if fate < 0.12 and now - clock.now() < timedelta(days=8) and later(rng.uniform(1, 6)):
-        uc.request_supplement(ctx, code, ["Bản sao giấy khai sinh", "Giấy xác nhận cư trú"],
-                              "Thiếu giấy tờ theo quy định", official=staff.holder(view))
+        uc.act(ctx, code, RequestSupplement(["Bản sao giấy khai sinh", "Giấy xác nhận cư trú"], reason="Thiếu giấy tờ theo quy định"), staff.holder(view))
         return
     for step in range(steps):
         if step == 1 and rng.random() < 0.1 and later(rng.uniform(1, 6)):
-            view = uc.request_supplement(ctx, code, ["Bản sao giấy tờ còn thiếu"],
-                                         official=staff.holder(view))
+            view = uc.act(ctx, code, RequestSupplement(["Bản sao giấy tờ còn thiếu"]), staff.holder(view))
             if not later(rng.lognormvariate(2, 0.8)):
                 return
-            view = uc.supplement(ctx, code, official=staff.desk(view))
+            view = uc.act(ctx, code, Supplement(), staff.desk(view))
         if step == 1 and rng.random() < 0.05 and later(1):
             new_date = ctx.calendar.add(datetime.fromisoformat(view["appointment"]), 3 * 8 * 3600)
-            view = uc.extend(ctx, code, new_date, "Cần xác minh thêm thông tin",
-                             official=staff.head(view))
+            view = uc.act(ctx, code, Extend(new_date, "Cần xác minh thêm thông tin"), staff.head(view))
         if not later(rng.lognormvariate(1.2, 0.9)):
             return
-        view = uc.complete_step(ctx, code, official=staff.holder(view))
+        view = uc.act(ctx, code, CompleteStep(), staff.holder(view))
     if later(rng.uniform(1, 24)):
         if rng.random() < 0.6:
-            uc.attach_documents(ctx, code, [Upload("Kết quả điện tử (mẫu demo)", "ket-qua.pdf",
-                                                   _demo_pdf())], kind="result",
-                                official=staff.desk(view))
-        uc.return_result(ctx, code, official=staff.desk(view))
+            uc.act(ctx, code, Attach("result", tuple([Upload("Kết quả điện tử (mẫu demo)", "ket-qua.pdf",
+                                                   _demo_pdf())])), staff.desk(view))
+        uc.act(ctx, code, ReturnResult(), staff.desk(view))
         if rng.random() < 0.4 and later(rng.uniform(0.5, 16)):
-            uc.rate(ctx, code, rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0])
+            uc.act(ctx, code, Rate(rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0]), actor=APPLICANT)

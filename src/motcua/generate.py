@@ -22,11 +22,11 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from motcua.analytics.workcal import UTC_OFFSET, VectorCalendar
+from motcua.analytics.workcal import UTC_OFFSET, VectorCalendar, judge_timeliness_array
 from motcua.domain.audit import chain_event
 from motcua.domain.calendar import VN_TZ
+from motcua.domain.dossiers import dossier_code, search_text
 from motcua.domain.errors import ValidationError
-from motcua.domain.text import fold
 from motcua.storage import bulk, stats
 from motcua.storage import tables as t
 
@@ -73,10 +73,6 @@ def _seconds_of_day(rng, n: int, online: np.ndarray) -> np.ndarray:
     any_hour = (rng.choice(hours, size=n, p=online_w / online_w.sum()) * 3600
                 + rng.integers(0, 3600, size=n)).astype(np.int64)
     return np.where(online, any_hour, desk)
-
-
-def _vn_day(epoch: np.ndarray) -> np.ndarray:
-    return (epoch + UTC_OFFSET) // 86_400
 
 
 def generate(ctx, *, year: int, count: int, seed: int, chunk: int = 50_000,
@@ -254,10 +250,8 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
     returned = np.where(closed & (back <= now), back, NULL)
     status = np.where(closed & (returned != NULL), "returned", status)
     judged = ready != NULL
-    late = judged & (ready > due)
-    early = judged & ~late & (_vn_day(ready) < _vn_day(due))
     timeliness = np.where(~judged | (status == "withdrawn"), None,
-                          np.where(late, "late", np.where(early, "early", "on_time")))
+                          judge_timeliness_array(np.where(judged, ready, due), due))
     handling = np.where(judged, vc.between(effective, np.where(judged, ready, effective)) - pause,
                         0)
     fee = np.array([procedures[k].fee_amount for k in proc_idx], dtype=np.int64)
@@ -283,7 +277,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
         stamp = local_day[i][2:].replace("-", "")
         key = (unit_codes[i], stamp)
         counters[key] += 1
-        codes[i] = f"{unit_codes[i]}-{stamp}-{counters[key]:04d}"
+        codes[i] = dossier_code(unit_codes[i], stamp, counters[key])
     months = np.array([int(d[:4]) * 100 + int(d[5:7]) for d in local_day.tolist()])
     dossier_rows, event_rows, step_rows = [], [], []
     event_data: dict = {}
@@ -337,7 +331,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
                              }.get(status[i], ""),
             "last_action_at": times["last"][i], "version": 1, "audit_seq": 1,
             "audit_head": event.hash, "submission_key": None,
-            "search_text": fold(f"{codes[i]} {name} {id_number} {phone}"),
+            "search_text": search_text(codes[i], name, id_number, phone),
             "received_month": int(months[i]), "fee_amount": int(fee[i]),
             "payment_method": str(payment[i]), "paid_online": bool(paid_online[i]),
             "inputs_digitised": bool(digitised[i]), "result_electronic": bool(electronic[i]),

@@ -12,9 +12,11 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from motcua.domain import commands
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.clock import FixedClock
 from motcua.domain.errors import MotcuaError
+from motcua.domain.lifecycle import APPLICANT, TRANSITIONS, Action
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, save_procedures
@@ -28,6 +30,12 @@ OUTPUT_KEYS = ("code", "status", "received_at", "effective_receipt", "appointmen
                "timeliness", "supplement_requests", "extended")
 STEP_KEYS = ("name", "unit", "planned_deadline", "started_at", "finished_at",
              "allocated_minutes", "worked_minutes", "overran", "behind_schedule")
+
+
+# The actions a scenario line may name: those officials perform, and the applicant's rating.
+SCENARIO_ACTIONS = frozenset(t.action.value for t in TRANSITIONS
+                             if t.command and (t.by_official or t.action is Action.RATE)
+                             and t.action not in (Action.ASSIGN, Action.ATTACH))
 
 
 class ReplayError(MotcuaError):
@@ -111,7 +119,6 @@ def _run(catalog: dict, lines: list[str], url: str) -> Iterator[dict]:
 def _apply(app, line: dict, refs: dict[str, str], operator_id: int) -> None:
     action = line["action"]
     ref = str(line["dossier"])
-    reason = line.get("reason", "")
     if action == "receive":
         if ref in refs:
             raise ReplayError(f"Hồ sơ {ref} đã được tiếp nhận.")
@@ -125,21 +132,11 @@ def _apply(app, line: dict, refs: dict[str, str], operator_id: int) -> None:
         return
     if ref not in refs:
         raise ReplayError(f"Hồ sơ {ref} chưa được tiếp nhận.")
-    code = refs[ref]
-    actions = {
-        "complete_step": lambda: uc.complete_step(app, code),
-        "send_back": lambda: uc.send_back(app, code, reason),
-        "request_supplement": lambda: uc.request_supplement(app, code, line.get("missing"), reason),
-        "supplement": lambda: uc.supplement(app, code),
-        "extend": lambda: uc.extend(app, code, _at(line["new_appointment"], 0), reason),
-        "refuse": lambda: uc.refuse(app, code, reason),
-        "stop": lambda: uc.stop(app, code, reason),
-        "withdraw": lambda: uc.withdraw(app, code, reason),
-        "return": lambda: uc.return_result(app, code),
-    }
-    if action not in actions:
+    if action not in SCENARIO_ACTIONS:
         raise ReplayError(f"Thao tác không được hỗ trợ trong kịch bản: {action!r}.")
-    actions[action]()
+    # a scenario line carries the command's fields by name (docs/replay.md)
+    uc.act(app, refs[ref], commands.parse(action, line),
+           actor=APPLICANT if action == Action.RATE else None)
 
 
 def _procedure_unit(app, code: str) -> str:

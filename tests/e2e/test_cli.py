@@ -46,9 +46,13 @@ def test_calendar_due_prints_the_appointment_as_json(tmp_path, args, expected):
 
 
 def test_calendar_due_explains_bad_input_in_vietnamese(tmp_path):
-    out = motcua("calendar", "due", "--from", "16/01/2025", "--days", "1", check=False,
+    out = motcua("calendar", "due", "--from", "16/13/2025", "--days", "1", check=False,
                  env_db=f"sqlite:///{tmp_path}/none.sqlite3")
-    assert out.returncode == 2 and "ISO-8601" in out.stderr
+    assert out.returncode == 2 and "không phải thời điểm hợp lệ" in out.stderr
+    # the same days as officials write them are read as the web reads them
+    out = motcua("calendar", "due", "--from", "16/01/2025 09:00", "--days", "1",
+                 env_db=f"sqlite:///{tmp_path}/none.sqlite3")
+    assert json.loads(out.stdout)["appointment"] == "2025-01-17T09:00:00+07:00"
     out = motcua("calendar", "due", "--from", "2025-01-16T09:00", check=False,
                  env_db=f"sqlite:///{tmp_path}/none.sqlite3")
     assert out.returncode == 2 and "--days" in out.stderr
@@ -142,3 +146,13 @@ def test_transitions_are_listable():
     out = motcua("dossiers", "transitions", "--format", "json")
     actions = {row["action"] for row in json.loads(out.stdout)}
     assert {"receive", "complete_step", "send_back", "extend", "return"} <= actions
+
+
+def test_the_transitions_table_says_who_may_act_and_with_which_fields():
+    rows = {r["action"]: r for r in json.loads(
+        motcua("dossiers", "transitions", "--format", "json").stdout)}
+    assert rows["extend"]["roles"] == ["head", "signer"] and rows["extend"]["scope"] == "step"
+    assert rows["extend"]["fields"] == ["new_appointment", "reason"]
+    assert rows["return"]["roles"] == ["desk"] and rows["return"]["scope"] == "desk"
+    table = motcua("dossiers", "transitions").stdout
+    assert "quyền: desk tại đơn vị tiếp nhận" in table

@@ -19,6 +19,15 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
+from motcua.domain.commands import (
+    CompleteStep,
+    Extend,
+    Refuse,
+    RequestSupplement,
+    ReturnResult,
+    Stop,
+    Supplement,
+)
 from motcua.domain.errors import IllegalTransition
 from motcua.printing import long_date, render_form, render_log_book
 from motcua.services import dossiers as uc
@@ -40,26 +49,25 @@ def dossiers(app, world):
     full = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
                               channel="desk", applicant=applicant, official=desk)["code"]
     clock.set(vn(2026, 1, 5, 10, 0))
-    uc.complete_step(app, full, official=desk)
+    uc.act(app, full, CompleteStep(), desk)
     clock.set(vn(2026, 1, 5, 14, 0))
-    uc.request_supplement(app, full, ["Giấy chứng sinh bản chính", "Sổ hộ khẩu"],
-                          official=world["chuyenvien"])
+    uc.act(app, full, RequestSupplement(["Giấy chứng sinh bản chính", "Sổ hộ khẩu"]), world["chuyenvien"])
     clock.set(vn(2026, 1, 6, 9, 0))
-    uc.supplement(app, full, official=desk)
+    uc.act(app, full, Supplement(), desk)
     clock.set(vn(2026, 1, 6, 10, 0))
-    uc.extend(app, full, vn(2026, 1, 13, 16, 0), "Cần xác minh thông tin cư trú", official=head)
+    uc.act(app, full, Extend(vn(2026, 1, 13, 16, 0), "Cần xác minh thông tin cư trú"), head)
     clock.set(vn(2026, 1, 7, 15, 0))
-    uc.complete_step(app, full, official=world["chuyenvien"])
+    uc.act(app, full, CompleteStep(), world["chuyenvien"])
     clock.set(vn(2026, 1, 8, 9, 0))
-    uc.complete_step(app, full)  # the signer's step at Sở Tư pháp
+    uc.act(app, full, CompleteStep())  # the signer's step at Sở Tư pháp
     clock.set(vn(2026, 1, 8, 10, 30))
-    uc.return_result(app, full, official=desk)
+    uc.act(app, full, ReturnResult(), desk)
     refused = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
                                  channel="desk", applicant=applicant, official=desk)["code"]
-    uc.refuse(app, refused, "Hồ sơ không thuộc thẩm quyền của xã", official=head)
+    uc.act(app, refused, Refuse("Hồ sơ không thuộc thẩm quyền của xã"), head)
     stopped = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
                                  channel="desk", applicant=applicant, official=desk)["code"]
-    uc.stop(app, stopped, "Có tranh chấp về quan hệ cha, mẹ, con", official=head)
+    uc.act(app, stopped, Stop("Có tranh chấp về quan hệ cha, mẹ, con"), head)
     return {"full": full, "refused": refused, "stopped": stopped}
 
 

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from motcua.domain.commands import CompleteStep, RequestCorrection, RequestSupplement
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_api_token, create_official
 from motcua.web.app import create_app
@@ -64,18 +65,16 @@ def prepare(app, action: str) -> str:
     if action in ("send_back", "request_correction", "approve_correction",
                   "reject_correction"):
         clock.set(clock.now() + timedelta(minutes=30))
-        uc.complete_step(app, code)
+        uc.act(app, code, CompleteStep())
     if action in ("approve_correction", "reject_correction"):
         clock.set(clock.now() + timedelta(minutes=30))
-        uc.request_time_correction(app, code, target="step_finished", step_seq=1,
-                                   new_value=true_finish(app, code),
-                                   reason="Ghi nhận muộn", evidence="Sổ theo dõi")
+        uc.act(app, code, RequestCorrection(target="step_finished", step_seq=1, new_value=true_finish(app, code), reason="Ghi nhận muộn", evidence="Sổ theo dõi"))
     if action == "supplement":
-        uc.request_supplement(app, code, ["Giấy chứng sinh"])
+        uc.act(app, code, RequestSupplement(["Giấy chứng sinh"]))
     if action == "return":
-        uc.complete_step(app, code)
-        uc.complete_step(app, code)
-        uc.complete_step(app, code)
+        uc.act(app, code, CompleteStep())
+        uc.act(app, code, CompleteStep())
+        uc.act(app, code, CompleteStep())
     clock.set(clock.now() + timedelta(minutes=10))
     return code
 

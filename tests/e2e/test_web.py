@@ -9,6 +9,7 @@ import unicodedata
 import pytest
 from fastapi.testclient import TestClient
 
+from motcua.domain.commands import Attach, RequestCorrection, RequestSupplement
 from motcua.domain.documents import Upload
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_api_token, create_official, revoke_api_tokens
@@ -148,8 +149,7 @@ def test_uploads_are_checked_by_content_and_size_and_nothing_is_half_saved(
 def test_attachments_are_served_only_to_those_who_may_see_the_dossier(app, world, client):
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                               applicant=CITIZEN, official=world["tiepnhan"])["code"]
-    uc.attach_documents(app, code, [Upload("Tờ khai", "to-khai.pdf", PDF)],
-                        official=world["tiepnhan"])
+    uc.act(app, code, Attach("input", tuple([Upload("Tờ khai", "to-khai.pdf", PDF)])), world["tiepnhan"])
     detail = uc.dossier_detail(app, code, world["tiepnhan"])
     attachment = detail["attachments"][0]
     assert attachment["sha256"] == hashlib.sha256(PDF).hexdigest()
@@ -203,9 +203,7 @@ def test_hand_over_by_code_and_the_heads_correction_queue(app, world, client):
     wrong = client.post("/ban-giao", data={"csrf": csrf, "code": "KHONG-CO-MA"})
     assert "Không tìm thấy hồ sơ" in wrong.text
     app.clock.set(vn(2026, 1, 5, 10, 0))
-    uc.request_time_correction(app, code, target="step_finished", step_seq=1,
-                               new_value=vn(2026, 1, 5, 9, 0), reason="Bàn giao trên giấy",
-                               evidence="Sổ giao nhận", official=world["tiepnhan"])
+    uc.act(app, code, RequestCorrection(target="step_finished", step_seq=1, new_value=vn(2026, 1, 5, 9, 0), reason="Bàn giao trên giấy", evidence="Sổ giao nhận"), world["tiepnhan"])
     client.cookies.clear()
     csrf = login(client, "truongphong")
     queue = client.get("/dieu-chinh")
@@ -286,6 +284,6 @@ def test_administrators_manage_units_procedures_and_officials_through_the_api(ap
 def test_a_citizen_waiting_for_a_supplement_sees_what_is_missing(app, world, client):
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                               applicant=CITIZEN, official=world["tiepnhan"])["code"]
-    uc.request_supplement(app, code, ["Giấy chứng sinh bản chính"], official=world["tiepnhan"])
+    uc.act(app, code, RequestSupplement(["Giấy chứng sinh bản chính"]), world["tiepnhan"])
     page = client.get("/tra-cuu", params={"ma": code, "so": "1234"})
     assert "Cần bổ sung:" in page.text and "Giấy chứng sinh bản chính" in page.text

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from motcua.domain.commands import CompleteStep, Refuse, RequestSupplement, ReturnResult, Supplement
 from motcua.domain.errors import ConcurrentUpdate, IllegalTransition, NotFound, PermissionDenied
 from motcua.services import dossiers as uc
 from motcua.services.audit import verify_audit
@@ -40,11 +41,11 @@ def test_a_full_lifecycle_through_the_services_is_stored_and_audited(app, world)
     for when, who in ((vn(2026, 1, 5, 10), "tiepnhan"), (vn(2026, 1, 7, 9), "chuyenvien"),
                       (vn(2026, 1, 8, 8, 30), "lanhdao")):
         app.clock.set(when)
-        view = uc.complete_step(app, code, official=world[who])
+        view = uc.act(app, code, CompleteStep(), world[who])
     assert view["status"] == "result_ready" and view["timeliness"] == "on_time"
     assert view["steps"][1]["overran"] is True and view["steps"][2]["unit"] == "SO-TP"
     app.clock.set(vn(2026, 1, 8, 10))
-    assert uc.return_result(app, code, official=world["tiepnhan"])["status"] == "returned"
+    assert uc.act(app, code, ReturnResult(), world["tiepnhan"])["status"] == "returned"
     assert verify_audit(app) == []
     with app.engine.connect() as conn:
         actions = conn.execute(sa.text("SELECT action FROM audit_events ORDER BY id")).scalars()
@@ -68,10 +69,10 @@ def test_officials_act_only_within_their_role_and_unit(app, world):
                            applicant=CITIZEN, official=world["tiepnhan2"])
     code = receive(app, world)["code"]
     with pytest.raises(PermissionDenied):
-        uc.refuse(app, code, "Không đủ điều kiện", official=world["chuyenvien"])
+        uc.act(app, code, Refuse("Không đủ điều kiện"), world["chuyenvien"])
     with pytest.raises(PermissionDenied):
-        uc.complete_step(app, code, official=world["tiepnhan2"])
-    uc.refuse(app, code, "Không đủ điều kiện", official=world["truongphong"])
+        uc.act(app, code, CompleteStep(), world["tiepnhan2"])
+    uc.act(app, code, Refuse("Không đủ điều kiện"), world["truongphong"])
 
 
 def test_two_officials_completing_the_same_step_exactly_one_succeeds(app, world):
@@ -97,7 +98,7 @@ def test_a_save_from_a_stale_copy_is_refused_and_writes_nothing(app, world):
     stale = app.uow()
     with stale:
         old = stale.dossiers.get(code)
-        uc.complete_step(app, code, official=world["tiepnhan"])
+        uc.act(app, code, CompleteStep(), world["tiepnhan"])
         with app.engine.connect() as conn:
             counters = conn.execute(sa.text(counted)).all()
         old.request_supplement(at=vn(2026, 1, 5, 10), actor=uc.actor_of(world["tiepnhan"]),
@@ -115,9 +116,9 @@ def test_a_save_from_a_stale_copy_is_refused_and_writes_nothing(app, world):
 
 def test_a_double_clicked_hand_over_completes_one_step_only(app, world):
     code = receive(app, world)["code"]
-    uc.complete_step(app, code, official=world["tiepnhan"], expected_step=1)
+    uc.act(app, code, CompleteStep(expected_step=1), world["tiepnhan"])
     with pytest.raises(ConcurrentUpdate):
-        uc.complete_step(app, code, official=world["tiepnhan"], expected_step=1)
+        uc.act(app, code, CompleteStep(expected_step=1), world["tiepnhan"])
     assert uc.get_dossier(app, code)["current_step"] == 2
 
 
@@ -135,7 +136,7 @@ def test_a_dossier_keeps_the_procedure_version_it_was_received_under(app, world)
 
 def test_merging_units_moves_dossiers_in_flight_and_keeps_past_work(app, world):
     code = receive(app, world)["code"]
-    uc.complete_step(app, code, official=world["tiepnhan"])
+    uc.act(app, code, CompleteStep(), world["tiepnhan"])
     app.clock.set(vn(2026, 1, 5, 11))
     assert merge_units(app, ["24175"], "24133", vn(2026, 1, 5).date()) == 1
     view = uc.get_dossier(app, code)
@@ -149,12 +150,12 @@ def test_unknown_codes_and_illegal_moves_get_clear_errors(app, world):
         uc.get_dossier(app, "KHONG-CO")
     code = receive(app, world)["code"]
     with pytest.raises(IllegalTransition, match="Không thể"):
-        uc.return_result(app, code, official=world["tiepnhan"])
+        uc.act(app, code, ReturnResult(), world["tiepnhan"])
 
 
 def test_audit_verify_names_a_dossier_whose_events_were_tampered_with(app, world):
     code = receive(app, world)["code"]
-    uc.complete_step(app, code, official=world["tiepnhan"])
+    uc.act(app, code, CompleteStep(), world["tiepnhan"])
     with app.engine.begin() as conn:
         conn.execute(sa.text("UPDATE audit_events SET actor_name = 'Kẻ gian' WHERE seq = 1"))
     broken = verify_audit(app)
@@ -164,7 +165,7 @@ def test_audit_verify_names_a_dossier_whose_events_were_tampered_with(app, world
 def test_supplement_pause_is_stored_and_moves_due(app, world):
     code = receive(app, world)["code"]
     app.clock.set(vn(2026, 1, 5, 10))
-    uc.request_supplement(app, code, ["Giấy chứng sinh"], official=world["tiepnhan"])
+    uc.act(app, code, RequestSupplement(["Giấy chứng sinh"]), world["tiepnhan"])
     app.clock.set(vn(2026, 1, 6, 10))
-    view = uc.supplement(app, code, official=world["tiepnhan"])
+    view = uc.act(app, code, Supplement(), world["tiepnhan"])
     assert view["paused_minutes"] == 480 and view["due"] == "2026-01-09T09:00:00+07:00"

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from motcua.domain.commands import CompleteStep
 from motcua.domain.errors import ConcurrentUpdate
 from motcua.services import dossiers as uc
 from tests.conftest import PG_URL
@@ -58,7 +59,7 @@ def test_a_connection_the_server_dropped_fails_once_clearly_then_is_replaced(app
     with pytest.raises(sa.exc.OperationalError) as lost:
         uc.get_dossier(app, code)  # read on psycopg directly (storage.dossier_pg)
     assert lost.value.connection_invalidated
-    assert uc.complete_step(app, code, official=world["tiepnhan"])["current_step"] == 2
+    assert uc.act(app, code, CompleteStep(), world["tiepnhan"])["current_step"] == 2
 
 
 def test_reads_hold_no_transaction_and_the_first_write_begins_one(app, world):
@@ -82,8 +83,35 @@ def test_reads_hold_no_transaction_and_the_first_write_begins_one(app, world):
         uow.units.rename(unit.id, "Tên mới", date(2026, 1, 1), app.clock.now())  # SQLAlchemy
         assert uow.conn.connection.dbapi_connection.info.transaction_status == status.INTRANS
         uow.commit()
-    assert uc.complete_step(app, code, official=world["tiepnhan"])["current_step"] == 2
+    assert uc.act(app, code, CompleteStep(), world["tiepnhan"])["current_step"] == 2
     with app.engine.connect() as conn:  # the pool hands out transactional connections again
         assert conn.connection.dbapi_connection.autocommit is False
         assert conn.execute(sa.text("SELECT name FROM units WHERE code = '24175'")).scalar() \
             == "Tên mới"
+
+
+def test_two_relays_at_once_never_deliver_one_outbox_row_twice(app, world):
+    from motcua.services.events import OutboxMessage
+    from motcua.services.outbox import relay
+
+    app.events.durable("*", lambda e: [OutboxMessage("sms", f"{e.code}:{e.seq}", {})])
+    for _ in range(12):
+        uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                           applicant=CITIZEN, official=world["tiepnhan"])
+    delivered: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def slow_sms(payload, key):
+        delivered.append(key)
+        threading.Event().wait(0.01)
+
+    def one_relay():
+        barrier.wait()
+        relay(app, {"sms": slow_sms}, limit=8)
+
+    threads = [threading.Thread(target=one_relay) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(delivered) == len(set(delivered)) == 12

@@ -25,7 +25,9 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
+from motcua.domain.commands import Attach, CompleteStep, Rate, Refuse, ReturnResult, Withdraw
 from motcua.domain.documents import Upload
+from motcua.domain.lifecycle import APPLICANT
 from motcua.reports import make_report
 from motcua.reports.core import Period
 from motcua.reports.export import to_csv, to_xlsx
@@ -54,30 +56,29 @@ def month(app, world):
     def steps(code, *times):
         for (day, hh, mm), who in zip(times, (desk, spec, signer), strict=False):
             at(app, day, hh, mm)
-            uc.complete_step(app, code, official=who)
+            uc.act(app, code, CompleteStep(), who)
 
     d1 = receive(channel="online", official=None)
-    uc.attach_documents(app, d1, [Upload("Tờ khai", "to-khai.pdf", PDF)], official=desk)
+    uc.act(app, d1, Attach("input", tuple([Upload("Tờ khai", "to-khai.pdf", PDF)])), desk)
     steps(d1, (5, 10, 0), (5, 11, 0), (5, 14, 0))
-    uc.attach_documents(app, d1, [Upload("Giấy khai sinh điện tử", "kq.pdf", PDF)],
-                        kind="result", official=desk)
+    uc.act(app, d1, Attach("result", tuple([Upload("Giấy khai sinh điện tử", "kq.pdf", PDF)])), desk)
     at(app, 5, 15)
-    uc.return_result(app, d1, official=desk)
-    uc.rate(app, d1, 5)
+    uc.act(app, d1, ReturnResult(), desk)
+    uc.act(app, d1, Rate(5), actor=APPLICANT)
     d2 = receive()
     steps(d2, (5, 10, 0), (7, 16, 0), (8, 8, 0))
     at(app, 8, 9)
-    uc.return_result(app, d2, official=desk)
-    uc.rate(app, d2, 2, "Phải đi lại nhiều lần")
+    uc.act(app, d2, ReturnResult(), desk)
+    uc.act(app, d2, Rate(2, "Phải đi lại nhiều lần"), actor=APPLICANT)
     d3 = receive()
     steps(d3, (5, 10, 0), (8, 17, 0), (9, 8, 0))
     d4 = receive()
     d5 = receive(day=9, hh=10)
     d6 = receive()
     at(app, 5, 10)
-    uc.refuse(app, d6, "Không thuộc thẩm quyền", official=head)
+    uc.act(app, d6, Refuse("Không thuộc thẩm quyền"), head)
     d7 = receive()
-    uc.withdraw(app, d7, "Công dân xin rút", official=desk)
+    uc.act(app, d7, Withdraw("Công dân xin rút"), desk)
     d8 = receive(unit="24133", official=world["tiepnhan2"])
     at(app, 13, 8, 30)
     return {"d1": d1, "d2": d2, "d3": d3, "d4": d4, "d5": d5, "d6": d6, "d7": d7, "d8": d8}

@@ -80,3 +80,16 @@ def test_vectorised_add_and_between_match_the_scalar_calendar(cal):
     assert np.array_equal(vector.between(epoch, later), want)
     eff = vector.effective_receipt(epoch)
     assert np.array_equal(eff, to_epoch([cal.effective_receipt(r) for r in received]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(instants, st.integers(min_value=-3 * 86_400, max_value=3 * 86_400)),
+                min_size=1, max_size=40))
+def test_the_numpy_verdict_agrees_with_the_domain_verdict(pairs):
+    from motcua.analytics.workcal import judge_timeliness_array
+    from motcua.domain.timeliness import judge_timeliness
+
+    ready = [r for r, _ in pairs]
+    due = [r + timedelta(seconds=d) for r, d in pairs]
+    got = judge_timeliness_array(to_epoch(ready), to_epoch(due))
+    assert list(got) == [judge_timeliness(r, d).value for r, d in zip(ready, due, strict=True)]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.domain.dossiers import TRANSITIONS, Action, Status, allowed_actions
+from motcua.domain import commands as c
+from motcua.domain.documents import StoredFile
+from motcua.domain.dossiers import TRANSITIONS, Action, Dossier, Status, allowed_actions
 from motcua.domain.errors import IllegalTransition, ReasonRequired, ValidationError
+from motcua.domain.lifecycle import CORRECTION_ACTIONS
 from tests.conftest import vn
 from tests.unit.factories import HEAD, SPECIALIST, received
 
@@ -35,26 +38,35 @@ def to_state(cal, status: Status):
     return d
 
 
+PDF = StoredFile("Tờ khai", "to-khai.pdf", "0" * 64, 1, "application/pdf")
+COMMANDS = {
+    Action.ASSIGN: c.Assign(11),
+    Action.COMPLETE_STEP: c.CompleteStep(),
+    Action.SEND_BACK: c.SendBack("Thiếu chữ ký"),
+    Action.REQUEST_SUPPLEMENT: c.RequestSupplement(reason="Thiếu giấy tờ"),
+    Action.SUPPLEMENT: c.Supplement(),
+    Action.REFUSE: c.Refuse("Không đủ điều kiện"),
+    Action.STOP: c.Stop("Có tranh chấp"),
+    Action.WITHDRAW: c.Withdraw(),
+    Action.EXTEND: c.Extend(vn(2026, 1, 12, 17, 30), "Cần xác minh thêm"),
+    Action.RETURN: c.ReturnResult(),
+    Action.TRANSFER: c.Transfer(1, 3, "Sáp nhập"),
+    Action.ATTACH: c.Attach("input", (PDF,)),
+    Action.RATE: c.Rate(5),
+}
+
+
 def attempt(d, action: Action, cal, when):
-    args = {"at": when, "actor": HEAD}
-    calls = {
-        Action.ASSIGN: lambda: d.assign(11, **args),
-        Action.COMPLETE_STEP: lambda: d.complete_step(cal=cal, **args),
-        Action.SEND_BACK: lambda: d.send_back(cal=cal, reason="Thiếu chữ ký", **args),
-        Action.REQUEST_SUPPLEMENT: lambda: d.request_supplement(reason="Thiếu giấy tờ", **args),
-        Action.SUPPLEMENT: lambda: d.supplement(cal=cal, **args),
-        Action.REFUSE: lambda: d.refuse(cal=cal, reason="Không đủ điều kiện", **args),
-        Action.STOP: lambda: d.stop(cal=cal, reason="Có tranh chấp", **args),
-        Action.WITHDRAW: lambda: d.withdraw(cal=cal, **args),
-        Action.EXTEND: lambda: d.extend(cal=cal, new_appointment=vn(2026, 1, 12, 17, 30),
-                                        reason="Cần xác minh thêm", **args),
-        Action.RETURN: lambda: d.return_result(**args),
-        Action.TRANSFER: lambda: d.transfer(1, 3, reason="Sáp nhập", **args),
-        Action.ATTACH: lambda: d.attach(kind="input", name="Tờ khai", filename="to-khai.pdf",
-                                        sha256="0" * 64, size=1, **args),
-        Action.RATE: lambda: d.rate(5, **args),
-    }
-    calls[action]()
+    d.apply(COMMANDS[action], at=when, actor=HEAD, cal=cal)
+
+
+def test_every_action_but_receipt_has_a_command_and_a_domain_method():
+    for t in TRANSITIONS:
+        if t.action is Action.RECEIVE:
+            continue
+        assert t.command is not None and t.command.action == t.action.value
+        assert callable(getattr(Dossier, t.method))
+    assert set(COMMANDS) | CORRECTION_ACTIONS == {t.action for t in TRANSITIONS} - {Action.RECEIVE}
 
 
 STATES = [s for s in Status]

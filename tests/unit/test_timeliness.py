@@ -6,6 +6,7 @@ import pytest
 
 from motcua.domain.dossiers import CorrectionTarget, Timeliness, judge_timeliness
 from motcua.domain.errors import IllegalTransition, ValidationError
+from motcua.domain.timeliness import Urgency
 from tests.conftest import vn
 from tests.unit.factories import DEPARTMENT, DESK_OFFICER, HEAD, SPECIALIST, received
 
@@ -77,10 +78,10 @@ def test_withdrawn_dossier_has_no_timeliness(cal):
 
 def test_due_soon_and_overdue_now(cal):
     d = received(cal, T0)  # 24 working hours allotted; 20% = 4h48m
-    assert not d.is_due_soon(vn(2026, 1, 7, 9, 0), cal)
-    assert d.is_due_soon(vn(2026, 1, 7, 15, 0), cal)  # 4 h left of 24
-    assert not d.is_overdue(vn(2026, 1, 8, 9, 0))
-    assert d.is_overdue(vn(2026, 1, 8, 9, 1))
+    assert d.urgency(vn(2026, 1, 7, 9, 0), cal) is None
+    assert d.urgency(vn(2026, 1, 7, 15, 0), cal) is Urgency.DUE_SOON  # 4 h left of 24
+    assert d.urgency(vn(2026, 1, 8, 9, 0), cal) is Urgency.DUE_SOON
+    assert d.urgency(vn(2026, 1, 8, 9, 1), cal) is Urgency.OVERDUE
 
 
 def test_behind_schedule_is_a_warning_separate_from_overrun(cal):

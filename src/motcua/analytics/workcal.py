@@ -139,3 +139,12 @@ class VectorCalendar:
         if k.size and k.max() >= self.working_days.size:
             raise CalendarRangeError("Thời hạn vượt quá lịch làm việc đã nạp.")
         return k
+
+
+def judge_timeliness_array(ready: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """``domain.timeliness.judge_timeliness`` over epoch seconds: late after ``due``,
+    early on a Vietnam calendar day before ``due``'s day, else on time (a property test
+    checks that both agree)."""
+    late = ready > due
+    early = ~late & ((ready + UTC_OFFSET) // 86_400 < (due + UTC_OFFSET) // 86_400)
+    return np.where(late, "late", np.where(early, "early", "on_time"))

@@ -14,6 +14,7 @@ import typer
 
 from motcua.domain.errors import MotcuaError
 from motcua.domain.text import parse_date
+from motcua.domain.text import parse_instant as text_instant
 from motcua.settings import Settings
 
 app = typer.Typer(help="motcua: hệ thống một cửa giải quyết thủ tục hành chính.",
@@ -70,14 +71,11 @@ def open_app(database: str | None, clock=None):
 
 
 def parse_instant(text: str, what: str = "thời điểm") -> datetime:
-    from motcua.domain.calendar import VN_TZ
-
+    """``domain.text.parse_instant``, failing the command with its message."""
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        fail(f"{what} không đúng dạng ISO-8601 (ví dụ 2025-01-16T16:45:00+07:00): {text!r}")
-    # A time without offset is read as Vietnamese local time, as officials write it.
-    return value if value.tzinfo else value.replace(tzinfo=VN_TZ)
+        return text_instant(text, what)
+    except MotcuaError as exc:
+        fail(exc.message)
 
 
 def echo_json(data) -> None:
@@ -460,16 +458,19 @@ def procedures_export(file: Path, database: Database = None) -> None:
 def dossiers_transitions(
     format: Annotated[str, typer.Option("--format", help="json | table")] = "table",
 ) -> None:
-    """Bảng chuyển trạng thái của hồ sơ."""
-    from motcua.domain.dossiers import TRANSITIONS
+    """Bảng chuyển trạng thái của hồ sơ: từ đâu, tới đâu, ai được làm, cần những trường nào."""
+    from motcua.domain.lifecycle import TRANSITIONS
 
     rows = [t.as_dict() for t in TRANSITIONS]
     if format == "json":
         echo_json(rows)
         return
+    scopes = {"desk": "đơn vị tiếp nhận", "step": "đơn vị giữ bước", "any": "đơn vị liên quan"}
     for r in rows:
+        who = ",".join(r["roles"]) or "người nộp hồ sơ"
         typer.echo(f"{r['action']:<20} {r['label']:<45} {','.join(r['from'])} -> "
-                   f"{','.join(r['to'])}  (lý do: {r['reason']})")
+                   f"{','.join(r['to'])}  (lý do: {r['reason']}; quyền: {who} tại "
+                   f"{scopes[r['scope']]}; trường: {','.join(r['fields']) or '—'})")
 
 
 @dossiers_app.command("show")

@@ -44,6 +44,17 @@ class Upload:
         return max(len(self.data), self.declared_size or 0)
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """An upload once its bytes are stored: what the dossier's record keeps of it."""
+
+    name: str
+    filename: str
+    sha256: str
+    size: int
+    content_type: str
+
+
 def sniff(data: bytes) -> tuple[str, str]:
     """(content type, extension) of a PDF, JPEG or PNG; anything else is refused."""
     for magic, content_type, extension in SIGNATURES:

@@ -1,8 +1,9 @@
-"""The dossier (hồ sơ) aggregate, its lifecycle and its honest timeliness.
+"""The dossier (hồ sơ) aggregate: receipt, the lifecycle's domain methods, honest timeliness.
 
-The lifecycle is the explicit table ``TRANSITIONS``: every action names the
-states it may start from and the states it may lead to; anything else raises
-``IllegalTransition``. Every action appends a hash-chained audit event.
+Every action is a command (``domain.commands``) applied by ``Dossier.apply``
+through the one table ``domain.lifecycle.TRANSITIONS``: it names the states an
+action may start from and lead to; anything else raises ``IllegalTransition``.
+Every action appends a hash-chained audit event.
 
 Two things are kept apart (shared/DOMAIN.md, "Time semantics"):
 
@@ -10,264 +11,52 @@ Two things are kept apart (shared/DOMAIN.md, "Time semantics"):
   allocation (charged to the unit and official that held it) and is *behind
   schedule* when it finished after its planned (cumulative) deadline;
 * **the dossier's timeliness**, decided only by when the result was ready
-  against ``due`` (the appointment at receipt plus paused working time).
-  A step that overran never makes an on-time dossier late.
+  against ``due``. A step that overran never makes an on-time dossier late.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+import inspect
 from datetime import datetime
 
 from motcua.domain.audit import AuditEvent, chain_event
 from motcua.domain.calendar import VN_TZ, WorkingCalendar
-from motcua.domain.errors import IllegalTransition, NotFound, ReasonRequired, ValidationError
-from motcua.domain.identity import Applicant, ApplicantKind
-from motcua.domain.procedures import Channel, Procedure
-from motcua.domain.text import fold
-
-
-class Status(enum.StrEnum):
-    IN_PROGRESS = "in_progress"
-    AWAITING_SUPPLEMENT = "awaiting_supplement"
-    RESULT_READY = "result_ready"
-    RETURNED = "returned"
-    REFUSED = "refused"
-    STOPPED = "stopped"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-    @property
-    def is_open(self) -> bool:
-        return self in (Status.IN_PROGRESS, Status.AWAITING_SUPPLEMENT)
-
-
-STATUS_LABELS = {
-    Status.IN_PROGRESS: "Đang giải quyết",
-    Status.AWAITING_SUPPLEMENT: "Chờ bổ sung hồ sơ",
-    Status.RESULT_READY: "Đã có kết quả, chờ trả",
-    Status.RETURNED: "Đã trả kết quả",
-    Status.REFUSED: "Từ chối giải quyết",
-    Status.STOPPED: "Dừng giải quyết",
-    Status.WITHDRAWN: "Công dân rút hồ sơ",
-}
-
-
-class Action(enum.StrEnum):
-    RECEIVE = "receive"
-    ASSIGN = "assign"
-    COMPLETE_STEP = "complete_step"
-    SEND_BACK = "send_back"
-    REQUEST_SUPPLEMENT = "request_supplement"
-    SUPPLEMENT = "supplement"
-    REFUSE = "refuse"
-    STOP = "stop"
-    WITHDRAW = "withdraw"
-    EXTEND = "extend"
-    RETURN = "return"
-    TRANSFER = "transfer"
-    REQUEST_CORRECTION = "request_correction"
-    APPROVE_CORRECTION = "approve_correction"
-    REJECT_CORRECTION = "reject_correction"
-    ATTACH = "attach"
-    RATE = "rate"
-
-
-class Timeliness(enum.StrEnum):
-    EARLY = "early"
-    ON_TIME = "on_time"
-    LATE = "late"
-
-    @property
-    def label(self) -> str:
-        return {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Trễ hạn"}[self.value]
-
-
-class Reason(enum.StrEnum):
-    NONE = "none"
-    OPTIONAL = "optional"
-    REQUIRED = "required"
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: Action
-    sources: frozenset[Status | None]
-    targets: tuple[Status, ...]
-    reason: Reason
-    label: str
-
-    def as_dict(self) -> dict:
-        return {
-            "action": self.action.value,
-            "label": self.label,
-            "from": sorted(s.value if s else "(mới)" for s in self.sources),
-            "to": [t.value for t in self.targets],
-            "reason": self.reason.value,
-        }
-
-
-_OPEN = frozenset({Status.IN_PROGRESS, Status.AWAITING_SUPPLEMENT})
-_ANY = frozenset(Status)
-
-
-def _t(action, sources, targets, reason, label) -> Transition:
-    targets = tuple(targets) if isinstance(targets, tuple | list) else (targets,)
-    return Transition(action, frozenset(sources), targets, reason, label)
-
-
-TRANSITIONS: tuple[Transition, ...] = (
-    _t(Action.RECEIVE, {None}, Status.IN_PROGRESS, Reason.NONE, "Tiếp nhận hồ sơ"),
-    _t(Action.ASSIGN, {Status.IN_PROGRESS}, Status.IN_PROGRESS, Reason.NONE, "Phân công xử lý"),
-    _t(Action.COMPLETE_STEP, {Status.IN_PROGRESS}, (Status.IN_PROGRESS, Status.RESULT_READY),
-       Reason.NONE, "Hoàn thành bước và chuyển tiếp"),
-    _t(Action.SEND_BACK, {Status.IN_PROGRESS}, Status.IN_PROGRESS, Reason.REQUIRED,
-       "Trả lại bước trước"),
-    _t(Action.REQUEST_SUPPLEMENT, {Status.IN_PROGRESS}, Status.AWAITING_SUPPLEMENT,
-       Reason.OPTIONAL, "Yêu cầu bổ sung, hoàn thiện hồ sơ"),
-    _t(Action.SUPPLEMENT, {Status.AWAITING_SUPPLEMENT}, Status.IN_PROGRESS, Reason.NONE,
-       "Nhận hồ sơ bổ sung"),
-    _t(Action.REFUSE, _OPEN, Status.REFUSED, Reason.REQUIRED, "Từ chối giải quyết"),
-    _t(Action.STOP, _OPEN, Status.STOPPED, Reason.REQUIRED, "Dừng giải quyết"),
-    _t(Action.WITHDRAW, _OPEN, Status.WITHDRAWN, Reason.OPTIONAL, "Công dân rút hồ sơ"),
-    _t(Action.EXTEND, _OPEN, tuple(_OPEN), Reason.REQUIRED, "Xin lỗi và gia hạn"),
-    _t(Action.RETURN, {Status.RESULT_READY}, Status.RETURNED, Reason.NONE, "Trả kết quả"),
-    _t(Action.TRANSFER, _OPEN | {Status.RESULT_READY}, tuple(_OPEN | {Status.RESULT_READY}),
-       Reason.REQUIRED, "Chuyển sang đơn vị kế thừa"),
-    _t(Action.REQUEST_CORRECTION, _ANY, tuple(_ANY), Reason.REQUIRED,
-       "Đề nghị điều chỉnh thời điểm đã ghi nhận"),
-    _t(Action.APPROVE_CORRECTION, _ANY, tuple(_ANY), Reason.NONE, "Duyệt điều chỉnh thời điểm"),
-    _t(Action.REJECT_CORRECTION, _ANY, tuple(_ANY), Reason.REQUIRED,
-       "Không duyệt điều chỉnh thời điểm"),
-    _t(Action.ATTACH, _OPEN | {Status.RESULT_READY}, tuple(_OPEN | {Status.RESULT_READY}),
-       Reason.NONE, "Đính kèm giấy tờ, kết quả"),
-    _t(Action.RATE, {Status.RETURNED}, Status.RETURNED, Reason.NONE,
-       "Người dân đánh giá mức độ hài lòng"),
+from motcua.domain.commands import Command
+from motcua.domain.documents import StoredFile
+from motcua.domain.errors import (
+    ConcurrentUpdate,
+    IllegalTransition,
+    NotFound,
+    ReasonRequired,
+    ValidationError,
 )
-_BY_ACTION = {t.action: t for t in TRANSITIONS}
-
-
-def transition_for(action: Action | str) -> Transition:
-    try:
-        return _BY_ACTION[Action(action)]
-    except ValueError as exc:
-        raise IllegalTransition(f"Thao tác không tồn tại: {action!r}.") from exc
-
-
-def allowed_actions(status: Status | None) -> list[Action]:
-    """Actions the table allows from ``status`` (guards such as 'first step' aside)."""
-    return [t.action for t in TRANSITIONS if status in t.sources]
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who performs an action (an official, the applicant, or the system)."""
-
-    id: int | None
-    name: str
-
-
-SYSTEM = Actor(None, "Hệ thống")
+from motcua.domain.identity import Applicant, ApplicantKind
+from motcua.domain.lifecycle import (  # noqa: F401 - the names dossiers are spoken of with
+    STATUS_LABELS,
+    SYSTEM,
+    TRANSITIONS,
+    Action,
+    Actor,
+    Reason,
+    Status,
+    Transition,
+    allowed_actions,
+    transition_for,
+)
+from motcua.domain.procedures import Channel, Procedure
+from motcua.domain.steps import CorrectionTarget, Restorable, Step, Supplement, TimeCorrection
+from motcua.domain.text import fold
+from motcua.domain.timeliness import (
+    DUE_SOON_SHARE,
+    Timeliness,
+    Urgency,
+    judge_timeliness,
+    urgency,
+)
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-class Step:
-    """A step of one dossier, with its plan and what actually happened."""
-
-    def __init__(self, seq: int, name: str, unit_id: int, role: str, allocated_seconds: int,
-                 planned_deadline: datetime) -> None:
-        self.seq = seq
-        self.name = name
-        self.unit_id = unit_id
-        self.role = role
-        self.allocated_seconds = allocated_seconds
-        self.planned_deadline = planned_deadline
-        self.started_at: datetime | None = None
-        self.finished_at: datetime | None = None
-        self.run_started_at: datetime | None = None
-        self.run_paused_seconds = 0
-        self.worked_seconds = 0
-        self.paused_seconds = 0
-        self.assignee_id: int | None = None
-        self.completed_by_id: int | None = None
-        self.overran: bool | None = None
-        self.behind_schedule: bool | None = None
-        self.send_backs = 0
-
-    @property
-    def active(self) -> bool:
-        return self.run_started_at is not None
-
-    @property
-    def held_by_id(self) -> int | None:
-        """The official charged for this step: its assignee, else who completed it."""
-        return self.assignee_id or self.completed_by_id
-
-    def _start_run(self, at: datetime) -> None:
-        if self.started_at is None:
-            self.started_at = at
-        self.run_started_at = at
-        self.run_paused_seconds = 0
-
-    def _end_run(self, at: datetime, cal: WorkingCalendar) -> None:
-        assert self.run_started_at is not None
-        self.worked_seconds += cal.between(self.run_started_at, at) - self.run_paused_seconds
-        self.run_started_at = None
-        self.run_paused_seconds = 0
-
-    def _judge(self) -> None:
-        self.overran = self.worked_seconds > self.allocated_seconds
-        self.behind_schedule = self.finished_at is not None and self.finished_at > self.planned_deadline
-
-
-class Supplement:
-    """A supplement request (yêu cầu bổ sung) and the pause it causes."""
-
-    def __init__(self, seq: int, step_seq: int, requested_at: datetime, requested_by_id: int | None,
-                 reason: str, missing: list[str]) -> None:
-        self.seq = seq
-        self.step_seq = step_seq
-        self.requested_at = requested_at
-        self.requested_by_id = requested_by_id
-        self.reason = reason
-        self.missing = list(missing)
-        self.supplemented_at: datetime | None = None
-        self.paused_seconds = 0
-        # DOMAIN.md: a second request counts the dossier as late in the national index.
-        self.flagged = seq > 1
-
-
-class CorrectionTarget(enum.StrEnum):
-    STEP_FINISHED = "step_finished"
-    RETURNED = "returned"
-
-
-class TimeCorrection:
-    """A request to correct a recorded time; both values stay on record."""
-
-    def __init__(self, seq: int, target: CorrectionTarget, step_seq: int | None,
-                 old_value: datetime, new_value: datetime, reason: str, evidence: str,
-                 requested_by_id: int | None, requested_at: datetime) -> None:
-        self.seq = seq
-        self.target = target
-        self.step_seq = step_seq
-        self.old_value = old_value
-        self.new_value = new_value
-        self.reason = reason
-        self.evidence = evidence
-        self.requested_by_id = requested_by_id
-        self.requested_at = requested_at
-        self.status = "pending"
-        self.decided_by_id: int | None = None
-        self.decided_at: datetime | None = None
-        self.decision_note = ""
 
 
 def _require_reason(action: Action, reason: str | None) -> str:
@@ -277,7 +66,7 @@ def _require_reason(action: Action, reason: str | None) -> str:
     return text
 
 
-class Dossier:
+class Dossier(Restorable):
     """A dossier received under one procedure version."""
 
     def __init__(self, *, code: str, province_code: int, procedure: Procedure, unit_id: int,
@@ -394,9 +183,8 @@ class Dossier:
 
     @property
     def search_text(self) -> str:
-        """Code, applicant and ID number folded for diacritic-insensitive search."""
-        return fold(f"{self.code} {self.applicant_name} {self.applicant_id_number} "
-                    f"{self.applicant_phone}")
+        return search_text(self.code, self.applicant_name, self.applicant_id_number,
+                           self.applicant_phone)
 
     @property
     def step(self) -> Step:
@@ -422,16 +210,36 @@ class Dossier:
     def allotted_seconds(self, cal: WorkingCalendar) -> int:
         return cal.between(self.effective_receipt, self.appointment_at_receipt)
 
-    def is_overdue(self, now: datetime) -> bool:
-        return self.status is Status.IN_PROGRESS and now > self.due
-
-    def is_due_soon(self, now: datetime, cal: WorkingCalendar, share: float = 0.2) -> bool:
-        """Less than ``share`` of the allotted working time left (not yet overdue)."""
-        if self.status is not Status.IN_PROGRESS or now > self.due:
-            return False
-        return cal.between(now, self.due) < share * self.allotted_seconds(cal)
+    def urgency(self, now: datetime, cal: WorkingCalendar,
+                share: float = DUE_SOON_SHARE) -> Urgency | None:
+        """Overdue or due soon while being handled (``timeliness.urgency``); else ``None``."""
+        if self.status is not Status.IN_PROGRESS:
+            return None
+        return urgency(now, self.due, self.allotted_seconds(cal), cal, share)
 
     # -- the lifecycle ---------------------------------------------------------------------
+
+    def apply(self, command: Command, *, at: datetime, actor: Actor,
+              cal: WorkingCalendar) -> None:
+        """Apply ``command`` through its row of the transition table.
+
+        A command that carries the step the person saw is refused when the dossier
+        has moved on meanwhile (a double click, a second scan, two officials).
+        """
+        transition = transition_for(command.action)
+        seen = command.seen_step
+        if seen is not None and (self.current_step != seen or not self.status
+                                 or not self.status.is_open):
+            raise ConcurrentUpdate(
+                f"Hồ sơ {self.code} đã chuyển sang bước {self.current_step} "
+                f"(“{self.status.label if self.status else 'mới'}”); thao tác "
+                f"“{transition.label.lower()}” cho bước {seen} không được ghi lại lần nữa.")
+        method = getattr(self, transition.method)
+        kwargs = command.arguments()
+        if _TAKES_CAL[transition.method]:
+            kwargs["cal"] = cal
+        method(at=at, actor=actor, **kwargs)
+
 
     def _check(self, action: Action, at: datetime) -> Transition:
         transition = transition_for(action)
@@ -450,13 +258,13 @@ class Dossier:
             )
         return transition
 
-    def assign(self, official_id: int, *, at: datetime, actor: Actor) -> None:
+    def assign(self, assignee_id: int, *, at: datetime, actor: Actor) -> None:
         self._check(Action.ASSIGN, at)
         before = self._snapshot()
         previous = self.step.assignee_id
-        self.step.assignee_id = official_id
+        self.step.assignee_id = assignee_id
         self._record(Action.ASSIGN, at, actor, before, {
-            "step": self.current_step, "assignee_before": previous, "assignee": official_id})
+            "step": self.current_step, "assignee_before": previous, "assignee": assignee_id})
 
     def complete_step(self, *, at: datetime, actor: Actor, cal: WorkingCalendar,
                       note: str = "") -> None:
@@ -535,12 +343,15 @@ class Dossier:
                 later.planned_deadline = cal.add(later.planned_deadline, paused)
         return paused
 
-    def supplement(self, *, at: datetime, actor: Actor, cal: WorkingCalendar) -> None:
+    def supplement(self, *, at: datetime, actor: Actor, cal: WorkingCalendar,
+                   files: tuple[StoredFile, ...] = ()) -> None:
         self._check(Action.SUPPLEMENT, at)
         before = self._snapshot()
         paused = self._end_pause(at, cal)
         self.status = Status.IN_PROGRESS
         self._record(Action.SUPPLEMENT, at, actor, before, {"paused_seconds": paused})
+        for file in files:
+            self._attach_one("supplement", file, at, actor)
 
     def _close(self, action: Action, target: Status, *, at: datetime, actor: Actor,
                cal: WorkingCalendar, reason: str | None) -> None:
@@ -615,21 +426,28 @@ class Dossier:
         self._record(Action.TRANSFER, at, actor, before, {
             "from_unit": old_unit_id, "to_unit": new_unit_id, "steps": moved, "reason": reason})
 
-    def attach(self, *, kind: str, name: str, filename: str, sha256: str, size: int,
-               at: datetime, actor: Actor) -> None:
-        """Record that a document (input, supplement or result) was attached.
+    def attach(self, *, kind: str, files: tuple[StoredFile, ...], at: datetime,
+               actor: Actor) -> None:
+        """Record that documents (inputs, supplement or result) were attached.
 
         A scanned or electronic input marks the dossier's inputs as digitised; a
         result file marks its result as electronic (Decision 766 digitisation).
         """
         self._check(Action.ATTACH, at)
+        if not files:
+            raise ValidationError("Chưa chọn tệp nào để đính kèm.")
+        for file in files:
+            self._attach_one(kind, file, at, actor)
+
+    def _attach_one(self, kind: str, file: StoredFile, at: datetime, actor: Actor) -> None:
         before = self._snapshot()
         if kind == "result":
             self.result_electronic = True
         else:
             self.inputs_digitised = True
         self._record(Action.ATTACH, at, actor, before, {
-            "kind": kind, "name": name, "filename": filename, "sha256": sha256, "size": size})
+            "kind": kind, "name": file.name, "filename": file.filename, "sha256": file.sha256,
+            "size": file.size})
 
     def rate(self, rating: int, *, at: datetime, actor: Actor, comment: str = "") -> None:
         """The applicant's satisfaction with a returned dossier, 1 (very unhappy) to 5, once."""
@@ -799,16 +617,26 @@ class Dossier:
         return events
 
 
+def dossier_code(prefix: str, day: str, seq: int) -> str:
+    """``<agency identifier>-YYMMDD-NNNN`` (Decree 118/2025 art. 28(2); Circular 01/2018
+    art. 19): the receiving unit's identifier, the local day of receipt, its sequence."""
+    return f"{prefix}-{day}-{seq:04d}"
+
+
+def code_day(received_at: datetime) -> str:
+    """The YYMMDD of a dossier code: the day of receipt in Vietnam time."""
+    return received_at.astimezone(VN_TZ).strftime("%y%m%d")
+
+
+def search_text(code: str, name: str, id_number: str, phone: str) -> str:
+    """Code, applicant, ID number and phone folded for diacritic-insensitive search."""
+    return fold(f"{code} {name} {id_number} {phone}")
+
+
+_TAKES_CAL = {t.method: "cal" in inspect.signature(getattr(Dossier, t.method)).parameters
+              for t in TRANSITIONS}
+
 PAYMENT_METHODS = {"": "Không thu phí", "cash": "Tiền mặt tại quầy",
                    "transfer": "Chuyển khoản", "online": "Thanh toán trực tuyến"}
 SATISFACTION_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường",
                        4: "Hài lòng", 5: "Rất hài lòng"}
-
-
-def judge_timeliness(ready_at: datetime, due: datetime) -> Timeliness:
-    """Late if ready after ``due``; early if ready on a calendar day before ``due``'s day."""
-    if ready_at > due:
-        return Timeliness.LATE
-    if ready_at.astimezone(VN_TZ).date() < due.astimezone(VN_TZ).date():
-        return Timeliness.EARLY
-    return Timeliness.ON_TIME

@@ -51,3 +51,28 @@ def parse_date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(value)
+
+
+def parse_instant(text: str, label: str = "Thời điểm") -> datetime:
+    """An instant as an official types it: "dd/mm/yyyy HH:MM", "dd/mm/yyyy" or ISO 8601.
+
+    A time without an offset is Vietnam time, as officials write it. A wrong
+    value raises ``ValidationError`` naming ``label``.
+    """
+    from motcua.domain.calendar import VN_TZ
+    from motcua.domain.errors import ValidationError
+
+    value = (text or "").strip()
+    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).replace(tzinfo=VN_TZ)
+        except ValueError:
+            pass
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"“{label}” không phải thời điểm hợp lệ; hãy nhập theo dạng "
+                              f"16/01/2025 17:00 (hoặc ISO 8601).") from None
+    if not 1900 <= parsed.year <= 2200:
+        raise ValidationError(f"“{label}”: năm {parsed.year} nằm ngoài khoảng cho phép.")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)

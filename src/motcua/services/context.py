@@ -20,9 +20,11 @@ class Files(Protocol):
 
 
 class Context(Protocol):
-    """Services see a unit-of-work factory, the calendar, the clock, settings and files."""
+    """Services see a unit-of-work factory, the calendar, the clock, settings, files and
+    the handlers of dossier events."""
 
     uow: Callable[[], Any]
+    events: Any
     files: Files
     calendar: WorkingCalendar
     clock: Clock

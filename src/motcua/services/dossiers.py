@@ -7,25 +7,28 @@ and commits; audit events are written in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import PurePosixPath
 
 from motcua.domain import documents
 from motcua.domain.calendar import VN_TZ
-from motcua.domain.documents import AttachmentKind, Upload
-from motcua.domain.dossiers import Action, Actor, Dossier, transition_for
+from motcua.domain.commands import Assign, Attach, Command
+from motcua.domain.documents import AttachmentKind, StoredFile, Upload
+from motcua.domain.dossiers import Dossier, code_day, dossier_code
 from motcua.domain.errors import (
-    ConcurrentUpdate,
     DuplicateSubmission,
     IllegalTransition,
     PermissionDenied,
     ValidationError,
 )
 from motcua.domain.identity import Applicant
+from motcua.domain.lifecycle import CORRECTION_ACTIONS, Action, Actor, transition_for
 from motcua.domain.policy import ensure_may, may, may_view
 from motcua.domain.procedures import Channel
 from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
+from motcua.services import events
 from motcua.services.context import Context
 
 
@@ -84,11 +87,17 @@ def dossier_view(uow, dossier: Dossier) -> dict:
     }
 
 
-def _checked(ctx: Context, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
-    """Every upload checked (type by content, size) before anything is written."""
+def _stored(ctx: Context, uploads: Iterable[Upload]) -> tuple[StoredFile, ...]:
+    """Every upload checked (type by content, size) first, then its bytes stored.
+
+    The store is content-addressed, so bytes of an act that is then refused are
+    only an unreferenced blob, never a wrong record.
+    """
     limit = ctx.settings.max_upload_bytes
-    return [(Upload(nfc(u.name) or "Tài liệu", _safe_filename(u.filename), u.data),
-             documents.check(u, limit)) for u in uploads]
+    checked = [(Upload(nfc(u.name) or "Tài liệu", _safe_filename(u.filename), u.data),
+                documents.check(u, limit)) for u in uploads]
+    return tuple(StoredFile(u.name, u.filename, ctx.files.put(u.data), len(u.data), ctype)
+                 for u, ctype in checked)
 
 
 def _safe_filename(name: str) -> str:
@@ -96,16 +105,13 @@ def _safe_filename(name: str) -> str:
     return base[-200:] or "tep-dinh-kem"
 
 
-def _attach(ctx: Context, uow, dossier: Dossier, checked: list[tuple[Upload, str]],
-            kind: AttachmentKind, now: datetime, actor: Actor) -> None:
-    for upload, content_type in checked:
-        digest = ctx.files.put(upload.data)
-        dossier.attach(kind=kind.value, name=upload.name, filename=upload.filename,
-                       sha256=digest, size=len(upload.data), at=now, actor=actor)
-        uow.attachments.add(dossier, kind=kind.value, name=upload.name,
-                            filename=upload.filename, content_type=content_type,
-                            size=len(upload.data), sha256=digest, uploaded_by_id=actor.id,
-                            uploaded_by_name=actor.name, uploaded_at=now)
+def _add_rows(uow, dossier: Dossier, files: tuple[StoredFile, ...], kind: AttachmentKind,
+              now: datetime, actor: Actor) -> None:
+    for f in files:
+        uow.attachments.add(dossier, kind=kind.value, name=f.name, filename=f.filename,
+                            content_type=f.content_type, size=f.size, sha256=f.sha256,
+                            uploaded_by_id=actor.id, uploaded_by_name=actor.name,
+                            uploaded_at=now)
 
 
 def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channel: str,
@@ -121,7 +127,7 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
     """
     now = ctx.clock.now()
     channel = Channel.ASSISTED if on_behalf else Channel(channel)
-    checked = _checked(ctx, uploads)
+    files = _stored(ctx, uploads)
     actor = actor or actor_of(official)
     with ctx.uow() as uow:
         province = ctx.settings.province_code
@@ -132,8 +138,8 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                 f"Tài khoản {official.username} không phải cán bộ tiếp nhận của {unit.name}.")
         step_units = [uow.units.by_code(s.unit_code).id if s.unit_code else unit.id
                       for s in procedure.steps]
-        day = now.astimezone(VN_TZ).strftime("%y%m%d")
-        code = f"{unit.code}-{day}-{uow.dossiers.next_sequence(unit.code, day):04d}"
+        day = code_day(now)
+        code = dossier_code(unit.code, day, uow.dossiers.next_sequence(unit.code, day))
         dossier = Dossier.receive(
             code=code, province_code=province, procedure=procedure, unit_id=unit.id,
             step_unit_ids=step_units, channel=channel, applicant=Applicant.create(**applicant),
@@ -142,9 +148,12 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
             if channel is Channel.ASSISTED else None,
             note=note, submission_key=submission_key, payment_method=payment_method)
         uow.dossiers.add(dossier)
-        _attach(ctx, uow, dossier, checked, AttachmentKind.INPUT, now, actor)
+        if files:
+            dossier.apply(Attach(AttachmentKind.INPUT.value, files), at=now, actor=actor,
+                          cal=ctx.calendar)
+            _add_rows(uow, dossier, files, AttachmentKind.INPUT, now, actor)
         view = dossier_view(uow, dossier)
-        uow.commit()
+        events.commit(ctx, uow, [dossier])
     return view
 
 
@@ -174,158 +183,44 @@ def submit_online(ctx: Context, *, procedure_code: str, unit_code: str, applican
     return {**get_dossier(ctx, existing), "repeated": True}
 
 
-def attach_documents(ctx: Context, code: str, uploads: Iterable[Upload], *,
-                     kind: str = AttachmentKind.INPUT.value,
-                     official: Official | None = None) -> dict:
-    """Attach scans or electronic documents (inputs, supplements, results) to a dossier."""
-    checked = _checked(ctx, uploads)
-    if not checked:
-        raise ValidationError("Chưa chọn tệp nào để đính kèm.")
-    kind = AttachmentKind(kind)
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=False)
-        ensure_may(official, Action.ATTACH, dossier)
-        _attach(ctx, uow, dossier, checked, kind, now, actor_of(official))
-        view = dossier_view(uow, dossier)
-        uow.commit()
-    return view
+def _check_assignee(uow, dossier: Dossier, command: Assign) -> None:
+    assignee = uow.officials.by_id(command.assignee_id)
+    if dossier.step.unit_id not in {u for u, _ in assignee.roles}:
+        raise PermissionDenied(
+            f"Cán bộ {assignee.full_name} không thuộc đơn vị đang xử lý bước "
+            f"“{dossier.step.name}”.")
 
 
-_CORRECTION_ACTIONS = {Action.REQUEST_CORRECTION, Action.APPROVE_CORRECTION,
-                       Action.REJECT_CORRECTION}
+# What a few commands check against stored data before the domain applies them.
+_PRECHECKS: dict[type[Command], Callable] = {Assign: _check_assignee}
 
 
-def _act(ctx: Context, code: str, official: Official | None, action: Action,
-         apply: Callable[[Dossier, datetime, Actor], object]) -> dict:
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=action in _CORRECTION_ACTIONS)
-        ensure_may(official, action, dossier)
-        apply(dossier, now, actor_of(official))
-        view = dossier_view(uow, dossier)
-        uow.commit()
-    return view
+def act(ctx: Context, code: str, command: Command, official: Official | None = None, *,
+        actor: Actor | None = None) -> dict:
+    """Apply any dossier command for ``official`` (``None``: the system or the applicant).
 
-
-def assign_step(ctx: Context, code: str, assignee_id: int, official: Official | None = None) -> dict:
-    """A head assigns the current step to an official of the unit holding it."""
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=False)
-        ensure_may(official, Action.ASSIGN, dossier)
-        assignee = uow.officials.by_id(assignee_id)
-        if dossier.step.unit_id not in {u for u, _ in assignee.roles}:
-            raise PermissionDenied(
-                f"Cán bộ {assignee.full_name} không thuộc đơn vị đang xử lý bước "
-                f"“{dossier.step.name}”.")
-        dossier.assign(assignee_id, at=now, actor=actor_of(official))
-        view = dossier_view(uow, dossier)
-        uow.commit()
-    return view
-
-
-def complete_step(ctx: Context, code: str, official: Official | None = None,
-                  note: str = "", expected_step: int | None = None) -> dict:
-    """Complete the current step and forward the dossier (one click or one scan).
-
-    ``expected_step`` guards against a double click completing two steps.
+    The one use case behind every action of the transition table: load the
+    dossier, check the table's permission rule, apply the command, store its
+    files, commit with its events (outbox rows inside, handlers after).
     """
-    def apply(d: Dossier, now, actor):
-        if expected_step is not None and d.current_step != expected_step:
-            raise ConcurrentUpdate(
-                f"Hồ sơ {d.code} đã chuyển sang bước {d.current_step}; thao tác hoàn thành bước "
-                f"{expected_step} không được ghi lại lần nữa.")
-        d.complete_step(at=now, actor=actor, cal=ctx.calendar, note=note)
-    return _act(ctx, code, official, Action.COMPLETE_STEP, apply)
-
-
-def send_back(ctx: Context, code: str, reason: str, official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.SEND_BACK,
-                lambda d, now, actor: d.send_back(at=now, actor=actor, cal=ctx.calendar,
-                                                  reason=reason))
-
-
-def request_supplement(ctx: Context, code: str, missing: list[str] | None = None,
-                       reason: str = "", official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.REQUEST_SUPPLEMENT,
-                lambda d, now, actor: d.request_supplement(at=now, actor=actor, reason=reason,
-                                                           missing=missing))
-
-
-def supplement(ctx: Context, code: str, official: Official | None = None,
-               uploads: Iterable[Upload] = ()) -> dict:
-    """The desk receives the missing documents; the clock runs again."""
-    checked = _checked(ctx, uploads)
+    action = Action(command.action)
+    files = _stored(ctx, command.uploads)
+    if files:
+        command = replace(command, files=files)
     now = ctx.clock.now()
+    actor = actor or actor_of(official)
     with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=False)
-        ensure_may(official, Action.SUPPLEMENT, dossier)
-        actor = actor_of(official)
-        dossier.supplement(at=now, actor=actor, cal=ctx.calendar)
-        _attach(ctx, uow, dossier, checked, AttachmentKind.SUPPLEMENT, now, actor)
+        dossier = uow.dossiers.get(code, corrections=action in CORRECTION_ACTIONS)
+        ensure_may(official, action, dossier)
+        precheck = _PRECHECKS.get(type(command))
+        if precheck is not None:
+            precheck(uow, dossier, command)
+        dossier.apply(command, at=now, actor=actor, cal=ctx.calendar)
+        if files:
+            _add_rows(uow, dossier, files, command.attachment_kind, now, actor)
         view = dossier_view(uow, dossier)
-        uow.commit()
+        events.commit(ctx, uow, [dossier])
     return view
-
-
-def refuse(ctx: Context, code: str, reason: str, official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.REFUSE,
-                lambda d, now, actor: d.refuse(at=now, actor=actor, cal=ctx.calendar,
-                                               reason=reason))
-
-
-def stop(ctx: Context, code: str, reason: str, official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.STOP,
-                lambda d, now, actor: d.stop(at=now, actor=actor, cal=ctx.calendar, reason=reason))
-
-
-def withdraw(ctx: Context, code: str, reason: str = "", official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.WITHDRAW,
-                lambda d, now, actor: d.withdraw(at=now, actor=actor, cal=ctx.calendar,
-                                                 reason=reason))
-
-
-def extend(ctx: Context, code: str, new_appointment: datetime, reason: str,
-           official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.EXTEND,
-                lambda d, now, actor: d.extend(at=now, actor=actor, cal=ctx.calendar,
-                                               new_appointment=new_appointment, reason=reason))
-
-
-def return_result(ctx: Context, code: str, official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.RETURN,
-                lambda d, now, actor: d.return_result(at=now, actor=actor))
-
-
-def rate(ctx: Context, code: str, rating: int, comment: str = "") -> dict:
-    """The applicant rates a returned dossier (the caller has checked who they are)."""
-    return _act(ctx, code, None, Action.RATE,
-                lambda d, now, actor: d.rate(rating, at=now, comment=comment,
-                                             actor=Actor(None, "Người nộp hồ sơ")))
-
-
-def request_time_correction(ctx: Context, code: str, *, target: str, new_value: datetime,
-                            reason: str, evidence: str, step_seq: int | None = None,
-                            official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.REQUEST_CORRECTION,
-                lambda d, now, actor: d.request_correction(
-                    target=target, new_value=new_value, reason=reason, evidence=evidence,
-                    at=now, actor=actor, step_seq=step_seq))
-
-
-def approve_time_correction(ctx: Context, code: str, seq: int,
-                            official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.APPROVE_CORRECTION,
-                lambda d, now, actor: d.approve_correction(seq, at=now, actor=actor,
-                                                           cal=ctx.calendar))
-
-
-def reject_time_correction(ctx: Context, code: str, seq: int, reason: str,
-                           official: Official | None = None) -> dict:
-    return _act(ctx, code, official, Action.REJECT_CORRECTION,
-                lambda d, now, actor: d.reject_correction(seq, at=now, actor=actor,
-                                                          reason=reason))
 
 
 def actions_for(official: Official | None, dossier: Dossier) -> list[Action]:
@@ -333,7 +228,7 @@ def actions_for(official: Official | None, dossier: Dossier) -> list[Action]:
     if official is None:
         return []
     return [a for a in dossier.allowed_actions()
-            if a is not Action.TRANSFER and may(official, a, dossier)]
+            if transition_for(a).by_official and may(official, a, dossier)]
 
 
 def _event_label(action: str) -> str:

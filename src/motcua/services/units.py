@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from motcua.domain.commands import Transfer
 from motcua.domain.errors import Conflict, ValidationError
 from motcua.domain.text import nfc
 from motcua.domain.units import Official, Unit, UnitKind
+from motcua.services import events
 from motcua.services.context import Context
 from motcua.services.dossiers import actor_of
 
@@ -81,7 +83,7 @@ def merge_units(ctx: Context, sources: list[str], target: str, valid_from: date,
     audit event each); finished steps keep the unit that did them, so reports
     still attribute past work to it. Returns the number of dossiers moved.
     """
-    moved = 0
+    touched = []
     with ctx.uow() as uow:
         successor = uow.units.by_code(target)
         now = ctx.clock.now()
@@ -90,11 +92,11 @@ def merge_units(ctx: Context, sources: list[str], target: str, valid_from: date,
             if unit.id == successor.id:
                 raise ValidationError("Đơn vị không thể sáp nhập vào chính nó.")
             uow.units.close(unit.id, valid_from, successor.id)
+            reason = f"Sáp nhập {unit.name} vào {successor.name} từ {valid_from:%d/%m/%Y}"
             for dossier in uow.dossiers.in_flight_touching(unit.id):
-                dossier.transfer(unit.id, successor.id, at=max(now, dossier.last_action_at),
-                                 actor=actor_of(official),
-                                 reason=f"Sáp nhập {unit.name} vào {successor.name} từ "
-                                        f"{valid_from:%d/%m/%Y}")
-                moved += 1
-        uow.commit()
-    return moved
+                dossier.apply(Transfer(unit.id, successor.id, reason),
+                              at=max(now, dossier.last_action_at), actor=actor_of(official),
+                              cal=ctx.calendar)
+                touched.append(dossier)
+        events.commit(ctx, uow, touched)
+    return len(touched)

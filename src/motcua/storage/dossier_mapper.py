@@ -76,10 +76,7 @@ class _Children:
         ).values({f: sa.bindparam(f"v_{f}") for f in self.mutable})
 
     def build(self, values: dict):
-        obj = self.cls.__new__(self.cls)
-        obj.__dict__.update(values)
-        obj.__dict__[SNAPSHOT] = tuple(values[f] for f in self.fields)
-        return obj
+        return self.cls.restore({**values, SNAPSHOT: tuple(values[f] for f in self.fields)})
 
     def load(self, conn: Connection, dossiers: list[Dossier]) -> None:
         if not dossiers:
@@ -181,9 +178,8 @@ def _build(conn: Connection, rows, corrections: bool) -> list[Dossier]:
     width = len(_D.columns)
     for _, group in groupby(rows, key=lambda r: r[0]):
         group = list(group)
-        dossier = Dossier.__new__(Dossier)
-        dossier.__dict__.update(zip(_D_KEYS, group[0][:width], strict=True))
-        dossier.__dict__[SNAPSHOT] = dossier.version
+        values = dict(zip(_D_KEYS, group[0][:width], strict=True))
+        dossier = Dossier.restore({**values, SNAPSHOT: values["version"]})
         dossier.steps = [STEPS.build(dict(zip(STEPS.fields, r[width:], strict=True)))
                          for r in group if r[width] is not None]
         dossier.supplements = []

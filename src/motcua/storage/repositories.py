@@ -15,7 +15,7 @@ from motcua.domain.dossiers import Dossier
 from motcua.domain.errors import NotFound
 from motcua.domain.procedures import Channel, Level, PlannedStep, Procedure, RequiredDocument
 from motcua.domain.units import Official, Role, Unit, UnitKind
-from motcua.storage import dossier_mapper, dossier_pg
+from motcua.storage import db, dossier_mapper, dossier_pg
 from motcua.storage import tables as t
 
 
@@ -361,3 +361,43 @@ class CalendarRepository:
         if rows:
             self.conn.execute(sa.insert(t.calendar_overrides), rows)
         return len(rows)
+
+
+class OutboxRepository:
+    """Outbox rows: added ones are written at commit, in the dossier change's transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.pending: list[dict] = []
+
+    def add(self, *, province_code: int, topic: str, dedupe_key: str, dossier_code: str | None,
+            payload: dict, at: datetime) -> None:
+        self.pending.append({"province_code": province_code, "topic": topic,
+                             "dedupe_key": dedupe_key, "dossier_code": dossier_code,
+                             "payload": payload, "next_attempt_at": at, "created_at": at})
+
+    def save(self) -> None:
+        if self.pending:
+            self.conn.execute(sa.insert(t.outbox), self.pending)
+        self.pending.clear()
+
+    def claim(self, now: datetime, limit: int) -> list:
+        """Due rows, locked for this relay on PostgreSQL (several relays never share one)."""
+        c = t.outbox.c
+        query = (sa.select(t.outbox).where(c.status == "pending", c.next_attempt_at <= now)
+                 .order_by(c.id).limit(limit))
+        if self.conn.dialect.name == "postgresql":
+            db.begin_now(self.conn)  # the row locks must live until this relay commits
+            query = query.with_for_update(skip_locked=True)
+        return list(self.conn.execute(query))
+
+    def mark(self, row_id: int, *, status: str, attempts: int, next_attempt_at: datetime,
+             error: str = "", processed_at: datetime | None = None) -> None:
+        self.conn.execute(sa.update(t.outbox).where(t.outbox.c.id == row_id).values(
+            status=status, attempts=attempts, next_attempt_at=next_attempt_at,
+            last_error=error[:2000], processed_at=processed_at))
+
+    def for_dossier(self, code: str) -> list:
+        c = t.outbox.c
+        return list(self.conn.execute(sa.select(t.outbox).where(c.dossier_code == code)
+                                      .order_by(c.id)))

@@ -424,3 +424,23 @@ cchc_staffing = sa.Table(
     _created(),
     sa.UniqueConstraint("year", "unit", name="uq_cchc_staffing_year"),
 )
+
+# Effects of a dossier change that must not be lost (a message to the citizen, a sync
+# with the national portal) are written here in the same transaction as the change, and
+# delivered later, idempotently (``dedupe_key``), by a relay (services/outbox.py).
+outbox = sa.Table(
+    "outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False),
+    sa.Column("topic", sa.String(64), nullable=False),
+    sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("dossier_code", sa.String(40), nullable=True, index=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("processed_at", UTCDateTime(), nullable=True),
+    _created(),
+    sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+)

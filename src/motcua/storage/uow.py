@@ -15,6 +15,7 @@ from motcua.storage.repositories import (
     CalendarRepository,
     DossierRepository,
     OfficialRepository,
+    OutboxRepository,
     ProcedureRepository,
     TokenRepository,
     UnitRepository,
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.attachments = AttachmentRepository(self.conn)
         self.tokens = TokenRepository(self.conn)
         self.cchc = CchcRepository(self.conn)
+        self.outbox = OutboxRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -61,8 +63,9 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
-            self.dossiers.save(then_commit=not self.attachments.pending)
+            self.dossiers.save(then_commit=not (self.attachments.pending or self.outbox.pending))
             self.attachments.save()
+            self.outbox.save()
             self.conn.commit()
         except StaleDossier as exc:
             self.conn.rollback()

@@ -1,83 +1,75 @@
-"""One dispatcher from an action name and its fields to the use case; pages and API share it."""
+"""From typed-in fields (a form, a JSON body) to a dossier command and the one use case.
+
+The forms on the dossier page, the API's body models and this parser all come
+from the command's fields (``domain.commands``); nothing here names an action.
+"""
 
 from __future__ import annotations
 
-from fastapi import UploadFile
+from typing import Any
 
+from pydantic import BaseModel, Field, create_model
+from starlette.datastructures import UploadFile
+
+from motcua.domain import commands
+from motcua.domain.commands import Input
 from motcua.domain.documents import Upload
-from motcua.domain.dossiers import Action
 from motcua.domain.errors import ValidationError
+from motcua.domain.lifecycle import TRANSITIONS, Transition, transition_for
 from motcua.domain.units import Official
 from motcua.services import dossiers as uc
-from motcua.web.common import parse_instant
 
-
-def _int(payload: dict, name: str, label: str, required: bool = True) -> int | None:
-    value = payload.get(name)
-    if value in (None, ""):
-        if required:
-            raise ValidationError(f"Thiếu “{label}”.")
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValidationError(f"“{label}” phải là số nguyên.") from None
-
-
-def _lines(value) -> list[str]:
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [line for line in str(value or "").splitlines() if line.strip()]
+OFFICIAL_ACTIONS: tuple[Transition, ...] = tuple(t for t in TRANSITIONS
+                                                 if t.by_official and t.command)
 
 
 def perform(ctx, code: str, action: str, official: Official, payload: dict,
             uploads: list[Upload] | None = None) -> dict:
     """Run ``action`` on dossier ``code`` for ``official`` with form or JSON fields."""
-    try:
-        act = Action(action)
-    except ValueError:
-        raise ValidationError(f"Thao tác không tồn tại: {action!r}.") from None
-    reason = str(payload.get("reason") or "")
-    kw = {"official": official}
-    match act:
-        case Action.ASSIGN:
-            return uc.assign_step(ctx, code, _int(payload, "assignee_id", "Cán bộ được giao"), **kw)
-        case Action.COMPLETE_STEP:
-            return uc.complete_step(ctx, code, note=str(payload.get("note") or ""),
-                                    expected_step=_int(payload, "expected_step", "Bước", False),
-                                    **kw)
-        case Action.SEND_BACK:
-            return uc.send_back(ctx, code, reason, **kw)
-        case Action.REQUEST_SUPPLEMENT:
-            return uc.request_supplement(ctx, code, _lines(payload.get("missing")), reason, **kw)
-        case Action.SUPPLEMENT:
-            return uc.supplement(ctx, code, uploads=uploads or (), **kw)
-        case Action.REFUSE:
-            return uc.refuse(ctx, code, reason, **kw)
-        case Action.STOP:
-            return uc.stop(ctx, code, reason, **kw)
-        case Action.WITHDRAW:
-            return uc.withdraw(ctx, code, reason, **kw)
-        case Action.EXTEND:
-            return uc.extend(ctx, code, parse_instant(str(payload.get("new_appointment") or ""),
-                                                      "Ngày hẹn mới"), reason, **kw)
-        case Action.RETURN:
-            return uc.return_result(ctx, code, **kw)
-        case Action.REQUEST_CORRECTION:
-            return uc.request_time_correction(
-                ctx, code, target=str(payload.get("target") or "step_finished"),
-                new_value=parse_instant(str(payload.get("new_value") or ""), "Thời điểm đúng"),
-                reason=reason, evidence=str(payload.get("evidence") or ""),
-                step_seq=_int(payload, "step_seq", "Bước", False), **kw)
-        case Action.APPROVE_CORRECTION:
-            return uc.approve_time_correction(ctx, code, _int(payload, "seq", "Số đề nghị"), **kw)
-        case Action.REJECT_CORRECTION:
-            return uc.reject_time_correction(ctx, code, _int(payload, "seq", "Số đề nghị"),
-                                             reason, **kw)
-        case Action.ATTACH:
-            return uc.attach_documents(ctx, code, uploads or (),
-                                       kind=str(payload.get("kind") or "input"), **kw)
-    raise ValidationError(f"Thao tác “{action}” không thực hiện qua giao diện này.")
+    command = commands.parse(action, {**payload, "files": uploads or ()})
+    if not transition_for(command.action).by_official:
+        raise ValidationError(f"Thao tác “{action}” không thực hiện qua giao diện này.")
+    return uc.act(ctx, code, command, official)
+
+
+def form_fields(action: str) -> list[str]:
+    """Names of the form fields a command reads (files come as ``files``)."""
+    return [f.name for f in commands.fields(commands.command_class(action))
+            if f.metadata["kind"] is not Input.FILES]
+
+
+_JSON_TYPES = {Input.TEXT: (str, ""), Input.LINES: (list[str], None),
+               Input.INSTANT: (str, ""), Input.CHOICE: (str, None),
+               Input.INTEGER: (int | None, None), Input.OFFICIAL: (int | None, None),
+               Input.CORRECTION: (int | None, None), Input.STEP: (int | None, None)}
+
+
+def body_model(transition: Transition) -> type[BaseModel]:
+    """The JSON body of one action, from its command's fields (files go to /attachments).
+
+    Every field may be left out here; the command's parser says in Vietnamese
+    which one is missing or wrong.
+    """
+    fields: dict[str, Any] = {}
+    for f in commands.fields(transition.command):
+        kind = f.metadata["kind"]
+        if kind is Input.FILES:
+            continue
+        typ, default = _JSON_TYPES[kind]
+        if kind is Input.CHOICE:
+            default = f.default
+        description = f.metadata["label"]
+        if f.metadata["choices"]:
+            description += ": " + ", ".join(k for k, _ in f.metadata["choices"])
+        if kind is Input.LINES:
+            fields[f.name] = (typ, Field(default_factory=list, description=description))
+        elif typ is str:
+            fields[f.name] = (typ, Field(default, description=description,
+                                         max_length=commands.TEXT_LIMIT))
+        else:
+            fields[f.name] = (typ, Field(default, description=description))
+    name = "".join(p.title() for p in transition.action.value.split("_")) + "In"
+    return create_model(name, **fields)
 
 
 def read_uploads(files: list[UploadFile] | None, names: list[str] | None,
@@ -85,7 +77,7 @@ def read_uploads(files: list[UploadFile] | None, names: list[str] | None,
     """Uploads with the document each stands for; reads at most ``max_bytes`` + 1 of each."""
     out = []
     for i, f in enumerate(files or []):
-        if f is None or not f.filename:
+        if f is None or not getattr(f, "filename", None):
             continue
         data = f.file.read(max_bytes + 1)
         name = (names[i] if names and i < len(names) else "") or f.filename

@@ -14,16 +14,17 @@ from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadF
 from pydantic import BaseModel, Field
 
 from motcua.domain.calendar import VN_TZ, CountingMode
-from motcua.domain.dossiers import STATUS_LABELS, TRANSITIONS, Action, Timeliness
 from motcua.domain.errors import PermissionDenied, ValidationError
+from motcua.domain.lifecycle import STATUS_LABELS, TRANSITIONS, Transition
 from motcua.domain.procedures import deadline_from_dict
+from motcua.domain.timeliness import Timeliness
 from motcua.domain.units import Role, UnitKind
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, procedure_to_dict, save_procedures
 from motcua.services.units import create_unit, merge_units, rename_unit
 from motcua.storage import queries
-from motcua.web.actions import perform, read_uploads
+from motcua.web.actions import OFFICIAL_ACTIONS, body_model, perform, read_uploads
 from motcua.web.citizen import describe_deadline, track
 from motcua.web.common import file_response, require_api_write, require_official
 from motcua.web.officials import inbox_rows
@@ -48,20 +49,6 @@ class ReceiveIn(BaseModel):
     on_behalf: bool = False
     note: str = Field("", max_length=2000)
     applicant: ApplicantIn
-
-
-class ActionIn(BaseModel):
-    reason: str = Field("", max_length=2000)
-    missing: list[str] = Field(default_factory=list, description="Giấy tờ cần bổ sung")
-    new_appointment: str = Field("", description="Ngày hẹn mới (ISO 8601 hoặc dd/mm/yyyy HH:MM)")
-    assignee_id: int | None = None
-    expected_step: int | None = Field(None, description="Chống bấm hai lần: bước đang xử lý")
-    note: str = Field("", max_length=2000)
-    target: str = Field("step_finished", description="step_finished hoặc returned")
-    new_value: str = ""
-    evidence: str = Field("", max_length=2000)
-    step_seq: int | None = None
-    seq: int | None = Field(None, description="Số đề nghị điều chỉnh")
 
 
 @router.get("/procedures", tags=["Thủ tục"])
@@ -140,13 +127,27 @@ def dossier(request: Request, code: str):
     return uc.dossier_detail(request.app.state.ctx, code, who)
 
 
-@router.post("/dossiers/{code}/actions/{action}", tags=["Hồ sơ"])
-def act(request: Request, code: str, action: Action,
-        body: Annotated[ActionIn | None, Body()] = None):
-    """Thực hiện một thao tác trong bảng chuyển trạng thái (xem /transitions)."""
-    who = require_api_write(request)
-    payload: dict[str, Any] = (body or ActionIn()).model_dump()
-    return perform(request.app.state.ctx, code, action.value, who, payload)
+def _action_route(transition: Transition) -> None:
+    """POST /dossiers/{code}/actions/<action> with the body its command's fields make."""
+    model = body_model(transition)
+
+    def endpoint(request, code, body=None):
+        who = require_api_write(request)
+        payload: dict[str, Any] = body.model_dump() if body is not None else {}
+        return perform(request.app.state.ctx, code, transition.action.value, who, payload)
+
+    # real objects, not strings: the body model is local to this function
+    endpoint.__annotations__ = {"request": Request, "code": str,
+                                "body": Annotated[model | None, Body()]}
+    endpoint.__name__ = f"act_{transition.action.value}"
+    router.add_api_route(
+        f"/dossiers/{{code}}/actions/{transition.action.value}", endpoint, methods=["POST"],
+        tags=["Hồ sơ"], summary=transition.label,
+        description=f"{transition.label}. Vai trò: {', '.join(sorted(r.label for r in transition.roles))}.")
+
+
+for _transition in OFFICIAL_ACTIONS:
+    _action_route(_transition)
 
 
 @router.post("/dossiers/{code}/attachments", tags=["Hồ sơ"])
@@ -156,7 +157,7 @@ def attach(request: Request, code: str, kind: str = Form("input"),
     ctx = request.app.state.ctx
     who = require_api_write(request)
     uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-    return uc.attach_documents(ctx, code, uploads, kind=kind, official=who)
+    return perform(ctx, code, "attach", who, {"kind": kind}, uploads)
 
 
 @router.get("/dossiers/{code}/attachments/{attachment_id}", tags=["Hồ sơ"])

@@ -10,7 +10,9 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motcua.domain.calendar import CountingMode, Deadline, DeadlineUnit
+from motcua.domain.commands import Rate
 from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
+from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.services import dossiers as uc
 from motcua.storage import queries
@@ -155,7 +157,7 @@ def rate(request: Request, csrf: str = Form(""), ma: str = Form(""), so: str = F
     check_csrf(request, csrf)
     dossier = track(request, ma, so)
     try:
-        uc.rate(request.app.state.ctx, dossier["code"], rating, comment)
+        uc.act(request.app.state.ctx, dossier["code"], Rate(rating, comment), actor=APPLICANT)
         request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}

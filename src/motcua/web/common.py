@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from motcua.domain import commands
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.documents import AttachmentKind
-from motcua.domain.dossiers import Action, Status, Timeliness, transition_for
-from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
-from motcua.domain.text import vn_number
+from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
+from motcua.domain.errors import MotcuaError, PermissionDenied
+from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.units import Official
 from motcua.services.officials import official_for_token
 
@@ -127,6 +128,13 @@ def file_response(data: bytes, filename: str, *, inline: bool = False,
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
 
 
+def action_fields() -> dict[str, list[dict]]:
+    """Per action, the fields its form shows, from the command's fields."""
+    return {t.action.value: [{"name": f.name, **f.metadata, "kind": f.metadata["kind"].value}
+                             for f in commands.fields(t.command)]
+            for t in TRANSITIONS if t.command}
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
@@ -137,6 +145,7 @@ def make_templates() -> Jinja2Templates:
         timeliness_labels={t.value: t.label for t in Timeliness},
         action_labels={a.value: transition_for(a).label for a in Action},
         kind_labels={k.value: k.label for k in AttachmentKind},
+        action_fields=action_fields(),
         qr_svg=qr_svg)
     return templates
 
@@ -195,22 +204,6 @@ def require_api_write(request: Request) -> Official:
     if not getattr(request.state, "by_token", False):
         check_csrf(request, request.headers.get("x-csrf-token"))
     return official
-
-
-def parse_instant(text: str, field: str) -> datetime:
-    """An instant typed by an official: ISO 8601, or "dd/mm/yyyy HH:MM" in Vietnam time."""
-    value = (text or "").strip()
-    for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(value, fmt).replace(tzinfo=VN_TZ)
-        except ValueError:
-            pass
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"“{field}” không phải thời điểm hợp lệ; hãy nhập theo dạng "
-                              f"16/01/2025 17:00.") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)
 
 
 class Throttle:

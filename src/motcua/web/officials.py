@@ -8,7 +8,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
+from motcua.domain.commands import CompleteStep
 from motcua.domain.dossiers import Action, Status
 from motcua.domain.errors import MotcuaError, PermissionDenied
 from motcua.domain.units import Role
@@ -18,7 +20,7 @@ from motcua.services import printing
 from motcua.services.officials import authenticate
 from motcua.services.printing import FORMS
 from motcua.storage import queries
-from motcua.web.actions import perform, read_uploads
+from motcua.web.actions import form_fields, perform, read_uploads
 from motcua.web.common import (
     check_csrf,
     client_key,
@@ -153,23 +155,25 @@ def log_book(request: Request, don_vi: str = Query("", max_length=40),
 
 
 @router.post("/ho-so/{code}/thao-tac")
-def act(request: Request, code: str, action: str = Form(""), csrf: str = Form(""),
-        reason: str = Form(""), missing: str = Form(""), new_appointment: str = Form(""),
-        assignee_id: str = Form(""), expected_step: str = Form(""), note: str = Form(""),
-        target: str = Form(""), new_value: str = Form(""), evidence: str = Form(""),
-        step_seq: str = Form(""), seq: str = Form(""), kind: str = Form(""),
-        files: list[UploadFile] | None = File(None), back: str = Form("")):
+async def act(request: Request, code: str):
+    """Any action's form: its fields are the command's (``web.actions.form_fields``)."""
     ctx = request.app.state.ctx
-    who = require_official(request)
-    check_csrf(request, csrf)
-    payload = {"reason": reason, "missing": missing, "new_appointment": new_appointment,
-               "assignee_id": assignee_id, "expected_step": expected_step, "note": note,
-               "target": target, "new_value": new_value, "evidence": evidence,
-               "step_seq": step_seq, "seq": seq, "kind": kind}
+    form = await request.form()
+    action = str(form.get("action") or "")
+    back = str(form.get("back") or "")
     target_page = _safe_next(back) if back else f"/ho-so/{quote(code)}"
-    try:
+
+    who = await run_in_threadpool(require_official, request)
+    check_csrf(request, str(form.get("csrf") or ""))
+
+    def run() -> dict:
+        payload = {name: form.get(name) for name in form_fields(action)}
+        files = [f for f in form.getlist("files") if not isinstance(f, str)]
         uploads = read_uploads(files, None, ctx.settings.max_upload_bytes)
-        view = perform(ctx, code, action, who, payload, uploads)
+        return perform(ctx, code, action, who, payload, uploads)
+
+    try:
+        view = await run_in_threadpool(run)
     except MotcuaError as exc:
         _flash(request, exc.message, "error")
         return RedirectResponse(target_page, status_code=303)
@@ -248,7 +252,7 @@ def handover(request: Request, csrf: str = Form(""), code: str = Form("")):
     who = require_official(request)
     check_csrf(request, csrf)
     try:
-        view = uc.complete_step(ctx, code.strip(), official=who)
+        view = uc.act(ctx, code.strip(), CompleteStep(), who)
         nxt = (f"chuyển sang bước {view['current_step']}: "
                f"{view['steps'][view['current_step'] - 1]['name']}"
                if view["status"] == "in_progress" else "đã có kết quả, chờ trả")

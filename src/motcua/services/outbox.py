@@ -1,0 +1,71 @@
+"""Relaying the outbox: deliver each row once, retry transient failures with backoff.
+
+Rows are written by durable event handlers in the transaction of the dossier
+change (``services.events``). ``relay`` claims due rows (on PostgreSQL with
+``FOR UPDATE SKIP LOCKED``, so several relays never deliver one row twice),
+hands each to the deliverer of its topic with the row's ``dedupe_key`` as the
+idempotency key, and records the outcome: ``sent``; ``pending`` again after
+an exponential, capped backoff for a transient failure; ``dead`` for a
+permanent one or after ``max_attempts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+Deliver = Callable[[dict, str], None]
+
+
+class TransientFailure(Exception):
+    """The other side is unavailable for now (timeout, 5xx): try again later."""
+
+
+class PermanentFailure(Exception):
+    """The message can never be delivered as it is (bad address, 4xx): do not retry."""
+
+
+@dataclass(frozen=True)
+class Backoff:
+    base_seconds: int = 30
+    cap_seconds: int = 6 * 3600
+    max_attempts: int = 8
+
+    def delay(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.cap_seconds, self.base_seconds * 2 ** (attempts - 1)))
+
+
+def relay(ctx, deliverers: Mapping[str, Deliver], *, limit: int = 100,
+          backoff: Backoff = Backoff()) -> dict[str, int]:
+    """Deliver the due rows once; counts of ``sent``, ``retry`` and ``dead``."""
+    counts = {"sent": 0, "retry": 0, "dead": 0}
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        for row in uow.outbox.claim(now, limit):
+            attempts = row.attempts + 1
+            deliver = deliverers.get(row.topic)
+            try:
+                if deliver is None:
+                    raise PermanentFailure(f"không có bộ gửi cho chủ đề {row.topic!r}")
+                deliver(row.payload, row.dedupe_key)
+            except TransientFailure as exc:
+                if attempts >= backoff.max_attempts:
+                    uow.outbox.mark(row.id, status="dead", attempts=attempts,
+                                    next_attempt_at=now, error=str(exc))
+                    counts["dead"] += 1
+                else:
+                    uow.outbox.mark(row.id, status="pending", attempts=attempts,
+                                    next_attempt_at=now + backoff.delay(attempts),
+                                    error=str(exc))
+                    counts["retry"] += 1
+            except PermanentFailure as exc:
+                uow.outbox.mark(row.id, status="dead", attempts=attempts, next_attempt_at=now,
+                                error=str(exc))
+                counts["dead"] += 1
+            else:
+                uow.outbox.mark(row.id, status="sent", attempts=attempts, next_attempt_at=now,
+                                processed_at=now)
+                counts["sent"] += 1
+        uow.commit()
+    return counts
