@@ -64,4 +64,8 @@ def build(settings: Settings | None = None, *, migrate: bool = True, clock=None)
     app = App(settings, engine, make_calendar(settings, engine))
     if clock is not None:
         app.clock = clock
+    if migrate:
+        from motcua.services.data_migrations import run_pending
+
+        app.data_migrations_run = run_pending(app)
     return app

@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from motcua.analytics.workcal import UTC_OFFSET, VectorCalendar, judge_timeliness_array
 from motcua.domain.audit import chain_event
 from motcua.domain.calendar import VN_TZ
-from motcua.domain.dossiers import dossier_code, search_text
+from motcua.domain.dossiers import DECREE_118_FROM, dossier_code, search_text
 from motcua.domain.errors import ValidationError
 from motcua.storage import bulk, stats
 from motcua.storage import tables as t
@@ -42,6 +42,9 @@ ACTOR = "Dữ liệu mô phỏng (motcua generate)"
 DOSSIER_COLUMNS = [c.name for c in t.dossiers.columns]
 STEP_COLUMNS = [c.name for c in t.dossier_steps.columns if c.name != "id"]
 EVENT_COLUMNS = [c.name for c in t.audit_events.columns if c.name != "id"]
+
+
+DECREE_118_EPOCH = int(DECREE_118_FROM.timestamp())
 
 
 def _day_weights(year: int, cal, online: bool) -> np.ndarray:
@@ -199,6 +202,9 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
     supplemented = fate < 0.07
     twice = supplemented & (rng.random(n) < 0.12)
     pause = np.where(supplemented, (rng.lognormal(9.6, 0.9, n)).astype(np.int64), 0)
+    # Decree 118/2025 art. 19(5): from 1 Jul 2025 a complete supplement restarts the deadline
+    restart = supplemented & (received >= DECREE_118_EPOCH)
+    due = np.empty(n, dtype=np.int64)
     ended = np.select([fate > 0.985, fate > 0.975, fate > 0.965], ["withdrawn", "stopped",
                                                                     "refused"], "")
     extended = (rng.random(n) < 0.015)
@@ -224,14 +230,24 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
         worked_plus[:, at_step] += pause[sel]
         finish_pos = start_pos[sel][:, None] + np.cumsum(worked_plus, axis=1)
         planned_pos = start_pos[sel][:, None] + np.cumsum(alloc)[None, :]
-        planned_pos[:, at_step:] += pause[sel][:, None]
+        # the supplement is asked when the step at_step starts and comes back after ``pause``
+        back_pos = start_pos[sel] + worked[:, :at_step].sum(axis=1) + pause[sel]
+        restarted = restart[sel]
+        due[sel] = np.where(
+            restarted, vc.appointments(vc.instants(back_pos, closing=False), p.deadline),
+            vc.instants(vc.clock(appointment[sel]) + pause[sel], closing=True))
+        shift = np.where(restarted, np.maximum(0, vc.clock(due[sel]) - planned_pos[:, -1]),
+                         pause[sel])
+        planned_pos[:, at_step:] += shift[:, None]
         finish = vc.instants(finish_pos.ravel(), closing=True).reshape(finish_pos.shape)
         planned = vc.instants(planned_pos.ravel(), closing=True).reshape(planned_pos.shape)
         for j, i in enumerate(sel):
             step_ends[i] = (p, alloc, worked[j], finish[j], planned[j])
-    due = vc.instants(vc.clock(appointment) + pause, closing=True)
-    new_appointment = np.where(extended, vc.add(appointment, 3 * vc.calendar.day_seconds),
-                               appointment)
+    current_appointment = np.where(restart, due, appointment)
+    new_appointment = np.where(extended,
+                               vc.add(current_appointment, 3 * vc.calendar.day_seconds),
+                               current_appointment)
+    after_supplement = np.where(restart, due, NULL)
     for i in range(n):
         p, alloc, worked, finish, planned = step_ends[i]
         last = len(alloc) if not ended[i] else 1
@@ -265,6 +281,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
     times = {name: bulk.times(engine, arr) for name, arr in (
         ("received", received), ("effective", effective), ("appointment", appointment),
         ("due", due), ("new_appointment", new_appointment), ("ready", ready),
+        ("after_supplement", after_supplement),
         ("returned", returned))}
     last_action = np.maximum.reduce([received, np.where(ready == NULL, received, ready),
                                      np.where(returned == NULL, received, returned)])
@@ -320,6 +337,7 @@ def _chunk(ctx, vc, rng, n, procedures, by_code, communes, commune_w, centre, mi
             "received_at": times["received"][i], "effective_receipt": times["effective"][i],
             "appointment_at_receipt": times["appointment"][i], "due": times["due"][i],
             "appointment": times["new_appointment"][i], "paused_seconds": int(pause[i]),
+            "appointment_after_supplement": times["after_supplement"][i],
             "pause_started_at": None, "result_ready_at": times["ready"][i],
             "returned_at": times["returned"][i], "timeliness": timeliness[i],
             "supplement_requests": int(supplemented[i]) + int(twice[i]),

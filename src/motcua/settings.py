@@ -27,6 +27,9 @@ class Settings:
     max_upload_mb: float = field(default_factory=lambda: float(_env("MAX_UPLOAD_MB", "20")))
     print_receipt: bool = field(
         default_factory=lambda: _env("PRINT_RECEIPT", "0").lower() in ("1", "true", "yes"))
+    # the province's choice: dossier codes start with the unit's code ("unit") or with its
+    # national agency identifier where it has one ("agency"); codes already given never change
+    dossier_code_prefix: str = field(default_factory=lambda: _env("DOSSIER_CODE_PREFIX", "unit"))
 
     @property
     def files_dir(self) -> Path:

@@ -85,7 +85,10 @@ def test_replay_prints_one_object_per_dossier():
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     a, b = rows
     assert a["ref"] == "A" and a["timeliness"] == "early" and a["steps"][1]["overran"] is True
-    assert b["paused_minutes"] == 600 and b["due"] == "2026-01-15T08:45:00+07:00"
+    # Decree 118/2025: the complete supplement (Mon 12/01 10:00) restarts the 3 working days
+    assert b["paused_minutes"] == 600 and b["due"] == "2026-01-15T10:00:00+07:00"
+    assert b["appointment"] == b["due"] and b["appointment_at_receipt"] == \
+        "2026-01-13T16:45:00+07:00"
 
 
 def test_replay_stops_at_an_illegal_line_with_a_json_error(tmp_path):

@@ -102,7 +102,7 @@ def test_a_save_from_a_stale_copy_is_refused_and_writes_nothing(app, world):
         with app.engine.connect() as conn:
             counters = conn.execute(sa.text(counted)).all()
         old.request_supplement(at=vn(2026, 1, 5, 10), actor=uc.actor_of(world["tiepnhan"]),
-                               reason="", missing=["Giấy chứng sinh"])
+                               cal=app.calendar, reason="", missing=["Giấy chứng sinh"])
         with pytest.raises(ConcurrentUpdate, match="tải lại"):
             stale.commit()
     view = uc.get_dossier(app, code)
@@ -162,10 +162,12 @@ def test_audit_verify_names_a_dossier_whose_events_were_tampered_with(app, world
     assert broken and broken[0][0] == code and "sửa" in broken[0][1]
 
 
-def test_supplement_pause_is_stored_and_moves_due(app, world):
+def test_a_complete_supplement_is_stored_and_restarts_due_and_the_appointment(app, world):
     code = receive(app, world)["code"]
     app.clock.set(vn(2026, 1, 5, 10))
     uc.act(app, code, RequestSupplement(["Giấy chứng sinh"]), world["tiepnhan"])
     app.clock.set(vn(2026, 1, 6, 10))
     view = uc.act(app, code, Supplement(), world["tiepnhan"])
-    assert view["paused_minutes"] == 480 and view["due"] == "2026-01-09T09:00:00+07:00"
+    # Decree 118/2025 art. 19(5): Tue 06/01 10:00 + 3 working days
+    assert view["paused_minutes"] == 480 and view["due"] == "2026-01-09T10:00:00+07:00"
+    assert view["appointment"] == view["due"]

@@ -66,6 +66,26 @@ def test_a_generated_year_follows_the_calendar_and_the_verdict_rules(app):
     assert later["code"] not in codes
 
 
+def test_a_generated_year_after_decree_118_restarts_deadlines_after_supplements(app):
+    app.clock.set(vn(2026, 11, 30, 9, 0))
+    setup(app)
+    generate(app, year=2026, count=1500, seed=3, chunk=1500)
+    with app.engine.connect() as conn:
+        codes = [r[0] for r in conn.execute(sa.select(t.dossiers.c.code).where(
+            t.dossiers.c.supplement_requests > 0, t.dossiers.c.received_at >= vn(2025, 7, 1)))]
+    assert len(codes) > 30
+    for code in codes[:40]:
+        d = uc.get_dossier(app, code)
+        after = [h for h in d["appointment_history"] if h["kind"] == "supplement"]
+        assert after and after[0]["appointment"] == d["due"]
+        assert d["due"] >= d["appointment_at_receipt"]
+        if not d["extended"]:
+            assert d["appointment"] == d["due"]
+        if d["result_ready_at"]:
+            ready = datetime.fromisoformat(d["result_ready_at"])
+            assert d["timeliness"] == judge_timeliness(ready, datetime.fromisoformat(d["due"]))
+
+
 def test_generate_and_report_on_the_command_line(database_url, tmp_path):
     motcua = [sys.executable, "-m", "motcua.cli.main"]
     done = subprocess.run([*motcua, "generate", "--province", "66", "--year", "2024",

@@ -32,6 +32,9 @@ DAYS_OFF = [
     (date(2026, 9, 1), "National Day 2026 adjacent day"),
     (date(2026, 9, 2), "National Day 2026"),
     (date(2024, 4, 29), "Mon 29 Apr 2024 off (swap)"),
+    (date(2026, 11, 24), "Tue 24 Nov 2026: Vietnamese Culture Day, a paid day off from 2026"),
+    (date(2027, 11, 24), "Wed 24 Nov 2027: Vietnamese Culture Day every year"),
+    (date(2029, 11, 26), "Mon 26 Nov 2029: Culture Day on a Saturday moves to Monday"),
 ]
 WORKING = [
     (date(2026, 1, 10), "Sat 10 Jan 2026 make-up working day"),
@@ -118,6 +121,10 @@ APPOINTMENTS = [
      "10 calendar days ending on a Thursday"),
     (vn(2026, 2, 9, 10, 0), Deadline(7, DeadlineUnit.CALENDAR_DAYS), vn(2026, 2, 23, 17, 30),
      "calendar days ending in Tết move after it"),
+    (vn(2026, 11, 23, 14, 0), Deadline(1), vn(2026, 11, 25, 14, 0),
+     "one working day from Mon 23 Nov 2026 skips Culture Day (Wed 25 Nov, not Tue 24)"),
+    (vn(2026, 11, 23, 14, 0), Deadline(0.5), vn(2026, 11, 25, 8, 0),
+     "half a working day (4 hours) from Mon 23 Nov 2026 14:00"),
 ]
 
 
@@ -175,8 +182,60 @@ def test_instants_outside_the_calendar_range_are_refused(cal):
         cal.appointment(vn(2031, 6, 1, 9, 0), Deadline(1))
 
 
-def test_negative_or_fractional_day_deadlines_are_refused():
+def test_negative_deadlines_and_fractional_days_outside_hours_counting_are_refused():
     with pytest.raises(InvalidDeadline):
         Deadline(-1)
     with pytest.raises(InvalidDeadline):
-        Deadline(1.5)
+        Deadline(1.5, mode=CountingMode.END_OF_DAY)
+    with pytest.raises(InvalidDeadline):
+        Deadline(2.5, DeadlineUnit.CALENDAR_DAYS)
+
+
+def test_half_a_working_day_is_entered_and_printed_as_officials_publish_it():
+    from motcua.domain.procedures import deadline_from_dict, deadline_to_dict
+
+    half = deadline_from_dict({"working_days": 0.5})
+    assert half.describe() == "0,5 ngày làm việc"
+    assert half.working_seconds(8 * 3600) == 4 * 3600
+    assert deadline_to_dict(half) == {"working_days": 0.5, "mode": "hours"}
+    assert Deadline(1.5).describe() == "1,5 ngày làm việc"
+    assert Deadline(1.5).working_seconds(8 * 3600) == 12 * 3600
+
+
+def test_a_result_ready_on_the_morning_after_culture_day_2026_is_on_time(cal):
+    from motcua.domain.timeliness import Timeliness, judge_timeliness
+
+    due = cal.appointment(vn(2026, 11, 23, 14, 0), Deadline(1))
+    assert judge_timeliness(vn(2026, 11, 25, 10, 0), due) is Timeliness.ON_TIME
+
+
+def test_shipped_data_departs_from_the_holidays_package_only_where_documented():
+    from motcua.calendar_sources import documented_differences, package_differences
+
+    found = {day: (pkg, ours, reason) for day, pkg, ours, reason in package_differences(2015,
+                                                                                          2035)}
+    documented = documented_differences()
+    undocumented = {d: v for d, v in found.items() if not documented.get(d, "").strip()}
+    stale = sorted(set(documented) - set(found))
+    assert not undocumented, f"days where motcua and the package disagree, undocumented: " \
+                             f"{sorted(undocumented.items())}"
+    assert not stale, f"documented differences the data no longer has: {stale}"
+    assert all(reason for _, _, reason in found.values())
+
+
+def test_the_holidays_package_gives_exactly_the_reviewed_days():
+    import json
+    from importlib import resources
+
+    import holidays
+
+    reviewed = json.loads(resources.files("motcua.data").joinpath("holidays_vn_reviewed.json")
+                          .read_text("utf-8"))["days"]
+    now = {d.isoformat(): str(n) for d, n in holidays.country_holidays(
+        "VN", years=range(2015, 2036), language="vi").items()}
+    added = sorted(set(now) - set(reviewed))
+    removed = sorted(set(reviewed) - set(now))
+    renamed = sorted(d for d in set(now) & set(reviewed) if now[d] != reviewed[d])
+    assert not (added or removed or renamed), (
+        f"the holidays package changed: added {added}, removed {removed}, renamed {renamed}; "
+        f"review them, then update data/holidays_vn_reviewed.json")

@@ -10,7 +10,7 @@ from motcua.domain.dossiers import TRANSITIONS, Action, Dossier, Status, allowed
 from motcua.domain.errors import IllegalTransition, ReasonRequired, ValidationError
 from motcua.domain.lifecycle import CORRECTION_ACTIONS
 from tests.conftest import vn
-from tests.unit.factories import HEAD, SPECIALIST, received
+from tests.unit.factories import DESK_OFFICER, HEAD, SPECIALIST, received
 
 T0 = vn(2026, 1, 5, 9, 0)
 
@@ -21,8 +21,10 @@ def at(h, m=0, day=5):
 
 def to_state(cal, status: Status):
     d = received(cal, T0)
-    if status is Status.AWAITING_SUPPLEMENT:
-        d.request_supplement(at=at(9, 30), actor=SPECIALIST, missing=["Giấy chứng sinh"])
+    if status in (Status.AWAITING_SUPPLEMENT, Status.CLOSED):
+        d.request_supplement(at=at(9, 30), actor=SPECIALIST, cal=cal, missing=["Giấy chứng sinh"])
+        if status is Status.CLOSED:  # 15 days after the notice, no supplement came
+            d.close(at=vn(2026, 1, 21, 8, 0), actor=DESK_OFFICER, cal=cal)
     elif status in (Status.RESULT_READY, Status.RETURNED):
         for h in (10, 11, 14):
             d.complete_step(at=at(h), actor=SPECIALIST, cal=cal)
@@ -53,11 +55,15 @@ COMMANDS = {
     Action.TRANSFER: c.Transfer(1, 3, "Sáp nhập"),
     Action.ATTACH: c.Attach("input", (PDF,)),
     Action.RATE: c.Rate(5),
+    Action.PAY: c.RecordPayment(20_000, "online", "VNPT-0001"),
+    Action.CLOSE: c.Close(),
 }
 
 
 def attempt(d, action: Action, cal, when):
-    d.apply(COMMANDS[action], at=when, actor=HEAD, cal=cal)
+    command = (c.Recalendar(cal, "Lịch làm việc được sửa") if action is Action.RECALENDAR
+               else COMMANDS[action])
+    d.apply(command, at=when, actor=HEAD, cal=cal)
 
 
 def test_every_action_but_receipt_has_a_command_and_a_domain_method():
@@ -66,7 +72,8 @@ def test_every_action_but_receipt_has_a_command_and_a_domain_method():
             continue
         assert t.command is not None and t.command.action == t.action.value
         assert callable(getattr(Dossier, t.method))
-    assert set(COMMANDS) | CORRECTION_ACTIONS == {t.action for t in TRANSITIONS} - {Action.RECEIVE}
+    assert set(COMMANDS) | CORRECTION_ACTIONS | {Action.RECALENDAR} == {
+        t.action for t in TRANSITIONS} - {Action.RECEIVE}
 
 
 STATES = [s for s in Status]
@@ -81,13 +88,16 @@ def test_every_move_is_allowed_exactly_where_the_table_says(cal, status, action)
     legal = status in next(t for t in TRANSITIONS if t.action is action).sources
     if action is Action.SEND_BACK and status is Status.IN_PROGRESS:
         legal = False  # guard: the first step has no previous step
+    if action is Action.CLOSE:
+        legal = False  # guard: only 15 days after the supplement notice
+    when = max(at(16, 0), d.last_action_at)
     if legal:
-        attempt(d, action, cal, at(16, 0))
+        attempt(d, action, cal, when)
         target = next(t for t in TRANSITIONS if t.action is action).targets
         assert d.status in target
     else:
         with pytest.raises(IllegalTransition):
-            attempt(d, action, cal, at(16, 0))
+            attempt(d, action, cal, when)
 
 
 def test_the_table_is_listable_with_vietnamese_labels():
@@ -97,7 +107,8 @@ def test_the_table_is_listable_with_vietnamese_labels():
     assert Action.RETURN in allowed_actions(Status.RESULT_READY)
     assert allowed_actions(Status.RETURNED) == [Action.REQUEST_CORRECTION,
                                                 Action.APPROVE_CORRECTION,
-                                                Action.REJECT_CORRECTION, Action.RATE]
+                                                Action.REJECT_CORRECTION, Action.PAY,
+                                                Action.RECALENDAR, Action.RATE]
 
 
 def test_send_back_returns_to_the_previous_step_and_needs_a_reason(cal):
@@ -115,11 +126,11 @@ def test_send_back_returns_to_the_previous_step_and_needs_a_reason(cal):
 
 def test_a_second_supplement_request_needs_a_reason_and_is_flagged(cal):
     d = received(cal, T0)
-    d.request_supplement(at=at(9, 30), actor=SPECIALIST, missing=["Giấy chứng sinh"])
+    d.request_supplement(at=at(9, 30), actor=SPECIALIST, cal=cal, missing=["Giấy chứng sinh"])
     d.supplement(at=at(10), actor=SPECIALIST, cal=cal)
     with pytest.raises(ReasonRequired):
-        d.request_supplement(at=at(10, 30), actor=SPECIALIST)
-    second = d.request_supplement(at=at(10, 30), actor=SPECIALIST, reason="Giấy chứng sinh bị mờ")
+        d.request_supplement(at=at(10, 30), actor=SPECIALIST, cal=cal)
+    second = d.request_supplement(at=at(10, 30), actor=SPECIALIST, cal=cal, reason="Giấy chứng sinh bị mờ")
     assert second.flagged and not d.supplements[0].flagged
     assert d.supplement_requests == 2
 

@@ -138,6 +138,7 @@ def calendar_year(
 ) -> None:
     """Liệt kê ngày nghỉ và ngày làm bù của một năm, kèm lý do."""
     from motcua.bootstrap import make_calendar
+    from motcua.calendar_sources import PACKAGE_SOURCE, decided_years
     from motcua.storage.db import make_engine
 
     settings = Settings().with_database(database)
@@ -146,22 +147,29 @@ def calendar_year(
     rules = cal.year_exceptions(year)
     weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
     kind_label = {"day_off": "Nghỉ", "working_day": "Làm việc"}
+    # years without the Government's decision rest on the package's estimates
+    estimated = year not in decided_years()
     if format == "json":
-        echo_json({"year": year, "days": [
+        echo_json({"year": year, "estimated": estimated, "days": [
             {"date": r.day.isoformat(), "weekday": weekday[r.day.weekday()], "kind": r.kind.value,
-             "reason": r.reason, "source": r.source} for r in rules]})
+             "reason": r.reason, "source": r.source,
+             "estimated": estimated and r.source == PACKAGE_SOURCE} for r in rules]})
         return
     if format != "table":
         fail("--format phải là json hoặc table.")
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Ngày nghỉ và ngày làm bù năm {year}")
+    title = f"Ngày nghỉ và ngày làm bù năm {year}"
+    if estimated:
+        title += " (dự kiến: chưa có quyết định của Chính phủ cho năm này)"
+    table = Table(title=title)
     for column in ("Ngày", "Thứ", "Loại", "Lý do"):
         table.add_column(column)
     for r in rules:
+        mark = " (dự kiến)" if estimated and r.source == PACKAGE_SOURCE else ""
         table.add_row(f"{r.day:%d/%m/%Y}", weekday[r.day.weekday()], kind_label[r.kind.value],
-                      r.reason)
+                      r.reason + mark)
     Console(width=160).print(table)
 
 
@@ -180,8 +188,19 @@ def calendar_import(file: Path, database: Database = None) -> None:
 @db_app.command("upgrade")
 @friendly
 def db_upgrade(database: Database = None) -> None:
-    """Tạo mới hoặc nâng cấp lược đồ CSDL."""
-    open_app(database)
+    """Tạo mới hoặc nâng cấp lược đồ CSDL, rồi chạy các đợt tính lại dữ liệu còn chờ."""
+    from motcua.domain.text import vn_date_time
+
+    app = open_app(database)
+    for migration, report in app.data_migrations_run:
+        typer.echo(f"Đã chạy “{migration.description}” ({migration.name}): "
+                   f"{len(report)} hồ sơ thay đổi.")
+        for row in report:
+            typer.echo(f"  {row['code']}: hạn {vn_date_time(row['due_before'])} → "
+                       f"{vn_date_time(row['due_after'])}; hẹn trả "
+                       f"{vn_date_time(row['appointment_before'])} → "
+                       f"{vn_date_time(row['appointment_after'])}; đánh giá "
+                       f"{row['timeliness_before'] or '—'} → {row['timeliness_after'] or '—'}")
     typer.echo("CSDL đã ở phiên bản mới nhất.")
 
 

@@ -112,15 +112,20 @@ class Deadline:
     def __post_init__(self) -> None:
         if self.amount < 0:
             raise InvalidDeadline("Thời hạn giải quyết không được âm.")
-        if self.unit is not DeadlineUnit.WORKING_HOURS and self.amount != int(self.amount):
-            raise InvalidDeadline("Thời hạn tính theo ngày phải là số nguyên ngày.")
+        # Published deadlines include "0,5 ngày làm việc" and "1,5 ngày làm việc": a
+        # fraction of a working day is that share of the day's working hours (0,5 = 4 h).
+        fraction_allowed = self.unit is DeadlineUnit.WORKING_HOURS or (
+            self.unit is DeadlineUnit.WORKING_DAYS and self.mode is CountingMode.HOURS)
+        if not fraction_allowed and self.amount != int(self.amount):
+            raise InvalidDeadline("Thời hạn tính theo ngày (hoặc đến cuối ngày làm việc) phải là "
+                                  "số nguyên ngày; nửa ngày chỉ dùng với cách tính theo giờ.")
 
     def working_seconds(self, seconds_per_day: int) -> int | None:
         """The allotted working time when it is fixed (hours mode), else None."""
         if self.unit is DeadlineUnit.WORKING_HOURS:
             return round(self.amount * 3600)
         if self.unit is DeadlineUnit.WORKING_DAYS and self.mode is CountingMode.HOURS:
-            return int(self.amount) * seconds_per_day
+            return round(self.amount * seconds_per_day)
         return None
 
     def describe(self) -> str:
@@ -251,6 +256,18 @@ class WorkingCalendar:
         i = self._index(day)
         k = bisect_right(self._working_days, i)
         return self._date_at(self._working_days_at(k))
+
+    def previous_working_day(self, day: date) -> date:
+        """The last working day strictly before ``day``."""
+        k = bisect_left(self._working_days, self._index(day)) - 1
+        if k < 0:
+            raise CalendarRangeError(
+                f"Không có ngày làm việc nào trước {day:%d/%m/%Y} trong lịch đã nạp.")
+        return self._date_at(self._working_days[k])
+
+    def close_of_day(self, day: date) -> datetime:
+        """The end of office hours on ``day`` (17:30 by default)."""
+        return self._close_of(self._index(day))
 
     def _working_days_at(self, k: int) -> int:
         if k >= len(self._working_days):

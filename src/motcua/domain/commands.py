@@ -39,6 +39,7 @@ class Input(enum.StrEnum):
     CORRECTION = "correction"  # a pending time correction of this dossier
     STEP = "step"            # the step the person saw (hidden on forms)
     FILES = "files"          # uploaded PDF, JPEG or PNG files
+    INTERNAL = "internal"    # set by the system, never typed in
 
 
 def arg(label: str, kind: Input = Input.TEXT, *, required: bool = False, default: Any = None,
@@ -197,10 +198,33 @@ class Rate(Command):
     comment: str = arg("Ý kiến")
 
 
+@dataclass(frozen=True)
+class Close(Command):
+    action = "close"
+    reason: str = arg("Lý do (để trống: quá 15 ngày chưa bổ sung)")
+
+
+@dataclass(frozen=True)
+class RecordPayment(Command):
+    action = "pay"
+    amount: int = arg("Số tiền (đồng)", Input.INTEGER, required=True)
+    method: str = arg("Hình thức", Input.CHOICE, default="online",
+                      choices=(("online", "Thanh toán trực tuyến"), ("cash", "Tiền mặt"),
+                               ("transfer", "Chuyển khoản")))
+    reference: str = arg("Mã giao dịch", required=True)
+
+
+@dataclass(frozen=True)
+class Recalendar(Command):
+    action = "recalendar"
+    previous: Any = arg("Lịch làm việc trước khi sửa", Input.INTERNAL)
+    reason: str = arg("Lý do", required=True)
+
+
 COMMANDS: dict[str, type[Command]] = {c.action: c for c in (
     Assign, CompleteStep, SendBack, RequestSupplement, Supplement, Refuse, Stop, Withdraw,
     Extend, ReturnResult, Transfer, RequestCorrection, ApproveCorrection, RejectCorrection,
-    Attach, Rate)}
+    Attach, Rate, Close, RecordPayment, Recalendar)}
 
 
 def command_class(action: str) -> type[Command]:
@@ -216,6 +240,8 @@ def fields(command: type[Command]) -> list[dataclasses.Field]:
 
 def _value(f: dataclasses.Field, raw: Any) -> Any:
     kind, label = f.metadata["kind"], f.metadata["label"]
+    if kind is Input.INTERNAL:
+        raise ValidationError(f"“{label}” không nhập được từ biểu mẫu.", field=f.name)
     if kind is Input.FILES:
         return tuple(raw or ())
     if kind is Input.LINES:

@@ -20,7 +20,7 @@ import inspect
 from datetime import datetime
 
 from motcua.domain.audit import AuditEvent, chain_event
-from motcua.domain.calendar import VN_TZ, WorkingCalendar
+from motcua.domain.calendar import VN_TZ, Deadline, DeadlineUnit, WorkingCalendar
 from motcua.domain.commands import Command
 from motcua.domain.documents import StoredFile
 from motcua.domain.errors import (
@@ -54,6 +54,11 @@ from motcua.domain.timeliness import (
     urgency,
 )
 
+DECREE_118_FROM = datetime(2025, 7, 1, tzinfo=VN_TZ)
+SUPPLEMENT_WAIT = Deadline(15, DeadlineUnit.CALENDAR_DAYS)
+CLOSE_REASON = ("Quá 15 ngày kể từ ngày thông báo yêu cầu bổ sung, hoàn thiện hồ sơ mà người nộp "
+                "chưa bổ sung (Nghị định 118/2025/NĐ-CP, Điều 19 khoản 5)")
+
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
@@ -80,7 +85,8 @@ class Dossier(Restorable):
         if payment_method not in PAYMENT_METHODS:
             raise ValidationError(f"Hình thức thanh toán không hợp lệ: {payment_method!r}.")
         self.payment_method = payment_method if procedure.fee_amount else ""
-        self.paid_online = self.payment_method == "online"
+        # 766: paid online only on a real online payment record (``record_payment``)
+        self.paid_online = False
         self.inputs_digitised = False
         self.result_electronic = False
         self.satisfaction: int | None = None
@@ -106,6 +112,7 @@ class Dossier(Restorable):
         self.appointment_at_receipt = appointment
         self.due = appointment
         self.appointment = appointment
+        self.appointment_after_supplement: datetime | None = None
         self.paused_seconds = 0
         self.pause_started_at: datetime | None = None
         self.result_ready_at: datetime | None = None
@@ -202,6 +209,8 @@ class Dossier(Restorable):
             actions.remove(Action.SEND_BACK)
         if self.extended and Action.EXTEND in actions:
             actions.remove(Action.EXTEND)
+        if Action.CLOSE in actions and not self.supplements:
+            actions.remove(Action.CLOSE)
         if not self.pending_corrections:
             actions = [a for a in actions
                        if a not in (Action.APPROVE_CORRECTION, Action.REJECT_CORRECTION)]
@@ -303,7 +312,8 @@ class Dossier(Restorable):
         self._record(Action.SEND_BACK, at, actor, before,
                      {"from_step": step.seq, "to_step": self.current_step, "reason": reason})
 
-    def request_supplement(self, *, at: datetime, actor: Actor, reason: str | None = None,
+    def request_supplement(self, *, at: datetime, actor: Actor, cal: WorkingCalendar,
+                           reason: str | None = None,
                            missing: list[str] | None = None) -> Supplement:
         self._check(Action.REQUEST_SUPPLEMENT, at)
         reason = (reason or "").strip()
@@ -316,17 +326,27 @@ class Dossier(Restorable):
             )
         before = self._snapshot()
         self.supplement_requests += 1
+        window = self.procedure.supplement_window_days * cal.day_seconds
+        late = cal.between(self.effective_receipt, at) > window
         supplement = Supplement(self.supplement_requests, self.current_step, at, actor.id,
-                                reason, missing)
+                                reason, missing, late)
         self.supplements.append(supplement)
         self.status = Status.AWAITING_SUPPLEMENT
         self.pause_started_at = at
         self._record(Action.REQUEST_SUPPLEMENT, at, actor, before, {
             "step": self.current_step, "reason": reason, "missing": missing,
-            "flagged": supplement.flagged})
+            "flagged": supplement.flagged, "late_request": late})
         return supplement
 
+    @property
+    def restarts_after_supplement(self) -> bool:
+        """Decree 118/2025 art. 19(5), for dossiers received from 1 Jul 2025: the deadline
+        restarts from zero once the dossier is complete; earlier ones keep the pause rule."""
+        return self.received_at >= DECREE_118_FROM
+
     def _end_pause(self, at: datetime, cal: WorkingCalendar) -> int:
+        """End the wait for a supplement: nobody is charged for it, the step's worked
+        time excludes it; under the pause rule ``due`` and the plan move by it."""
         assert self.pause_started_at is not None
         paused = max(0, cal.between(self.pause_started_at, at))
         supplement = self.supplements[-1]
@@ -335,23 +355,64 @@ class Dossier(Restorable):
         self.pause_started_at = None
         if paused:
             self.paused_seconds += paused
-            self.due = cal.add(self.due, paused)
             step = self.step
             step.paused_seconds += paused
             step.run_paused_seconds += paused
-            for later in self.steps[self.current_step - 1:]:
-                later.planned_deadline = cal.add(later.planned_deadline, paused)
+            if not self.restarts_after_supplement:
+                self.due = cal.add(self.due, paused)
+                for later in self.steps[self.current_step - 1:]:
+                    later.planned_deadline = cal.add(later.planned_deadline, paused)
         return paused
+
+    def _restart(self, at: datetime, cal: WorkingCalendar) -> None:
+        """The complete supplement's effective receipt + the full deadline is the new
+        ``due`` and the citizen's new appointment; the remaining plan is re-based so that
+        its last deadline is the new ``due``."""
+        deadline = self.procedure.deadline
+        due = cal.due_from_effective(cal.effective_receipt(at, deadline.cutoff), deadline)
+        last = self.steps[-1].planned_deadline
+        shift = cal.between(last, due)
+        for step in self.steps[self.current_step - 1:]:
+            step.planned_deadline = (cal.add(step.planned_deadline, shift) if shift >= 0
+                                     else min(step.planned_deadline, due))
+        self.due = due
+        self.appointment_after_supplement = due
+        self.appointment = max(self.appointment, due) if self.extended else due
 
     def supplement(self, *, at: datetime, actor: Actor, cal: WorkingCalendar,
                    files: tuple[StoredFile, ...] = ()) -> None:
         self._check(Action.SUPPLEMENT, at)
         before = self._snapshot()
         paused = self._end_pause(at, cal)
+        if self.restarts_after_supplement:
+            self._restart(at, cal)
         self.status = Status.IN_PROGRESS
-        self._record(Action.SUPPLEMENT, at, actor, before, {"paused_seconds": paused})
+        self._record(Action.SUPPLEMENT, at, actor, before, {
+            "paused_seconds": paused, "restarted": self.restarts_after_supplement})
         for file in files:
             self._attach_one("supplement", file, at, actor)
+
+    def closable_from(self, cal: WorkingCalendar) -> datetime | None:
+        """When a dossier still waiting for its supplement may be closed: after 15 days
+        from the notice (Decree 118/2025 art. 19(5); Civil Code art. 147-148 counting)."""
+        if self.status is not Status.AWAITING_SUPPLEMENT or not self.supplements:
+            return None
+        return cal.due_from_effective(self.supplements[-1].requested_at, SUPPLEMENT_WAIT)
+
+    def close(self, *, at: datetime, actor: Actor, cal: WorkingCalendar,
+              reason: str | None = None) -> None:
+        """Close a dossier whose supplement did not come within 15 days of the notice."""
+        self._check(Action.CLOSE, at)
+        closable = self.closable_from(cal)
+        if closable is None:
+            raise IllegalTransition(f"Hồ sơ {self.code} không chờ bổ sung.")
+        if at <= closable:
+            when = closable.astimezone(VN_TZ)
+            raise IllegalTransition(
+                f"Chỉ được đóng hồ sơ {self.code} khi đã quá 15 ngày kể từ ngày thông báo bổ "
+                f"sung mà người nộp chưa bổ sung (sau {when:%H:%M %d/%m/%Y}).")
+        self._close(Action.CLOSE, Status.CLOSED, at=at, actor=actor, cal=cal,
+                    reason=(reason or "").strip() or CLOSE_REASON)
 
     def _close(self, action: Action, target: Status, *, at: datetime, actor: Actor,
                cal: WorkingCalendar, reason: str | None) -> None:
@@ -364,7 +425,7 @@ class Dossier(Restorable):
             self.step._end_run(at, cal)
         self.status = target
         self.close_reason = reason
-        if target is not Status.WITHDRAWN:
+        if target not in (Status.WITHDRAWN, Status.CLOSED):
             self._finish(at, cal)
         self._record(action, at, actor, before, {"reason": reason, "step": self.current_step})
 
@@ -378,17 +439,32 @@ class Dossier(Restorable):
                  reason: str | None = None) -> None:
         self._close(Action.WITHDRAW, Status.WITHDRAWN, at=at, actor=actor, cal=cal, reason=reason)
 
+    def extension_deadline(self, cal: WorkingCalendar) -> datetime:
+        """The last moment for an apology and new appointment (Form 04): the close of the
+        last working day before the day of the current appointment (Decree 118/2025
+        art. 19(6): "chậm nhất 01 ngày trước ngày hết hạn")."""
+        day = self.appointment.astimezone(VN_TZ).date()
+        return cal.close_of_day(cal.previous_working_day(day))
+
+    def may_extend(self, at: datetime, cal: WorkingCalendar) -> bool:
+        return (self.status is not None and self.status.is_open and not self.extended
+                and at <= self.extension_deadline(cal))
+
     def extend(self, *, at: datetime, actor: Actor, cal: WorkingCalendar,
                new_appointment: datetime, reason: str | None) -> None:
-        """Apology and extension: at most once, before ``due``; never changes ``due``."""
+        """Apology and extension: at most once, no later than the close of the working day
+        before the appointment's day; moves the citizen's appointment, never ``due``."""
         self._check(Action.EXTEND, at)
         reason = _require_reason(Action.EXTEND, reason)
         if self.extended:
             raise IllegalTransition("Hồ sơ đã được gia hạn một lần; không được gia hạn lần nữa.")
-        if at >= self.due:
+        until = self.extension_deadline(cal)
+        if at > until:
             raise IllegalTransition(
-                "Chỉ được xin lỗi và gia hạn trước thời hạn giải quyết; hồ sơ đã quá hạn."
-            )
+                f"Đã quá thời hạn xin lỗi và gia hạn: chậm nhất "
+                f"{until.astimezone(VN_TZ):%H:%M %d/%m/%Y}, ngày làm việc trước ngày hẹn trả "
+                f"{self.appointment.astimezone(VN_TZ):%d/%m/%Y} (Nghị định 118/2025/NĐ-CP, "
+                f"Điều 19 khoản 6).")
         if new_appointment <= self.appointment:
             raise ValidationError("Ngày hẹn mới phải sau ngày hẹn hiện tại.")
         if not cal.is_working_day(new_appointment.astimezone(VN_TZ).date()):
@@ -460,6 +536,66 @@ class Dossier(Restorable):
         self.satisfaction = rating
         self._record(Action.RATE, at, actor, before, {"rating": rating,
                                                       "comment": comment.strip()[:1000]})
+
+    def record_payment(self, *, amount: int, method: str, reference: str, at: datetime,
+                       actor: Actor) -> None:
+        """A payment of the fee, as the payment gateway (or the cash book) recorded it."""
+        self._check(Action.PAY, at)
+        if method not in PAYMENT_METHODS or not method:
+            raise ValidationError(f"Hình thức thanh toán không hợp lệ: {method!r}.")
+        if amount <= 0:
+            raise ValidationError("Số tiền thanh toán phải lớn hơn 0.")
+        before = self._snapshot()
+        self.payment_method = method
+        if method == "online":
+            self.paid_online = True
+        self._record(Action.PAY, at, actor, before, {
+            "amount": amount, "method": method, "reference": reference.strip()[:100]})
+
+    def recalendar(self, *, previous: WorkingCalendar, reason: str, at: datetime,
+                   actor: Actor, cal: WorkingCalendar) -> None:
+        """Re-apply a corrected working calendar (``cal``) to the times computed under
+        ``previous``: every deadline keeps its working-time budget from the (re)computed
+        receipt, worked and handling times are measured again, the verdict judged again.
+        An extension's appointment, chosen by a person, stays."""
+        self._check(Action.RECALENDAR, at)
+        reason = _require_reason(Action.RECALENDAR, reason)
+        before = self._snapshot()
+        deadline = self.procedure.deadline
+        old_effective = self.effective_receipt
+        self.effective_receipt = cal.effective_receipt(self.received_at, deadline.cutoff)
+
+        def moved(instant: datetime | None) -> datetime | None:
+            if instant is None:
+                return None
+            return cal.add(self.effective_receipt, previous.between(old_effective, instant))
+
+        self.appointment_at_receipt = cal.due_from_effective(self.effective_receipt, deadline)
+        for step in self.steps:
+            step.planned_deadline = moved(step.planned_deadline)
+            if step.started_at is not None and step.finished_at is not None:
+                step.worked_seconds += (cal.between(step.started_at, step.finished_at)
+                                        - previous.between(step.started_at, step.finished_at))
+                step._judge()
+        for supplement in self.supplements:
+            if supplement.supplemented_at is not None:
+                supplement.paused_seconds = max(0, cal.between(supplement.requested_at,
+                                                               supplement.supplemented_at))
+        self.paused_seconds = sum(x.paused_seconds for x in self.supplements)
+        if self.appointment_after_supplement is not None:
+            restart = self.supplements[-1].supplemented_at
+            self.appointment_after_supplement = cal.due_from_effective(
+                cal.effective_receipt(restart, deadline.cutoff), deadline)
+            self.due = self.appointment_after_supplement
+        elif self.paused_seconds:
+            self.due = cal.add(self.appointment_at_receipt, self.paused_seconds)
+        else:
+            self.due = self.appointment_at_receipt
+        if not self.extended:
+            self.appointment = self.appointment_after_supplement or self.appointment_at_receipt
+        if self.result_ready_at is not None and self.timeliness is not None:
+            self._finish(self.result_ready_at, cal)
+        self._record(Action.RECALENDAR, at, actor, before, {"reason": reason})
 
     # -- time corrections ------------------------------------------------------------------
 
@@ -586,6 +722,8 @@ class Dossier(Restorable):
             "unit_id": self.unit_id,
             "due": _iso(self.due),
             "appointment": _iso(self.appointment),
+            "appointment_at_receipt": _iso(self.appointment_at_receipt),
+            "effective_receipt": _iso(self.effective_receipt),
             "paused_seconds": self.paused_seconds,
             "supplement_requests": self.supplement_requests,
             "extended": self.extended,

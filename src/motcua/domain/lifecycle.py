@@ -24,6 +24,7 @@ class Status(enum.StrEnum):
     REFUSED = "refused"
     STOPPED = "stopped"
     WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
 
     @property
     def label(self) -> str:
@@ -42,6 +43,7 @@ STATUS_LABELS = {
     Status.REFUSED: "Từ chối giải quyết",
     Status.STOPPED: "Dừng giải quyết",
     Status.WITHDRAWN: "Công dân rút hồ sơ",
+    Status.CLOSED: "Đóng hồ sơ (quá hạn bổ sung)",
 }
 
 
@@ -63,6 +65,9 @@ class Action(enum.StrEnum):
     REJECT_CORRECTION = "reject_correction"
     ATTACH = "attach"
     RATE = "rate"
+    CLOSE = "close"
+    PAY = "pay"
+    RECALENDAR = "recalendar"
 
 
 class Reason(enum.StrEnum):
@@ -167,6 +172,14 @@ TRANSITIONS: tuple[Transition, ...] = (
        Scope.ANY, c.RejectCorrection, "reject_correction"),
     _t(Action.ATTACH, _HELD, _HELD, N, "Đính kèm giấy tờ, kết quả", _STAFF, Scope.ANY,
        c.Attach, "attach"),
+    _t(Action.CLOSE, {S.AWAITING_SUPPLEMENT}, S.CLOSED, OPT, "Đóng hồ sơ quá hạn bổ sung",
+       {R.DESK}, Scope.DESK, c.Close, "close"),
+    # a payment is recorded by the payment gateway (or the desk's cash book), not a page
+    _t(Action.PAY, _ANY, _ANY, N, "Ghi nhận thanh toán phí, lệ phí", {R.DESK}, Scope.DESK,
+       c.RecordPayment, "record_payment", by_official=False),
+    # the system re-applies a corrected working calendar to stored times (data migration)
+    _t(Action.RECALENDAR, _ANY, _ANY, Q, "Tính lại thời hạn theo lịch làm việc đã sửa",
+       {R.ADMIN}, Scope.ANY, c.Recalendar, "recalendar", by_official=False),
     # only the applicant rates, through the tracking page
     _t(Action.RATE, {S.RETURNED}, S.RETURNED, N, "Người dân đánh giá mức độ hài lòng", set(),
        Scope.DESK, c.Rate, "rate", by_official=False),

@@ -99,6 +99,9 @@ class Procedure:
     online_level: str = ""
     channels: list[Channel] = dc_field(default_factory=lambda: [Channel.DESK, Channel.ONLINE])
     legal_basis: str = ""
+    # Decree 118/2025 art. 19(5): a supplement is asked within 3 working days of receipt
+    # "unless sector law says otherwise"; a procedure whose law sets another window says so.
+    supplement_window_days: int = 3
     version: int = 1
     id: int | None = None
 

@@ -72,7 +72,7 @@ class Supplement(Restorable):
     """A supplement request (yêu cầu bổ sung) and the pause it causes."""
 
     def __init__(self, seq: int, step_seq: int, requested_at: datetime, requested_by_id: int | None,
-                 reason: str, missing: list[str]) -> None:
+                 reason: str, missing: list[str], late: bool = False) -> None:
         self.seq = seq
         self.step_seq = step_seq
         self.requested_at = requested_at
@@ -83,6 +83,9 @@ class Supplement(Restorable):
         self.paused_seconds = 0
         # DOMAIN.md: a second request counts the dossier as late in the national index.
         self.flagged = seq > 1
+        # Decree 118/2025 art. 19(5): asked within 3 working days of receipt (unless sector
+        # law sets another window); a later request is allowed but flagged and reported.
+        self.late = late
 
 
 class CorrectionTarget(enum.StrEnum):

@@ -41,6 +41,16 @@ def vn_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
+def vn_date_time(value: str | datetime | None) -> str:
+    """An instant as officials write it, in Vietnam time: ``14:00 25/11/2026``."""
+    if value is None:
+        return "—"
+    from motcua.domain.calendar import VN_TZ
+
+    instant = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return f"{instant.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
+
+
 def parse_date(text: str) -> date:
     """A day written dd/mm/yyyy (as officials write it) or yyyy-mm-dd; ``ValueError``
     otherwise."""

@@ -52,6 +52,11 @@ class Unit:
     valid_to: date | None = None
     successor_id: int | None = None
     place_name: str = ""
+    agency_code: str | None = None  # national agency identifier (mã định danh cơ quan)
+
+    def code_prefix(self, use_agency_code: bool) -> str:
+        """What dossier codes of this unit start with (Decree 118/2025 art. 28(2))."""
+        return self.agency_code if use_agency_code and self.agency_code else self.code
 
     def active_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (

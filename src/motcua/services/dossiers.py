@@ -42,9 +42,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(VN_TZ).isoformat() if value is not None else None
 
 
-def dossier_view(uow, dossier: Dossier) -> dict:
+def dossier_view(uow, dossier: Dossier, cal) -> dict:
     """The dossier as the API, the CLI and the replay print it (times in +07:00)."""
     unit_code = uow.units.code_of
+    open_ = dossier.status.is_open
+    history = [("receipt", dossier.appointment_at_receipt)]
+    if dossier.appointment_after_supplement is not None:
+        history.append(("supplement", dossier.appointment_after_supplement))
+    if dossier.extended:
+        history.append(("extension", dossier.appointment))
 
     return {
         "code": dossier.code,
@@ -65,6 +71,10 @@ def dossier_view(uow, dossier: Dossier) -> dict:
         "timeliness": dossier.timeliness.value if dossier.timeliness else None,
         "supplement_requests": dossier.supplement_requests,
         "extended": dossier.extended,
+        "appointment_history": [{"kind": k, "appointment": _iso(v)} for k, v in history],
+        "extension_until": _iso(dossier.extension_deadline(cal))
+        if open_ and not dossier.extended else None,
+        "closable_from": _iso(dossier.closable_from(cal)),
         "current_step": dossier.current_step if dossier.status.is_open else None,
         "allowed_actions": [a.value for a in dossier.allowed_actions()],
         "steps": [
@@ -139,7 +149,8 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
         step_units = [uow.units.by_code(s.unit_code).id if s.unit_code else unit.id
                       for s in procedure.steps]
         day = code_day(now)
-        code = dossier_code(unit.code, day, uow.dossiers.next_sequence(unit.code, day))
+        prefix = unit.code_prefix(ctx.settings.dossier_code_prefix == "agency")
+        code = dossier_code(prefix, day, uow.dossiers.next_sequence(prefix, day))
         dossier = Dossier.receive(
             code=code, province_code=province, procedure=procedure, unit_id=unit.id,
             step_unit_ids=step_units, channel=channel, applicant=Applicant.create(**applicant),
@@ -152,7 +163,7 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
             dossier.apply(Attach(AttachmentKind.INPUT.value, files), at=now, actor=actor,
                           cal=ctx.calendar)
             _add_rows(uow, dossier, files, AttachmentKind.INPUT, now, actor)
-        view = dossier_view(uow, dossier)
+        view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
 
@@ -218,7 +229,7 @@ def act(ctx: Context, code: str, command: Command, official: Official | None = N
         dossier.apply(command, at=now, actor=actor, cal=ctx.calendar)
         if files:
             _add_rows(uow, dossier, files, command.attachment_kind, now, actor)
-        view = dossier_view(uow, dossier)
+        view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
 
@@ -250,7 +261,7 @@ def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
     """Everything the dossier page shows an official, if the dossier is in their scope."""
     with ctx.uow() as uow:
         dossier = _visible(uow, code, official, corrections=True)
-        view = dossier_view(uow, dossier)
+        view = dossier_view(uow, dossier, ctx.calendar)
         view["actions"] = [a.value for a in actions_for(official, dossier)]
         view["applicant"] = {"kind": dossier.applicant_kind.value,
                              "id_number": dossier.applicant_id_number,
@@ -299,4 +310,4 @@ def attachment_file(ctx: Context, code: str, attachment_id: int,
 
 def get_dossier(ctx: Context, code: str) -> dict:
     with ctx.uow() as uow:
-        return dossier_view(uow, uow.dossiers.get(code))
+        return dossier_view(uow, uow.dossiers.get(code), ctx.calendar)

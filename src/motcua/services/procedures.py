@@ -46,6 +46,7 @@ def procedure_from_dict(data: dict) -> Procedure:
             online_level=str(data.get("online_level", "")),
             channels=[Channel(c) for c in data.get("channels", ["desk", "online"])],
             legal_basis=nfc("; ".join(legal) if isinstance(legal, list) else legal),
+            supplement_window_days=int(data.get("supplement_window_days") or 3),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidProcedure(
@@ -60,6 +61,7 @@ def procedure_to_dict(p: Procedure) -> dict:
         "fee": p.fee, "fee_amount": p.fee_amount, "documents": [d.as_dict() for d in p.documents],
         "result_type": p.result_type, "online_level": p.online_level,
         "channels": [c.value for c in p.channels], "legal_basis": p.legal_basis,
+        "supplement_window_days": p.supplement_window_days,
         "steps": [s.as_dict() for s in p.steps],
     }
 

@@ -42,12 +42,21 @@ _UNIT_BY_CODE = dossier_pg.Fetch(sa.select(t.units).where(t.units.c.code == sa.b
 
 
 class DossierRepository:
-    def __init__(self, conn: Connection) -> None:
+    """Dossiers with their children, each with the procedure version it was received under."""
+
+    def __init__(self, conn: Connection, procedures: ProcedureRepository) -> None:
         self.conn = conn
+        self.procedures = procedures
         self.seen: list[Dossier] = []
 
     def add(self, dossier: Dossier) -> None:
         self.seen.append(dossier)
+
+    def _loaded(self, found: list[Dossier]) -> list[Dossier]:
+        for dossier in found:
+            dossier.procedure = self.procedures.by_id(dossier.procedure_id)
+        self.seen.extend(found)
+        return found
 
     def get(self, code: str, *, corrections: bool = True) -> Dossier:
         """The dossier with its steps and supplements (and time corrections unless told not)."""
@@ -56,8 +65,7 @@ class DossierRepository:
                                            corrections=corrections)
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ có mã {code}.")
-        self.seen.append(dossier)
-        return dossier
+        return self._loaded([dossier])[0]
 
     def in_flight_touching(self, unit_id: int) -> list[Dossier]:
         open_ids = sa.select(t.dossier_steps.c.dossier_id).where(
@@ -65,8 +73,17 @@ class DossierRepository:
         found = dossier_mapper.load_where(self.conn, sa.and_(
             t.dossiers.c.status.in_(["in_progress", "awaiting_supplement", "result_ready"]),
             sa.or_(t.dossiers.c.unit_id == unit_id, t.dossiers.c.id.in_(open_ids))))
-        self.seen.extend(found)
-        return found
+        return self._loaded(found)
+
+    def with_times_in(self, start: datetime, end: datetime) -> list[Dossier]:
+        """Dossiers whose handling may have counted time in [start, end): received before
+        ``end`` and still open, or with a deadline, appointment or result from ``start``."""
+        c = t.dossiers.c
+        found = dossier_mapper.load_where(self.conn, sa.and_(
+            c.effective_receipt < end,
+            sa.or_(c.status.in_(["in_progress", "awaiting_supplement"]), c.due >= start,
+                   c.appointment >= start, c.result_ready_at >= start)))
+        return sorted(self._loaded(found), key=lambda d: d.code)
 
     def received_between(self, unit_id: int, start: datetime, end: datetime) -> list[Dossier]:
         """Dossiers a unit received in [start, end), oldest first (read-only)."""
@@ -114,7 +131,7 @@ def procedure_from_row(row) -> Procedure:
         channels=[Channel(c) for c in row.channels],
         steps=[PlannedStep(s["name"], int(s["allocated_seconds"]), s.get("unit_code", ""),
                            s.get("role", "specialist")) for s in row.steps],
-        legal_basis=row.legal_basis,
+        legal_basis=row.legal_basis, supplement_window_days=row.supplement_window_days,
     )
 
 
@@ -132,7 +149,7 @@ def procedure_values(p: Procedure) -> dict:
         "online_level": p.online_level, "channels": [c.value for c in p.channels],
         "steps": [{"name": s.name, "allocated_seconds": s.allocated_seconds,
                    "unit_code": s.unit_code, "role": s.role} for s in p.steps],
-        "legal_basis": p.legal_basis,
+        "legal_basis": p.legal_basis, "supplement_window_days": p.supplement_window_days,
     }
 
 
@@ -185,7 +202,7 @@ class ProcedureRepository:
 
 def unit_from_row(row) -> Unit:
     return Unit(row.id, row.province_code, row.code, row.name, UnitKind(row.kind), row.parent_id,
-                row.valid_from, row.valid_to, row.successor_id, row.place_name)
+                row.valid_from, row.valid_to, row.successor_id, row.place_name, row.agency_code)
 
 
 class UnitRepository:
@@ -361,6 +378,24 @@ class CalendarRepository:
         if rows:
             self.conn.execute(sa.insert(t.calendar_overrides), rows)
         return len(rows)
+
+
+class DataMigrationRepository:
+    """Which data migrations have run, and what each changed."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def applied(self) -> set[str]:
+        return set(self.conn.execute(sa.select(t.data_migrations.c.name)).scalars())
+
+    def record(self, name: str, at: datetime, report: list[dict]) -> None:
+        self.conn.execute(sa.insert(t.data_migrations).values(name=name, applied_at=at,
+                                                              report=report))
+
+    def all(self) -> list:
+        c = t.data_migrations.c
+        return list(self.conn.execute(sa.select(t.data_migrations).order_by(c.applied_at)))
 
 
 class OutboxRepository:

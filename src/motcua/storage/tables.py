@@ -67,6 +67,8 @@ units = sa.Table(
     sa.Column("valid_to", sa.Date, nullable=True),
     sa.Column("successor_id", sa.Integer, sa.ForeignKey("units.id"), nullable=True),
     sa.Column("place_name", sa.String(120), nullable=False, server_default=""),
+    # the national agency identifier (mã định danh cơ quan, e.g. H15.50.05.13)
+    sa.Column("agency_code", sa.String(40), nullable=True),
     _created(),
 )
 
@@ -123,6 +125,7 @@ procedures = sa.Table(
     sa.Column("channels", sa.JSON, nullable=False),
     sa.Column("steps", sa.JSON, nullable=False),
     sa.Column("legal_basis", sa.Text, nullable=False, server_default=""),
+    sa.Column("supplement_window_days", sa.Integer, nullable=False, server_default="3"),
     _created(),
     sa.UniqueConstraint("province_code", "code", "version", name="uq_procedures_version"),
 )
@@ -153,6 +156,9 @@ dossiers = sa.Table(
     sa.Column("appointment_at_receipt", UTCDateTime(), nullable=False),
     sa.Column("due", UTCDateTime(), nullable=False),
     sa.Column("appointment", UTCDateTime(), nullable=False),
+    # Decree 118/2025: the appointment the complete supplement restarted (history:
+    # appointment_at_receipt -> this -> an extension's, the current one in ``appointment``)
+    sa.Column("appointment_after_supplement", UTCDateTime(), nullable=True),
     sa.Column("paused_seconds", sa.Integer, nullable=False),
     sa.Column("pause_started_at", UTCDateTime(), nullable=True),
     sa.Column("result_ready_at", UTCDateTime(), nullable=True, index=True),
@@ -219,6 +225,7 @@ dossier_supplements = sa.Table(
     sa.Column("supplemented_at", UTCDateTime(), nullable=True),
     sa.Column("paused_seconds", sa.Integer, nullable=False),
     sa.Column("flagged", sa.Boolean, nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("dossier_id", "seq", name="uq_dossier_supplements_seq"),
 )
 
@@ -443,4 +450,13 @@ outbox = sa.Table(
     sa.Column("processed_at", UTCDateTime(), nullable=True),
     _created(),
     sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+# Data migrations (services/data_migrations.py): recomputations of stored dossiers after a
+# rule or calendar change, each run once, with the list of what it changed.
+data_migrations = sa.Table(
+    "data_migrations", metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("applied_at", UTCDateTime(), nullable=False),
+    sa.Column("report", sa.JSON, nullable=False),
 )

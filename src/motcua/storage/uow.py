@@ -13,6 +13,7 @@ from motcua.storage.dossier_mapper import StaleDossier
 from motcua.storage.repositories import (
     AttachmentRepository,
     CalendarRepository,
+    DataMigrationRepository,
     DossierRepository,
     OfficialRepository,
     OutboxRepository,
@@ -44,8 +45,8 @@ class SqlUnitOfWork:
         self.conn.begin()
         # PostgreSQL: reads outside a transaction, which the first write begins (db.py)
         db.defer_begin(self.conn)
-        self.dossiers = DossierRepository(self.conn)
         self.procedures = ProcedureRepository(self.conn, self.procedure_versions)
+        self.dossiers = DossierRepository(self.conn, self.procedures)
         self.units = UnitRepository(self.conn, self.unit_codes)
         self.officials = OfficialRepository(self.conn)
         self.calendar = CalendarRepository(self.conn)
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.tokens = TokenRepository(self.conn)
         self.cchc = CchcRepository(self.conn)
         self.outbox = OutboxRepository(self.conn)
+        self.data_migrations = DataMigrationRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -40,7 +40,7 @@ def track(request: Request, code: str, last4: str) -> dict:
             digits = {dossier.applicant_id_number[-4:], dossier.applicant_phone[-4:]} - {""}
             if len(last4.strip()) != 4 or last4.strip() not in digits:
                 raise NotFound("Mã hồ sơ hoặc 4 số cuối không đúng.")
-            view = uc.dossier_view(uow, dossier)
+            view = uc.dossier_view(uow, dossier, ctx.calendar)
             view["rated"] = dossier.satisfaction is not None
             view["missing"] = (list(dossier.supplements[-1].missing)
                                if dossier.supplements and dossier.status.value ==
@@ -132,7 +132,7 @@ def submitted(request: Request, code: str, khoa: str = ""):
         dossier = uow.dossiers.get(code, corrections=False)
         if not khoa or dossier.submission_key != khoa:
             raise NotFound("Không tìm thấy biên nhận; hãy tra cứu hồ sơ bằng mã và 4 số cuối.")
-        view = uc.dossier_view(uow, dossier)
+        view = uc.dossier_view(uow, dossier, ctx.calendar)
     url = f"{ctx.settings.public_url}/tra-cuu?ma={view['code']}"
     return page(request, "submitted.html", dossier=view, url=url)
 

@@ -1,0 +1,103 @@
+"""Issue 14's legal corrections on a real database: the 24/11/2026 data migration, the
+Decree 118 supplement restart through the services, extension limits, closing a dossier
+whose supplement never came, agency-identifier codes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from motcua.domain.calendar import DayKind, DayRule, WorkingCalendar
+from motcua.domain.commands import CompleteStep, Extend, RequestSupplement, Supplement
+from motcua.domain.errors import IllegalTransition
+from motcua.services import dossiers as uc
+from motcua.services.audit import verify_audit
+from motcua.services.data_migrations import run_pending
+from tests.conftest import vn
+from tests.personas import CITIZEN
+
+
+def receive(app, people):
+    return uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN, official=people["tiepnhan"])
+
+
+def test_dossiers_computed_with_24_november_2026_as_a_working_day_are_recomputed_and_audited(
+        app, world):
+    correct = app.calendar
+    assert not correct.is_working_day(date(2026, 11, 24))
+    app.calendar = WorkingCalendar(  # the calendar motcua shipped before the correction
+        rules=[*correct.rules.values(), DayRule(date(2026, 11, 24), DayKind.WORKING_DAY, "cũ")],
+        hours=correct.hours, first_year=correct.first_year, last_year=correct.last_year)
+    app.clock.set(vn(2026, 11, 2, 8, 0))  # handled wholly before 24/11: stays as it is
+    untouched = receive(app, world)["code"]
+    for when, who in ((vn(2026, 11, 2, 9), "tiepnhan"), (vn(2026, 11, 3, 9), "chuyenvien"),
+                      (vn(2026, 11, 4, 9), "lanhdao")):
+        app.clock.set(when)
+        uc.act(app, untouched, CompleteStep(), world[who])
+    app.clock.set(vn(2026, 11, 20, 14, 0))  # Fri; 3 working days
+    late = receive(app, world)["code"]
+    assert uc.get_dossier(app, late)["appointment"] == "2026-11-25T14:00:00+07:00"
+    for when, who in ((vn(2026, 11, 20, 15), "tiepnhan"), (vn(2026, 11, 23, 9), "chuyenvien"),
+                      (vn(2026, 11, 26, 10), "lanhdao")):
+        app.clock.set(when)
+        view = uc.act(app, late, CompleteStep(), world[who])
+    assert view["timeliness"] == "late"
+    with app.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM data_migrations"))
+    app.calendar = correct
+    app.clock.set(vn(2026, 11, 30, 9))
+    [(migration, report)] = run_pending(app)
+    assert migration.name == "2026-11-24-ngay-van-hoa-viet-nam"
+    assert report == [{"code": late,
+                       "due_before": "2026-11-25T14:00:00+07:00",
+                       "due_after": "2026-11-26T14:00:00+07:00",
+                       "appointment_before": "2026-11-25T14:00:00+07:00",
+                       "appointment_after": "2026-11-26T14:00:00+07:00",
+                       "timeliness_before": "late", "timeliness_after": "on_time"}]
+    view = uc.get_dossier(app, late)
+    assert view["timeliness"] == "on_time" and view["due"] == "2026-11-26T14:00:00+07:00"
+    assert view["steps"][2]["planned_deadline"] == "2026-11-26T14:00:00+07:00"
+    detail = uc.dossier_detail(app, late, world["tiepnhan"])
+    event = detail["events"][-1]
+    assert event["action"] == "recalendar" and "24/11/2026" in event["data"]["reason"]
+    assert event["data"]["before"]["timeliness"] == "late"
+    assert verify_audit(app) == []
+    assert run_pending(app) == []  # once only
+    assert uc.get_dossier(app, untouched)["timeliness"] == "early"
+
+
+def test_a_complete_supplement_restarts_the_deadline_and_the_citizens_appointment(app, world):
+    app.clock.set(vn(2026, 3, 2, 8, 0))
+    code = receive(app, world)["code"]
+    app.clock.set(vn(2026, 3, 3, 10, 0))
+    uc.act(app, code, RequestSupplement(("Giấy chứng sinh",)), world["tiepnhan"])
+    app.clock.set(vn(2026, 3, 4, 14, 0))
+    view = uc.act(app, code, Supplement(), world["tiepnhan"])
+    assert view["due"] == view["appointment"] == "2026-03-09T14:00:00+07:00"
+    assert view["appointment_history"] == [
+        {"kind": "receipt", "appointment": "2026-03-05T08:00:00+07:00"},
+        {"kind": "supplement", "appointment": "2026-03-09T14:00:00+07:00"}]
+    assert view["extension_until"] == "2026-03-06T17:30:00+07:00"
+
+
+def test_the_api_says_until_when_an_extension_is_possible_and_refuses_it_after(app, world):
+    code = receive(app, world)["code"]  # Mon 05/01/2026 09:00 -> Thu 08/01 09:00
+    assert uc.get_dossier(app, code)["extension_until"] == "2026-01-07T17:30:00+07:00"
+    app.clock.set(vn(2026, 1, 8, 8, 0))
+    with pytest.raises(IllegalTransition, match="chậm nhất 17:30 07/01/2026"):
+        uc.act(app, code, Extend(vn(2026, 1, 12, 17, 30), "Cần xác minh"), world["truongphong"])
+
+
+def test_codes_use_the_national_agency_identifier_when_the_province_chooses_it(app, world):
+    with app.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE units SET agency_code = 'H15.50.05.13' WHERE code = '24175'"))
+    before = receive(app, world)["code"]
+    assert before == "24175-260105-0001"
+    object.__setattr__(app.settings, "dossier_code_prefix", "agency")
+    app.unit_codes.clear()
+    after = receive(app, world)["code"]
+    assert after == "H15.50.05.13-260105-0001"
+    assert uc.get_dossier(app, before)["code"] == before  # codes already given never change
