@@ -27,14 +27,17 @@ DEFAULT_APPLICANT = {"kind": "person", "id_number": "001090000001",
                      "name": "Người nộp theo kịch bản", "phone": "0912345678"}
 OUTPUT_KEYS = ("code", "status", "received_at", "effective_receipt", "appointment_at_receipt",
                "due", "appointment", "paused_minutes", "result_ready_at", "returned_at",
-               "timeliness", "supplement_requests", "extended")
+               "timeliness", "supplement_requests", "extended", "appointment_history",
+               "paid_online", "satisfaction")
 STEP_KEYS = ("name", "unit", "planned_deadline", "started_at", "finished_at",
              "allocated_minutes", "worked_minutes", "overran", "behind_schedule")
 
 
-# The actions a scenario line may name: those officials perform, and the applicant's rating.
+# The actions a scenario line may name: those officials perform, the applicant's rating
+# and a payment record.
 SCENARIO_ACTIONS = frozenset(t.action.value for t in TRANSITIONS
-                             if t.command and (t.by_official or t.action is Action.RATE)
+                             if t.command and (t.by_official or t.action in (Action.RATE,
+                                                                            Action.PAY))
                              and t.action not in (Action.ASSIGN, Action.ATTACH))
 
 

@@ -56,8 +56,6 @@ def test_a_generated_year_follows_the_calendar_and_the_verdict_rules(app):
     for by in ("unit,month", "procedure", "channel"):
         assert make_report(app, "ontime", year, by, source="stats") == \
             make_report(app, "ontime", year, by, source="live")
-    assert make_report(app, "index766", year, source="stats") == \
-        make_report(app, "index766", year, source="live")
     # a receipt after the generated ones continues the day's numbering
     later = uc.receive_dossier(app, procedure_code=codes and "1.001193", unit_code="TTPVHCC",
                                channel="desk", applicant={"kind": "person",

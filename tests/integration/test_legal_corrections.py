@@ -101,3 +101,72 @@ def test_codes_use_the_national_agency_identifier_when_the_province_chooses_it(a
     after = receive(app, world)["code"]
     assert after == "H15.50.05.13-260105-0001"
     assert uc.get_dossier(app, before)["code"] == before  # codes already given never change
+
+
+def test_reports_can_be_tested_from_a_scenario_with_rate_and_pay_lines(tmp_path):
+    import json
+
+    from motcua.bootstrap import build
+    from motcua.reports import make_report
+    from motcua.reports.core import Period
+    from motcua.replay import run_replay
+    from motcua.settings import Settings
+
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps({
+        "units": [{"code": "XA-A", "name": "UBND xã A", "kind": "commune"}],
+        "procedures": [{"code": "1.000001", "name": "Thủ tục có lệ phí", "unit": "XA-A",
+                        "fee_amount": 8000, "deadline": {"working_days": 1},
+                        "steps": [{"name": "Giải quyết", "unit": "XA-A", "working_hours": 8}]}]},
+        ensure_ascii=False), "utf-8")
+    lines = [
+        {"at": "2026-01-05T09:00", "action": "receive", "dossier": "A", "procedure": "1.000001"},
+        {"at": "2026-01-05T09:10", "action": "pay", "dossier": "A", "amount": 8000,
+         "method": "online", "reference": "VNPAY-1"},
+        {"at": "2026-01-05T09:00", "action": "receive", "dossier": "B", "procedure": "1.000001"},
+        {"at": "2026-01-05T09:20", "action": "pay", "dossier": "B", "amount": 8000,
+         "method": "cash", "reference": "BL-0001"},
+        {"at": "2026-01-06T10:00", "action": "complete_step", "dossier": "A"},
+        {"at": "2026-01-06T10:00", "action": "complete_step", "dossier": "B"},
+        {"at": "2026-01-06T11:00", "action": "return", "dossier": "A"},
+        {"at": "2026-01-06T11:05", "action": "rate", "dossier": "A", "rating": 1},
+    ]
+    scenario = tmp_path / "s.jsonl"
+    scenario.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in lines), "utf-8")
+    url = f"sqlite:///{tmp_path}/r.sqlite3"
+    out = {r["ref"]: r for r in run_replay(catalog, scenario, url)}
+    assert out["A"]["paid_online"] and not out["B"]["paid_online"]
+    assert out["A"]["satisfaction"] == 1 and out["A"]["timeliness"] == "late"
+    app = build(Settings(database_url=url, data_dir=tmp_path / "d"))
+    app.clock = type("Clock", (), {"now": staticmethod(lambda: vn(2026, 2, 1, 9))})()
+    try:
+        report = make_report(app, "index766", Period(date(2026, 1, 1), date(2026, 1, 31)))
+    finally:
+        app.close()
+    ind = {i["code"]: i for i in report["rows"][0]["indicators"]}
+    assert ind["4.1"]["inputs"] == {"paid_online": 1, "fee_dossiers": 2}
+    assert ind["5.3"]["inputs"] == {"finished": 2, "unsatisfied": 2, "late": 2, "disliked": 1}
+
+
+def test_the_system_closes_dossiers_whose_supplement_never_came_and_reports_late_requests(
+        app, world):
+    from motcua.reports import make_report
+    from motcua.reports.core import Period
+
+    app.clock.set(vn(2026, 3, 2, 8, 0))
+    waiting, answered = receive(app, world)["code"], receive(app, world)["code"]
+    app.clock.set(vn(2026, 3, 3, 10, 0))
+    uc.act(app, waiting, RequestSupplement(("Giấy chứng sinh",)), world["tiepnhan"])
+    app.clock.set(vn(2026, 3, 6, 9, 0))  # more than 3 working days after receipt
+    uc.act(app, answered, RequestSupplement(("Tờ khai",)), world["tiepnhan"])
+    app.clock.set(vn(2026, 3, 18, 17, 0))
+    assert uc.close_unsupplemented(app) == []  # the 15 days end at 17:30 today
+    app.clock.set(vn(2026, 3, 19, 7, 30))
+    assert uc.close_unsupplemented(app) == [waiting]
+    view = uc.get_dossier(app, waiting)
+    assert view["status"] == "closed" and view["timeliness"] is None
+    report = make_report(app, "supplements", Period(date(2026, 3, 1), date(2026, 3, 31)))
+    [commune] = report["rows"]
+    assert commune["group"].startswith("24175")
+    assert {k: commune[k] for k in ("requests", "late_requests", "awaited", "closed")} == {
+        "requests": 2, "late_requests": 1, "awaited": 1, "closed": 1}

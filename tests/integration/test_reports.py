@@ -129,19 +129,107 @@ def test_workload_counts_open_steps_and_handled_steps(app, month):
     assert commune["open_dossiers"] == 2 and commune["overdue_open"] == 1
 
 
-def test_index766_shows_formulas_points_and_what_has_no_data(app, month):
+def test_index766_computes_each_indicator_as_the_national_portal_does(app, month):
+    """Hand count for 24175 at 08:30 on 13 Jan (the period not over: open ones end now).
+
+    2.1: D1, D2, D6 (refused), D7 (withdrawn) ended in time; D5 is still within time;
+    D3 was late and D4 is open past due: 5 of 7 -> 71,43% -> 14,29 of 20.
+    5.3: results D1, D2, D3, D6; D3 late, D2 rated "không hài lòng": (4 - 2) / 4 = 50%
+    -> min(6, 6 x 0,5 / 0,9) = 3,33.
+    """
     report = make_report(app, "index766", JAN)
     commune = row(report, "24175")
     ind = {i["code"]: i for i in commune["indicators"]}
-    assert ind["2.1"]["inputs"] == {"timely": 3, "finished": 4} and ind["2.1"]["points"] == 15.0
-    assert ind["3.1"]["value_pct"] == 14.29 and ind["3.1"]["points"] == 3.43
-    assert ind["4.1"]["status"] == "chưa có dữ liệu" and ind["4.1"]["points"] is None
-    assert ind["5.1"]["inputs"] == {"late": 1, "finished": 4, "dislikes": 1, "rated": 2}
-    assert ind["5.1"]["value_pct"] == 25.0 and ind["5.1"]["points"] == 5.0
-    assert ind["6.1"]["value_pct"] == 25.0 and ind["6.1"]["points"] == 6.88
-    assert ind["6.2"]["status"] == "chưa có dữ liệu"
-    assert ind["1.1"]["inputs"] == {"published": 0, "procedures": 1}
-    assert commune["points"] == 30.31 and commune["max_points_with_data"] == 90
+    assert ind["2.1"]["inputs"] == {"timely": 5, "handled": 7}
+    assert ind["2.1"]["value_pct"] == 71.43 and ind["2.1"]["points"] == 14.29
+    assert ind["3.1"]["value_pct"] == 100.0 and ind["3.1"]["points"] == 6.0
+    assert ind["3.2"]["value_pct"] == 14.29 and ind["3.2"]["points"] == 1.71
+    # no online payment record: nothing is "paid online" however the dossier was filed
+    assert ind["4.1"]["inputs"] == {"paid_online": 0, "fee_dossiers": 0}
+    assert ind["4.1"]["points"] == 0.0 and ind["4.3"]["status"] == "chưa có dữ liệu"
+    assert ind["5.3"]["inputs"] == {"finished": 4, "unsatisfied": 2, "late": 1, "disliked": 1}
+    assert ind["5.3"]["value_pct"] == 50.0 and ind["5.3"]["points"] == 3.33
+    assert ind["6.1"]["value_pct"] == 25.0 and ind["6.1"]["points"] == 1.5
+    assert ind["6.2"]["inputs"] == {"digitised": 1, "received": 7} and ind["6.2"]["points"] == 0.57
+    assert ind["1.3"]["inputs"] == {"complete": 0, "procedures": 1} and ind["1.3"]["points"] == 0
+    for code in ("1.1", "1.2", "1.4", "5.1", "5.2", "6.3", "6.4", "6.5", "6.6", "6.7"):
+        assert ind[code]["status"] == "chưa có dữ liệu" and ind[code]["points"] is None
+    assert "hồ sơ đã và đang xử lý đúng hạn, trong hạn: 5" in ind["2.1"]["inputs_text"]
+    assert commune["points"] == 27.4 and commune["max_points_with_data"] == 58
+    groups = {g["group"]: g for g in commune["groups"]}
+    assert groups["Tiến độ giải quyết"]["points"] == 14.29
+    assert groups["Công khai, minh bạch"]["max_points_with_data"] == 2
+
+
+def _through_all_steps(app, world, code, *times):
+    for when, who in zip(times, ("tiepnhan", "chuyenvien", "lanhdao"), strict=True):
+        app.clock.set(when)
+        uc.act(app, code, CompleteStep(), world[who])
+
+
+def _received(app, world, n):
+    app.clock.set(vn(2026, 1, 5, 9, 0))
+    return [uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                               channel="desk", applicant=CITIZEN,
+                               official=world["tiepnhan"])["code"] for _ in range(n)]
+
+
+def test_index766_counts_open_dossiers_past_due_at_the_end_of_the_period_as_late(app, world):
+    """10 received, 2 finished on time, 8 open and past due -> on-time 20% (4 of 20)."""
+    codes = _received(app, world, 10)
+    for code in codes[:2]:
+        _through_all_steps(app, world, code, vn(2026, 1, 5, 10), vn(2026, 1, 6, 10),
+                           vn(2026, 1, 7, 10))
+    app.clock.set(vn(2026, 2, 10, 9, 0))
+    ind = {i["code"]: i for i in row(make_report(app, "index766", JAN), "24175")["indicators"]}
+    assert ind["2.1"]["inputs"] == {"timely": 2, "handled": 10}
+    assert ind["2.1"]["value_pct"] == 20.0 and ind["2.1"]["points"] == 4.0
+
+
+@pytest.mark.parametrize(("disliked_is_late", "rate", "points"),
+                         [(True, 50.0, 3.33), (False, 40.0, 2.67)])
+def test_index766_satisfaction_counts_each_unsatisfactory_dossier_once(app, world,
+                                                                     disliked_is_late, rate,
+                                                                     points):
+    """10 finished, 5 late; one "không hài lòng" on a late dossier -> 50%, on a timely
+    one -> 40%."""
+    codes = _received(app, world, 10)
+    for code in codes[:5]:  # due Thu 08/01 09:00
+        _through_all_steps(app, world, code, vn(2026, 1, 5, 10), vn(2026, 1, 6, 10),
+                           vn(2026, 1, 7, 10))
+    for code in codes[5:]:
+        _through_all_steps(app, world, code, vn(2026, 1, 7, 11), vn(2026, 1, 8, 10),
+                           vn(2026, 1, 9, 10))
+    app.clock.set(vn(2026, 1, 9, 11))
+    for code in codes:
+        uc.act(app, code, ReturnResult(), world["tiepnhan"])
+    uc.act(app, codes[5] if disliked_is_late else codes[0], Rate(2, "Phải chờ lâu"),
+           actor=APPLICANT)
+    uc.act(app, codes[1], Rate(5), actor=APPLICANT)
+    app.clock.set(vn(2026, 2, 2, 9))
+    ind = {i["code"]: i for i in row(make_report(app, "index766", JAN), "24175")["indicators"]}
+    assert ind["5.3"]["inputs"]["finished"] == 10 and ind["5.3"]["value_pct"] == rate
+    assert ind["5.3"]["points"] == points
+    assert ind["2.1"]["value_pct"] == 50.0
+
+
+def test_only_a_real_online_payment_record_counts_as_paid_online(app, world):
+    from motcua.domain.commands import RecordPayment
+    from motcua.services.procedures import procedure_from_dict, save_procedures
+    from tests.personas import BIRTH
+
+    save_procedures(app, [procedure_from_dict({**BIRTH, "fee_amount": 8000, "fee": "8.000 đồng"})])
+    paid, unpaid = (uc.submit_online(app, procedure_code="1.001193", unit_code="24175",
+                                     applicant=CITIZEN, uploads=(),
+                                     submission_key=f"khoa-nop-{i:04d}")["code"]
+                    for i in range(2))
+    uc.act(app, paid, RecordPayment(8000, "online", "VNPAY-123456"))
+    ind = {i["code"]: i for i in row(make_report(app, "index766", JAN), "24175")["indicators"]}
+    assert ind["4.1"]["inputs"] == {"paid_online": 1, "fee_dossiers": 2}
+    assert ind["4.1"]["value_pct"] == 50.0 and ind["4.1"]["points"] == 3.0
+    assert ind["4.2"]["inputs"] == {"paid_procedures": 1, "fee_procedures": 1}
+    assert ind["4.2"]["points"] == 2.0
+    assert unpaid
 
 
 def test_exports_have_vietnamese_headers_and_the_same_figures(app, month):
@@ -170,8 +258,6 @@ def test_the_counters_give_the_same_figures_as_counting_the_dossiers(app, month,
     live = make_report(app, "ontime", JAN, by, source="live")
     counted = make_report(app, "ontime", JAN, by, source="stats")
     assert counted == live and live["totals"]["received"] == 8
-    assert make_report(app, "index766", JAN, source="stats") == \
-        make_report(app, "index766", JAN, source="live")
 
 
 def test_rebuilding_the_counters_from_the_dossiers_changes_nothing(app, month):

@@ -349,7 +349,8 @@ def forms_render(
 @app.command("report")
 @friendly
 def report_command(
-    kind: Annotated[str, typer.Argument(help="ontime | steps | workload | index766")],
+    kind: Annotated[str, typer.Argument(
+        help="ontime | steps | workload | index766 | supplements")],
     from_: Annotated[str, typer.Option("--from", help="Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd)")],
     to: Annotated[str, typer.Option("--to", help="Đến ngày")],
     by: Annotated[str | None, typer.Option(
@@ -359,7 +360,8 @@ def report_command(
     unit: Annotated[str | None, typer.Option("--unit", help="Chỉ đơn vị này và cấp dưới")] = None,
     database: Database = None,
 ) -> None:
-    """Báo cáo: đúng hạn, trách nhiệm theo bước, khối lượng công việc, Bộ chỉ số 766."""
+    """Báo cáo: đúng hạn, trách nhiệm theo bước, khối lượng công việc, Bộ chỉ số 766, yêu cầu
+    bổ sung."""
     from motcua.reports import make_report
     from motcua.reports.core import Period
     from motcua.reports.export import to_csv, to_xlsx
@@ -490,6 +492,17 @@ def dossiers_transitions(
         typer.echo(f"{r['action']:<20} {r['label']:<45} {','.join(r['from'])} -> "
                    f"{','.join(r['to'])}  (lý do: {r['reason']}; quyền: {who} tại "
                    f"{scopes[r['scope']]}; trường: {','.join(r['fields']) or '—'})")
+
+
+@dossiers_app.command("close-unsupplemented")
+@friendly
+def dossiers_close_unsupplemented(database: Database = None) -> None:
+    """Đóng các hồ sơ quá 15 ngày kể từ ngày thông báo bổ sung mà chưa được bổ sung."""
+    from motcua.services.dossiers import close_unsupplemented
+
+    closed = close_unsupplemented(open_app(database))
+    typer.echo(f"Đã đóng {len(closed)} hồ sơ quá hạn bổ sung"
+               + (f": {', '.join(closed)}." if closed else "."))
 
 
 @dossiers_app.command("show")

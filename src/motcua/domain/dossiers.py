@@ -344,13 +344,15 @@ class Dossier(Restorable):
         restarts from zero once the dossier is complete; earlier ones keep the pause rule."""
         return self.received_at >= DECREE_118_FROM
 
-    def _end_pause(self, at: datetime, cal: WorkingCalendar) -> int:
-        """End the wait for a supplement: nobody is charged for it, the step's worked
-        time excludes it; under the pause rule ``due`` and the plan move by it."""
+    def _end_pause(self, at: datetime, cal: WorkingCalendar, supplemented: bool = True) -> int:
+        """End the wait for a supplement (``supplemented``: it came; else the dossier is
+        closed while waiting): nobody is charged for the wait, the step's worked time
+        excludes it; under the pause rule ``due`` and the plan move by it."""
         assert self.pause_started_at is not None
         paused = max(0, cal.between(self.pause_started_at, at))
         supplement = self.supplements[-1]
-        supplement.supplemented_at = at
+        if supplemented:
+            supplement.supplemented_at = at
         supplement.paused_seconds = paused
         self.pause_started_at = None
         if paused:
@@ -420,7 +422,7 @@ class Dossier(Restorable):
         reason = _require_reason(action, reason)
         before = self._snapshot()
         if self.pause_started_at is not None:
-            self._end_pause(at, cal)
+            self._end_pause(at, cal, supplemented=False)
         if self.step.active:
             self.step._end_run(at, cal)
         self.status = target

@@ -9,7 +9,7 @@ moment the report is made. See docs/reports.md.
 
 from __future__ import annotations
 
-KINDS = ("ontime", "steps", "workload", "index766")
+KINDS = ("ontime", "steps", "workload", "index766", "supplements")
 
 
 def make_report(ctx, kind: str, period, by: str | None = None,
@@ -29,6 +29,8 @@ def make_report(ctx, kind: str, period, by: str | None = None,
         return core.steps(ctx.engine, by=by or "unit", **common)
     if kind == "workload":
         return core.workload(ctx.engine, by=by or "official", now=now, **common)
+    if kind == "supplements":
+        return core.supplements(ctx.engine, **common)
     if kind == "index766":
-        return index766(ctx.engine, source=source, **common)
+        return index766(ctx.engine, now=now, **common)  # always from the dossiers
     raise ValidationError(f"Không có báo cáo “{kind}”; chọn một trong: {', '.join(KINDS)}.")

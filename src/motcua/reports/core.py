@@ -444,3 +444,42 @@ def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code:
         rows = [r for r in rows if calendar.between(now, r.due) < due_soon_share *
                 calendar.between(r.effective_receipt, r.appointment_at_receipt)]
     return rows
+
+
+def supplements(engine: Engine, *, province_code: int, period: Period,
+                unit_code: str | None = None) -> dict:
+    """Supplement requests made in the period, per receiving unit: how many, how many later
+    than the window after receipt (3 working days unless sector law sets another; Decree
+    118/2025 art. 19(5)), how many were a second or later request (late in Decision 766),
+    how many are still awaited, and how many dossiers were closed for want of one."""
+    X = t.dossier_supplements.c
+
+    def count(condition):
+        return sa.func.sum(sa.case((condition, 1), else_=0))
+
+    with engine.connect() as conn:
+        scope = unit_scope(conn, province_code, unit_code)
+        where = [D.province_code == province_code, X.requested_at >= period.start,
+                 X.requested_at < period.end]
+        if scope is not None:
+            where.append(D.unit_id.in_(scope))
+        stmt = (sa.select(D.unit_id, sa.func.count().label("requests"),
+                          count(X.late.is_(True)).label("late_requests"),
+                          count(X.seq > 1).label("repeat_requests"),
+                          count(sa.and_(X.supplemented_at.is_(None),
+                                        D.status == "awaiting_supplement")).label("awaited"),
+                          sa.func.count(sa.distinct(sa.case((D.status == "closed", D.id))))
+                          .label("closed"))
+                .join_from(t.dossier_supplements, t.dossiers, X.dossier_id == D.id)
+                .where(*where).group_by(D.unit_id))
+        rows = list(conn.execute(stmt))
+        labels = _labels(conn, "unit", {r.unit_id for r in rows})
+    keys = ("requests", "late_requests", "repeat_requests", "awaited", "closed")
+    out = sorted(({"group": labels.get(r.unit_id, str(r.unit_id)),
+                   **{k: int(getattr(r, k) or 0) for k in keys},
+                   "late_rate_pct": pct(int(r.late_requests or 0), int(r.requests))}
+                  for r in rows), key=lambda r: r["group"])
+    totals = {k: sum(r[k] for r in out) for k in keys}
+    totals["late_rate_pct"] = pct(totals["late_requests"], totals["requests"])
+    return {"report": "supplements", "period": period.as_dict(), "by": "unit", "rows": out,
+            "totals": totals}

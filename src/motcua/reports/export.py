@@ -31,6 +31,13 @@ COLUMNS = {
                  ("handled", "Bước đã xử lý trong kỳ", 15, "#,##0"),
                  ("handled_per_week", "Bình quân mỗi tuần", 13, "#,##0.0"),
                  ("avg_step_minutes", "Thời gian TB mỗi bước (phút)", 16, "#,##0.0")],
+    "supplements": [("group", "Đơn vị", 40, None),
+                    ("requests", "Yêu cầu bổ sung", 12, "#,##0"),
+                    ("late_requests", "Yêu cầu sau thời hạn 3 ngày làm việc", 16, "#,##0"),
+                    ("late_rate_pct", "Tỷ lệ yêu cầu muộn (%)", 13, "0.00"),
+                    ("repeat_requests", "Yêu cầu lần thứ hai trở lên", 14, "#,##0"),
+                    ("awaited", "Đang chờ bổ sung", 12, "#,##0"),
+                    ("closed", "Đóng hồ sơ do quá hạn bổ sung", 15, "#,##0")],
     "index766": [("group", "Đơn vị", 36, None), ("code", "Mã chỉ số", 9, None),
                  ("indicator", "Chỉ số", 44, None), ("formula", "Cách tính", 50, None),
                  ("value_pct", "Kết quả (%)", 11, "0.00"), ("points", "Điểm", 9, "0.00"),
@@ -38,6 +45,7 @@ COLUMNS = {
 }
 TITLES = {"ontime": "Báo cáo kết quả giải quyết hồ sơ", "steps": "Báo cáo trách nhiệm theo bước",
           "workload": "Báo cáo khối lượng công việc",
+          "supplements": "Báo cáo yêu cầu bổ sung, hoàn thiện hồ sơ",
           "index766": "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)"}
 
 
@@ -53,8 +61,8 @@ def _flat(report: dict) -> list[dict]:
                          "points": ind["points"], "max_points": ind["max_points"],
                          "status": ind["status"]})
         rows.append({"group": unit["group"], "code": "", "indicator": "Tổng điểm",
-                     "formula": f"tổng điểm các chỉ số có dữ liệu (tối đa "
-                                f"{unit['max_points_with_data']} điểm có dữ liệu / 100)",
+                     "formula": f"tổng điểm các chỉ số đã có dữ liệu; các chỉ số đó tối đa "
+                                f"{unit['max_points_with_data']} điểm (thang 100 điểm)",
                      "value_pct": None, "points": unit["points"], "max_points": 100,
                      "status": ""})
     return rows

@@ -1,163 +1,252 @@
-"""The national service index (Decision 766/QĐ-TTg) as far as motcua's data supports it.
+"""The national service index (Decision 766/QĐ-TTg) as the national portal computes it.
 
-Six groups, 100 points (shared/DOMAIN.md). Each indicator states its formula,
-its inputs, its value and its points; an indicator motcua has no data for is
-"chưa có dữ liệu" and scores nothing, so the total is shown against the points
-that could be scored. Dossiers counted: those the unit received in the period.
+Six groups, 100 points; each indicator has its own points inside its group and its
+own formula (shared/DOMAIN.md, "Decision 766"). Every indicator states its formula,
+its inputs, its rate and its points. An indicator motcua has no data for yet is
+"chưa có dữ liệu": it scores nothing and leaves the denominator, so the total is
+shown against the points that could be scored. Rows are per receiving unit.
+
+Populations:
+
+* **on-time handling (2.1)**: the dossiers received or handled in the period — received
+  before its end and not ended before its start. Each is "đã và đang xử lý đúng hạn
+  hoặc trong hạn" when its end of handling is at or before ``due``: the result (or the
+  refusal, the stop, the withdrawal) when it came before the end of the period; the
+  request date while it waits for a supplement; otherwise the end of the period (or
+  now, for a period not over yet). A dossier closed because its supplement never came
+  is on time (the wait is the applicant's); more than one supplement request is late;
+* **satisfaction (5.3)**, **electronic results (6.1)**: the dossiers whose result
+  came in the period;
+* **online filing (3.2)**, **paid online (4.1)**, **digitised inputs (6.2)**: the
+  dossiers received in the period.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from motcua.reports.core import (
-    D,
-    P,
-    Period,
-    U,
-    _cohort,
-    counter_where,
-    from_stats,
-    pct,
-    unit_scope,
-)
+from motcua.domain.text import vn_number
+from motcua.reports.core import D, P, Period, U, pct, unit_scope
 from motcua.storage import tables as t
 
 NO_DATA = "chưa có dữ liệu"
-GROUP_POINTS = {"Công khai, minh bạch": 18, "Tiến độ giải quyết": 20,
-                "Dịch vụ công trực tuyến": 12, "Thanh toán trực tuyến": 10,
-                "Mức độ hài lòng": 18, "Số hóa hồ sơ": 22}
+HAS_DATA = "có dữ liệu"
+GROUPS = (("1", "Công khai, minh bạch", 18), ("2", "Tiến độ giải quyết", 20),
+          ("3", "Dịch vụ công trực tuyến", 12), ("4", "Thanh toán trực tuyến", 10),
+          ("5", "Mức độ hài lòng", 18), ("6", "Số hóa hồ sơ", 22))
+GROUP_NAMES = {code: name for code, name, _ in GROUPS}
+INPUT_LABELS = {
+    "complete": "thủ tục công khai đầy đủ", "procedures": "thủ tục đang áp dụng",
+    "timely": "hồ sơ đã và đang xử lý đúng hạn, trong hạn",
+    "handled": "hồ sơ tiếp nhận hoặc xử lý trong kỳ",
+    "online_procedures": "thủ tục có nộp trực tuyến", "online": "hồ sơ nộp trực tuyến",
+    "received": "hồ sơ tiếp nhận trong kỳ", "paid_online": "hồ sơ thanh toán trực tuyến",
+    "fee_dossiers": "hồ sơ có phí", "paid_procedures": "thủ tục có phí đã thanh toán trực tuyến",
+    "fee_procedures": "thủ tục có phí", "finished": "hồ sơ có kết quả trong kỳ",
+    "unsatisfied": "hồ sơ trễ hạn hoặc không hài lòng (mỗi hồ sơ một lần)",
+    "late": "trong đó trễ hạn", "disliked": "trong đó đánh giá không hài lòng",
+    "electronic": "hồ sơ có kết quả điện tử", "digitised": "hồ sơ có thành phần số hóa",
+}
+GROUP_POINTS = {name: points for _, name, points in GROUPS}
 
 
-def _indicator(group: str, code: str, name: str, formula: str, inputs: dict,
-               value: float | None, max_points: float | None, full_at: float = 100.0) -> dict:
-    has_data = value is not None and max_points is not None
-    points = round(max_points * min(1.0, value / full_at), 2) if has_data else None
-    return {"group": group, "code": code, "name": name, "formula": formula, "inputs": inputs,
-            "value_pct": value, "full_at_pct": full_at, "max_points": max_points,
-            "points": points, "status": "có dữ liệu" if has_data else NO_DATA}
+def _indicator(code: str, name: str, formula: str, max_points: float, inputs: dict | None = None,
+               rate: float | None = None, points: float | None = None) -> dict:
+    """One indicator; ``inputs is None`` means motcua has no data for it yet."""
+    has_data = inputs is not None
+    return {"group": GROUP_NAMES[code.split(".")[0]], "code": code, "name": name,
+            "formula": formula, "inputs": inputs or {},
+            "inputs_text": "; ".join(f"{INPUT_LABELS[k]}: {vn_number(v)}"
+                                     for k, v in (inputs or {}).items()),
+            "value_pct": rate,
+            "max_points": max_points,
+            "points": round(max(0.0, points or 0.0), 2) if has_data else None,
+            "status": HAS_DATA if has_data else NO_DATA}
 
 
-def _published_share(conn, province_code: int) -> tuple[int, int]:
-    rows = conn.execute(sa.select(P.documents, P.steps, P.deadline_amount, P.fee, P.legal_basis)
+def _linear(max_points: float, rate: float | None, full_at: float = 100.0) -> float:
+    """``max_points`` × rate / ``full_at``, capped at ``max_points``; no rate gives 0."""
+    return min(max_points, max_points * (rate or 0.0) / full_at)
+
+
+def _count(condition) -> sa.ColumnElement:
+    return sa.func.sum(sa.case((condition, 1), else_=0))
+
+
+def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope):
+    end_at = min(period.end, now)
+    end_value = sa.literal(end_at, t.UTCDateTime())  # typed: stored as UTC on both databases
+    ended = sa.case((D.status.in_(["withdrawn", "closed"]), D.last_action_at),
+                    else_=D.result_ready_at)
+    end_of_handling = sa.case(
+        (sa.and_(D.status == "withdrawn", D.last_action_at < end_at), D.last_action_at),
+        (sa.and_(D.result_ready_at.is_not(None), D.result_ready_at < end_at),
+         D.result_ready_at),
+        (sa.and_(D.status == "awaiting_supplement", D.pause_started_at < end_at),
+         D.pause_started_at),
+        else_=end_value)
+    timely = sa.and_(D.supplement_requests <= 1,
+                     sa.or_(D.status == "closed", end_of_handling <= D.due))
+    received = sa.and_(D.received_at >= period.start, D.received_at < period.end)
+    finished = sa.and_(D.result_ready_at >= period.start, D.result_ready_at < end_at,
+                       D.status.not_in(["withdrawn", "closed"]))
+    late = sa.or_(D.timeliness == "late", D.supplement_requests > 1)
+    disliked = D.satisfaction <= 2
+    where = [D.province_code == province_code, D.received_at < period.end,
+             sa.or_(ended.is_(None), ended >= period.start)]
+    if scope is not None:
+        where.append(D.unit_id.in_(scope))
+    stmt = sa.select(
+        D.unit_id,
+        sa.func.count().label("handled"), _count(timely).label("timely"),
+        _count(received).label("received"),
+        _count(sa.and_(received, D.channel.in_(["online", "assisted"]))).label("online"),
+        _count(sa.and_(received, D.fee_amount > 0)).label("fee"),
+        _count(sa.and_(received, D.fee_amount > 0, D.paid_online.is_(True)))
+        .label("paid_online"),
+        _count(sa.and_(received, D.inputs_digitised.is_(True))).label("digitised"),
+        _count(finished).label("finished"),
+        _count(sa.and_(finished, sa.or_(late, disliked))).label("unsatisfied"),
+        _count(sa.and_(finished, late)).label("late"),
+        _count(sa.and_(finished, disliked)).label("disliked"),
+        _count(sa.and_(finished, D.result_electronic.is_(True))).label("electronic"),
+    ).where(*where).group_by(D.unit_id)
+    return list(conn.execute(stmt)), end_at
+
+
+def _procedure_figures(conn, province_code: int, period: Period) -> dict:
+    rows = conn.execute(sa.select(P.code, P.documents, P.steps, P.fee, P.fee_amount,
+                                  P.legal_basis, P.channels)
                         .where(P.province_code == province_code, P.current.is_(True))).all()
-    complete = sum(1 for r in rows if r.documents and r.steps and r.fee and r.legal_basis)
-    return complete, len(rows)
+    paid = set(conn.execute(sa.select(P.code).distinct().join_from(
+        t.dossiers, t.procedures, D.procedure_id == P.id).where(
+        D.province_code == province_code, D.paid_online.is_(True),
+        D.received_at >= period.start, D.received_at < period.end)).scalars())
+    fee_codes = {r.code for r in rows if r.fee_amount > 0}
+    return {
+        "procedures": len(rows),
+        "complete": sum(1 for r in rows if r.documents and r.steps and r.fee and r.legal_basis),
+        "online": sum(1 for r in rows if "online" in (r.channels or [])),
+        "fee_procedures": len(fee_codes),
+        "fee_procedures_paid_online": len(fee_codes & paid),
+    }
 
 
-def _from_counters(province_code: int, period: Period, scope):
-    """The same inputs as the live query, summed from ``unit_stats`` (whole months)."""
-    c = t.unit_stats.c
-    done = sa.and_(c.timeliness != "", c.status != "withdrawn")
+def _indicators(r, p: dict) -> list[dict]:
+    rate = pct
+    published = rate(p["complete"], p["procedures"])
+    offered = rate(p["online"], p["procedures"])
+    online = rate(r.online, r.received)
+    a = rate(r.paid_online, r.fee)
+    b = rate(p["fee_procedures_paid_online"], p["fee_procedures"])
+    on_time = rate(r.timely, r.handled)
+    satisfied = rate(r.finished - r.unsatisfied, r.finished)
+    electronic = rate(r.electronic, r.finished)
+    digitised = rate(r.digitised, r.received)
+    return [
+        _indicator("1.1", "Công bố, công khai thủ tục hành chính đúng hạn",
+                   "6 × tỷ lệ thủ tục công bố đúng hạn / 100", 6),
+        _indicator("1.2", "Cập nhật, công khai thủ tục hành chính đúng hạn",
+                   "4 × tỷ lệ thủ tục cập nhật, công khai đúng hạn / 100", 4),
+        _indicator("1.3", "Thủ tục công khai đầy đủ các bộ phận (thành phần hồ sơ, quy trình, "
+                   "phí, căn cứ pháp lý)", "2 × (thủ tục công khai đầy đủ / thủ tục đang áp "
+                   "dụng × 100%) / 100", 2,
+                   {"complete": p["complete"], "procedures": p["procedures"]}, published,
+                   _linear(2, published)),
+        _indicator("1.4", "Hồ sơ đồng bộ theo thời gian thực lên Cổng Dịch vụ công quốc gia",
+                   "6 × tỷ lệ hồ sơ đồng bộ / 100", 6),
+        _indicator("2.1", "Hồ sơ đã và đang xử lý đúng hạn hoặc trong hạn",
+                   "20 × (hồ sơ đã và đang xử lý đúng hạn, trong hạn / hồ sơ tiếp nhận hoặc "
+                   "xử lý trong kỳ × 100%) / 100; hồ sơ chưa xong tính đến ngày cuối kỳ, hồ sơ "
+                   "chờ bổ sung tính đến ngày yêu cầu; yêu cầu bổ sung quá một lần tính trễ "
+                   "hạn; 0/0 được 0 điểm", 20,
+                   {"timely": r.timely, "handled": r.handled}, on_time, _linear(20, on_time)),
+        _indicator("3.1", "Thủ tục cung cấp dịch vụ công trực tuyến",
+                   "6 × min(1, tỷ lệ thủ tục có nộp trực tuyến / 80%); Cổng quốc gia chưa công "
+                   "bố cách chia 12 điểm, motcua chia 6 + 6", 6,
+                   {"online_procedures": p["online"], "procedures": p["procedures"]}, offered,
+                   _linear(6, offered, 80.0)),
+        _indicator("3.2", "Hồ sơ nộp trực tuyến",
+                   "6 × min(1, tỷ lệ hồ sơ nộp trực tuyến (kể cả nộp hộ) / 50%) × tỷ lệ đồng bộ; "
+                   "chưa có dữ liệu đồng bộ nên chưa nhân tỷ lệ đồng bộ", 6,
+                   {"online": r.online, "received": r.received}, online, _linear(6, online, 50.0)),
+        _indicator("4.1", "Hồ sơ có phí được thanh toán trực tuyến (A)",
+                   "6 × A; A = hồ sơ có phí có giao dịch thanh toán trực tuyến / hồ sơ có phí "
+                   "(mẫu số 0 thì A = 0)", 6, {"paid_online": r.paid_online, "fee_dossiers": r.fee},
+                   a, _linear(6, a)),
+        _indicator("4.2", "Thủ tục có phí đã phát sinh thanh toán trực tuyến (B)",
+                   "min(2; 2,5 × B); B = thủ tục có phí có hồ sơ thanh toán trực tuyến / thủ tục "
+                   "có phí (mẫu số 0 thì B = 0)", 2,
+                   {"paid_procedures": p["fee_procedures_paid_online"],
+                    "fee_procedures": p["fee_procedures"]}, b, _linear(2, b, 80.0)),
+        _indicator("4.3", "Thủ tục có phí tích hợp thanh toán trực tuyến (C)",
+                   "min(2; 2,5 × C); C = thủ tục có phí tích hợp thanh toán trực tuyến / thủ tục "
+                   "có phí", 2),
+        _indicator("5.1", "Phản ánh, kiến nghị được xử lý đúng hạn",
+                   "6 × PAKN xử lý đúng hạn / PAKN (không có PAKN được 6 điểm)", 6),
+        _indicator("5.2", "Hài lòng về việc xử lý phản ánh, kiến nghị",
+                   "6 × PAKN hài lòng / PAKN đã xử lý (không có PAKN được 6 điểm)", 6),
+        _indicator("5.3", "Hài lòng trong tiếp nhận, giải quyết hồ sơ",
+                   "min(6; 6 × tỷ lệ / 90%); tỷ lệ = (hồ sơ có kết quả − hồ sơ trễ hạn, đánh "
+                   "giá không hài lòng hoặc có khiếu nại, mỗi hồ sơ tính một lần) / hồ sơ có kết "
+                   "quả; 0/0 được 0 điểm; chưa có dữ liệu khiếu nại", 6,
+                   {"finished": r.finished, "unsatisfied": r.unsatisfied, "late": r.late,
+                    "disliked": r.disliked}, satisfied, _linear(6, satisfied, 90.0)),
+        _indicator("6.1", "Kết quả giải quyết điện tử",
+                   "min(6; 6 × hồ sơ có kết quả điện tử / hồ sơ có kết quả)", 6,
+                   {"electronic": r.electronic, "finished": r.finished}, electronic,
+                   _linear(6, electronic)),
+        _indicator("6.2", "Hồ sơ có thành phần được số hóa",
+                   "min(4; 4 × hồ sơ tiếp nhận có thành phần số hóa / hồ sơ tiếp nhận)", 4,
+                   {"digitised": r.digitised, "received": r.received}, digitised,
+                   _linear(4, digitised)),
+        _indicator("6.3", "Chứng thực bản sao điện tử từ bản chính",
+                   "min(2; 2 × tỷ lệ / 100)", 2),
+        _indicator("6.4", "Thành phần hồ sơ được thay bằng dữ liệu tái sử dụng",
+                   "min(2; 2 × tỷ lệ / 80%)", 2),
+        _indicator("6.5", "Hồ sơ số hóa được chia sẻ vào kho dữ liệu của người dân",
+                   "min(4; 4 × tỷ lệ / 100)", 4),
+        _indicator("6.6", "Hồ sơ sử dụng dữ liệu dân cư", "min(2; 2 × tỷ lệ / 100)", 2),
+        _indicator("6.7", "Thủ tục kết nối Cơ sở dữ liệu quốc gia về dân cư",
+                   "min(2; 2 × tỷ lệ / 100)", 2),
+    ]
 
-    def total(condition, measure=c.n):
-        return sa.func.sum(sa.case((condition, measure), else_=0))
 
-    return sa.select(
-        c.unit_id, sa.func.sum(c.n).label("received"), total(done).label("finished"),
-        total(sa.and_(done, c.timeliness.in_(["early", "on_time"]),
-                      c.multi_supplement == 0)).label("timely"),
-        total(sa.and_(done, sa.or_(c.timeliness == "late", c.multi_supplement == 1)))
-        .label("late"),
-        sa.func.sum(c.online_n).label("online"), sa.func.sum(c.fee_n).label("fee"),
-        sa.func.sum(c.paid_online_n).label("paid_online"),
-        total(done, c.digitised_n).label("digitised"),
-        sa.func.sum(c.rated_n).label("rated"), sa.func.sum(c.dislike_n).label("dislikes"),
-    ).where(*counter_where(t.unit_stats, province_code, period, scope)) \
-        .group_by(c.unit_id).having(sa.func.sum(c.n) > 0)
+def _groups(indicators: list[dict]) -> list[dict]:
+    out = []
+    for _, name, points in GROUPS:
+        scored = [i for i in indicators if i["group"] == name and i["points"] is not None]
+        out.append({"group": name, "max_points": points,
+                    "max_points_with_data": sum(i["max_points"] for i in scored),
+                    "points": round(sum(i["points"] for i in scored), 2) if scored else None})
+    return out
 
 
-def index766(engine: Engine, *, province_code: int, period: Period,
-             unit_code: str | None = None, source: str = "auto") -> dict:
-    """Per receiving unit: each indicator with formula, inputs, points; group totals.
-
-    ``source`` as for the on-time report: ``auto`` reads the counters for whole months.
-    """
-    finished = sa.and_(D.timeliness.is_not(None), D.status != "withdrawn")
-
-    def count(condition):
-        return sa.func.sum(sa.case((condition, 1), else_=0))
-
+def index766(engine: Engine, *, province_code: int, period: Period, now: datetime,
+             unit_code: str | None = None) -> dict:
+    """Per receiving unit: each indicator with its formula, inputs, rate and points."""
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)
-        if source == "stats" or (source == "auto" and from_stats(period, "unit")):
-            stmt = _from_counters(province_code, period, scope)
-        else:
-            stmt = sa.select(
-                D.unit_id, sa.func.count().label("received"), count(finished).label("finished"),
-                count(sa.and_(finished, D.timeliness.in_(["early", "on_time"]),
-                              D.supplement_requests <= 1)).label("timely"),
-                count(sa.and_(finished, sa.or_(D.timeliness == "late",
-                                               D.supplement_requests > 1))).label("late"),
-                count(D.channel.in_(["online", "assisted"])).label("online"),
-                count(D.fee_amount > 0).label("fee"),
-                count(sa.and_(D.fee_amount > 0, D.paid_online.is_(True))).label("paid_online"),
-                count(sa.and_(finished, D.inputs_digitised.is_(True),
-                              D.result_electronic.is_(True))).label("digitised"),
-                count(D.satisfaction.is_not(None)).label("rated"),
-                count(D.satisfaction <= 2).label("dislikes"),
-            ).where(*_cohort(conn, province_code, period, scope)).group_by(D.unit_id)
-        rows = list(conn.execute(stmt))
+        rows, end_at = _unit_rows(conn, province_code, period, now, scope)
         names = {r.id: (r.code, r.name) for r in conn.execute(
             sa.select(U.id, U.code, U.name).where(U.id.in_([r.unit_id for r in rows] or [-1])))}
-        published, procedures = _published_share(conn, province_code)
+        figures = _procedure_figures(conn, province_code, period)
     out = []
     for r in sorted(rows, key=lambda r: names[r.unit_id]):
-        indicators = _indicators(r, published, procedures)
-        groups = {}
-        for ind in indicators:
-            g = groups.setdefault(ind["group"], {"group": ind["group"],
-                                                 "max_points": GROUP_POINTS[ind["group"]],
-                                                 "points": None})
-            if ind["points"] is not None:
-                g["points"] = round((g["points"] or 0) + ind["points"], 2)
-        scored = [g for g in groups.values() if g["points"] is not None]
+        indicators = _indicators(r, figures)
+        scored = [i for i in indicators if i["points"] is not None]
         code, name = names[r.unit_id]
         out.append({"group": f"{code} {name}", "unit": code, "received": r.received,
-                    "indicators": indicators, "groups": list(groups.values()),
-                    "points": round(sum(g["points"] for g in scored), 2),
-                    "max_points_with_data": sum(g["max_points"] for g in scored),
+                    "handled": r.handled, "indicators": indicators,
+                    "groups": _groups(indicators),
+                    "points": round(sum(i["points"] for i in scored), 2),
+                    "max_points_with_data": sum(i["max_points"] for i in scored),
                     "max_points": 100})
     totals = {"units": len(out), "received": sum(r["received"] for r in out),
               "average_points": round(sum(r["points"] for r in out) / len(out), 2)
               if out else None}
     return {"report": "index766", "period": period.as_dict(), "by": "unit", "rows": out,
-            "totals": totals}
-
-
-def _indicators(r, published: int, procedures: int) -> list[dict]:
-    satisfaction = None
-    if r.rated and r.finished:
-        satisfaction = round(100 - (100 * r.late / r.finished + 100 * r.dislikes / r.rated), 2)
-    return [
-        _indicator("Công khai, minh bạch", "1.1",
-                   "Thủ tục công khai đầy đủ (thành phần hồ sơ, quy trình, phí, căn cứ pháp lý)",
-                   "số thủ tục công khai đầy đủ / số thủ tục đang áp dụng × 100%",
-                   {"published": published, "procedures": procedures},
-                   pct(published, procedures), 18),
-        _indicator("Tiến độ giải quyết", "2.1", "Hồ sơ giải quyết đúng hạn",
-                   "(trước hạn + đúng hạn, không quá một lần bổ sung) / số hồ sơ đã giải "
-                   "quyết × 100%", {"timely": r.timely, "finished": r.finished},
-                   pct(r.timely, r.finished), 20),
-        _indicator("Dịch vụ công trực tuyến", "3.1", "Hồ sơ tiếp nhận trực tuyến",
-                   "hồ sơ nộp trực tuyến (kể cả nộp hộ) / hồ sơ tiếp nhận × 100%; đủ điểm khi "
-                   "≥ 50%", {"online": r.online, "received": r.received},
-                   pct(r.online, r.received), 12, full_at=50.0),
-        _indicator("Thanh toán trực tuyến", "4.1", "Hồ sơ có phí được thanh toán trực tuyến",
-                   "hồ sơ có phí thanh toán trực tuyến / hồ sơ có phí × 100%",
-                   {"paid_online": r.paid_online, "fee_dossiers": r.fee},
-                   pct(r.paid_online, r.fee), 10),
-        _indicator("Mức độ hài lòng", "5.1", "Mức độ hài lòng của người dân",
-                   "100% − (tỷ lệ hồ sơ quá hạn + tỷ lệ đánh giá không hài lòng); đủ điểm khi "
-                   "≥ 90%", {"late": r.late, "finished": r.finished, "dislikes": r.dislikes,
-                             "rated": r.rated}, satisfaction, 18, full_at=90.0),
-        _indicator("Số hóa hồ sơ", "6.1", "Số hóa thành phần hồ sơ và trả kết quả điện tử",
-                   "hồ sơ đã giải quyết có thành phần số hóa và kết quả điện tử / hồ sơ đã giải "
-                   "quyết × 100%; đủ điểm khi ≥ 80%",
-                   {"digitised": r.digitised, "finished": r.finished},
-                   pct(r.digitised, r.finished), 22, full_at=80.0),
-        _indicator("Số hóa hồ sơ", "6.2", "Khai thác, tái sử dụng dữ liệu đã số hóa",
-                   "hồ sơ sử dụng lại dữ liệu đã số hóa / hồ sơ tiếp nhận × 100%", {}, None, None),
-    ]
-
+            "as_of": end_at.isoformat(), "totals": totals}

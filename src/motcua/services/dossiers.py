@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
 from motcua.domain import documents
 from motcua.domain.calendar import VN_TZ
-from motcua.domain.commands import Assign, Attach, Command
+from motcua.domain.commands import Assign, Attach, Close, Command
 from motcua.domain.documents import AttachmentKind, StoredFile, Upload
 from motcua.domain.dossiers import Dossier, code_day, dossier_code
 from motcua.domain.errors import (
@@ -75,6 +75,9 @@ def dossier_view(uow, dossier: Dossier, cal) -> dict:
         "extension_until": _iso(dossier.extension_deadline(cal))
         if open_ and not dossier.extended else None,
         "closable_from": _iso(dossier.closable_from(cal)),
+        "payment_method": dossier.payment_method,
+        "paid_online": dossier.paid_online,
+        "satisfaction": dossier.satisfaction,
         "current_step": dossier.current_step if dossier.status.is_open else None,
         "allowed_actions": [a.value for a in dossier.allowed_actions()],
         "steps": [
@@ -232,6 +235,24 @@ def act(ctx: Context, code: str, command: Command, official: Official | None = N
         view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
+
+
+def close_unsupplemented(ctx: Context) -> list[str]:
+    """Close, as the system, every dossier whose supplement did not come within 15 days of
+    the notice (Decree 118/2025 art. 19(5)); the codes closed. The close is an event, so
+    the applicant is told through the outbox like any other change."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        # 15 calendar days at least; the domain decides the exact end (days off move it)
+        codes = uow.dossiers.awaiting_supplement_since(now - timedelta(days=15))
+    closed = []
+    for code in codes:
+        try:
+            act(ctx, code, Close())
+        except IllegalTransition:
+            continue  # the period ends on a later working day
+        closed.append(code)
+    return closed
 
 
 def actions_for(official: Official | None, dossier: Dossier) -> list[Action]:

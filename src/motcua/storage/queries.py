@@ -40,7 +40,7 @@ def inbox(engine: Engine, step_units: set[int], desk_units: set[int], q: str = "
         sa.select(d.code, d.applicant_name, d.applicant_id_number, d.status, d.due,
                   d.appointment, d.received_at, d.channel, p.name.label("procedure"),
                   s.name.label("step"), s.seq.label("step_seq"), s.planned_deadline,
-                  s.assignee_id, d.effective_receipt, d.appointment_at_receipt)
+                  s.assignee_id, d.effective_receipt, d.appointment_at_receipt, d.extended)
         .join(t.dossier_steps, sa.and_(s.dossier_id == d.id, s.seq == d.current_step))
         .join(t.procedures, p.id == d.procedure_id)
         .where(scope)

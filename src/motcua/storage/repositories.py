@@ -85,6 +85,13 @@ class DossierRepository:
                    c.appointment >= start, c.result_ready_at >= start)))
         return sorted(self._loaded(found), key=lambda d: d.code)
 
+    def awaiting_supplement_since(self, before: datetime) -> list[str]:
+        """Codes of dossiers waiting for a supplement asked before ``before``."""
+        c = t.dossiers.c
+        return list(self.conn.execute(sa.select(c.code).where(
+            c.status == "awaiting_supplement", c.pause_started_at < before)
+            .order_by(c.pause_started_at)).scalars())
+
     def received_between(self, unit_id: int, start: datetime, end: datetime) -> list[Dossier]:
         """Dossiers a unit received in [start, end), oldest first (read-only)."""
         c = t.dossiers.c

@@ -19,6 +19,7 @@ from motcua.domain.lifecycle import STATUS_LABELS, TRANSITIONS, Transition
 from motcua.domain.procedures import deadline_from_dict
 from motcua.domain.timeliness import Timeliness
 from motcua.domain.units import Role, UnitKind
+from motcua.reports import inbox as inbox_report
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, procedure_to_dict, save_procedures
@@ -27,7 +28,6 @@ from motcua.storage import queries
 from motcua.web.actions import OFFICIAL_ACTIONS, body_model, perform, read_uploads
 from motcua.web.citizen import describe_deadline, track
 from motcua.web.common import file_response, require_api_write, require_official
-from motcua.web.officials import inbox_rows
 
 router = APIRouter(prefix="/api/v1")
 
@@ -106,8 +106,11 @@ def inbox(request: Request, q: str = Query("", max_length=100),
     who = require_official(request)
     return {"rows": [{"code": r.code, "applicant_name": r.applicant_name,
                       "procedure": r.procedure, "step": r.step, "status": r.status.value,
-                      "due": r.due.astimezone(VN_TZ).isoformat(), "urgency": state or None}
-                     for r, state in inbox_rows(request, who, q, view)]}
+                      "due": r.due.astimezone(VN_TZ).isoformat(),
+                      "appointment": r.appointment.astimezone(VN_TZ).isoformat(),
+                      "urgency": x.urgency.value if x.urgency else None,
+                      "apology_today": x.apology_today}
+                     for x in inbox_report.inbox(request.app.state.ctx, who, q, view) for r in (x.row,)]}
 
 
 @router.post("/dossiers", tags=["Hồ sơ"], status_code=201)

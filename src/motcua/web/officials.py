@@ -11,10 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from motcua.domain.commands import CompleteStep
-from motcua.domain.dossiers import Action, Status
+from motcua.domain.dossiers import Action
 from motcua.domain.errors import MotcuaError, PermissionDenied
+from motcua.domain.timeliness import Urgency
 from motcua.domain.units import Role
 from motcua.printing import render_form, render_log_book
+from motcua.reports import inbox as inbox_report
+from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
 from motcua.services import printing
 from motcua.services.officials import authenticate
@@ -32,8 +35,6 @@ from motcua.web.common import (
 )
 
 router = APIRouter(include_in_schema=False)
-VIEWS = {"": "Tất cả", "in_progress": "Đang xử lý", "awaiting_supplement": "Chờ bổ sung",
-         "result_ready": "Chờ trả kết quả", "overdue": "Quá hạn", "soon": "Sắp đến hạn"}
 
 
 def _flash(request: Request, message: str, kind: str = "ok") -> None:
@@ -81,34 +82,12 @@ def logout(request: Request, csrf: str = Form("")):
     return RedirectResponse("/dang-nhap", status_code=303)
 
 
-def inbox_rows(request: Request, who, q: str, view: str) -> list:
-    """Inbox rows with their urgency: ``overdue``, ``soon`` (due-soon share left) or ``""``."""
-    ctx = request.app.state.ctx
-    now = ctx.clock.now()
-    step_units = {u for u, r in who.roles if r is not Role.ADMIN}
-    rows = []
-    for r in queries.inbox(ctx.engine, step_units, who.units_with(Role.DESK), q,
-                           view if view in VIEWS else ""):
-        state = ""
-        if r.status == Status.IN_PROGRESS:
-            allotted = ctx.calendar.between(r.effective_receipt, r.appointment_at_receipt)
-            if now > r.due:
-                state = "overdue"
-            elif ctx.calendar.between(now, r.due) < ctx.settings.due_soon_share * allotted:
-                state = "soon"
-        if view in ("overdue", "soon") and state != view:
-            continue
-        rows.append((r, state))
-    return rows
-
-
 @router.get("/hop-thu", response_class=HTMLResponse)
 def inbox(request: Request, q: str = "", loc: str = ""):
     who = require_official(request)
-    rows = inbox_rows(request, who, q, loc)
+    rows = inbox_report.inbox(request.app.state.ctx, who, q, loc)
     return page(request, "inbox.html", rows=rows, q=q, loc=loc, views=VIEWS, who=who,
-                counts={"overdue": sum(s == "overdue" for _, s in rows),
-                        "soon": sum(s == "soon" for _, s in rows)})
+                counts={u.value: sum(r.urgency is u for r in rows) for u in Urgency})
 
 
 @router.get("/ho-so/{code}", response_class=HTMLResponse)

@@ -1,0 +1,50 @@
+"""The officials' inbox: the dossiers to act on, most urgent first, with their urgency.
+
+Urgency is the domain's (``timeliness.urgency``): overdue past ``due``; due soon with
+less than the configured share of the allotted time left, or when today is the last
+day for an apology and new appointment (Decree 118/2025 art. 19(6)) of a dossier not
+yet extended.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from motcua.domain.calendar import VN_TZ
+from motcua.domain.lifecycle import Status
+from motcua.domain.timeliness import Urgency, urgency
+from motcua.domain.units import Official, Role
+from motcua.storage import queries
+
+VIEWS = {"": "Tất cả", "in_progress": "Đang xử lý", "awaiting_supplement": "Chờ bổ sung",
+         "result_ready": "Chờ trả kết quả", "overdue": "Quá hạn", "soon": "Sắp đến hạn"}
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    row: object  # the query's row: code, applicant, procedure, step, status, due, ...
+    urgency: Urgency | None
+    apology_today: bool
+
+
+def inbox(ctx, official: Official, q: str = "", view: str = "") -> list[InboxRow]:
+    """The official's inbox; ``view`` narrows to a status, or to overdue / due soon."""
+    now, cal = ctx.clock.now(), ctx.calendar
+    today = now.astimezone(VN_TZ).date()
+    step_units = {u for u, r in official.roles if r is not Role.ADMIN}
+    out = []
+    for r in queries.inbox(ctx.engine, step_units, official.units_with(Role.DESK), q,
+                           view if view in VIEWS else ""):
+        state, apology_today = None, False
+        if r.status == Status.IN_PROGRESS:
+            allotted = cal.between(r.effective_receipt, r.appointment_at_receipt)
+            state = urgency(now, r.due, allotted, cal, ctx.settings.due_soon_share)
+            if not r.extended and r.appointment > now:
+                last = cal.previous_working_day(r.appointment.astimezone(VN_TZ).date())
+                apology_today = last == today
+                if apology_today and state is None:
+                    state = Urgency.DUE_SOON
+        if view in ("overdue", "soon") and (state is None or state.value != view):
+            continue
+        out.append(InboxRow(r, state, apology_today))
+    return out
