@@ -202,8 +202,10 @@ def _form_01(d: dict, width: float) -> list:
         _p("2. Số lượng hồ sơ: 01 bộ."),
         _p(f"3. Thời gian giải quyết hồ sơ theo quy định: {_e(d['deadline_text'])}."),
         _p(f"4. Thời gian nhận hồ sơ: <b>{clock_date(d['received_at'])}</b>."),
-        _p(f"5. Thời gian trả kết quả giải quyết hồ sơ: "
-           f"<b>{clock_date(d['appointment_at_receipt'])}</b>."),
+        _p(f"5. Thời gian trả kết quả giải quyết hồ sơ: <b>{clock_date(d['appointment'])}</b>"
+           + ("." if d["appointment"] == d["appointment_at_receipt"] else
+              f" (hẹn khi tiếp nhận: {clock_date(d['appointment_at_receipt'])}; hẹn lại sau khi "
+              f"nhận đủ hồ sơ bổ sung hoặc gia hạn).")),
         _p(f"6. Hình thức nộp: {_e(d['channel'])}; nhận kết quả tại {_e(d['unit_name'])}."),
         _p(f"Vào Sổ theo dõi hồ sơ, số thứ tự: {_e(d['sequence'])}."),
         _signatures(width, ("NGƯỜI NỘP HỒ SƠ", "(Ký và ghi rõ họ tên)", d["applicant"]["name"]),
@@ -259,7 +261,7 @@ def _form_04(d: dict, width: float) -> list:
            f"mã hồ sơ {_e(d['code'])}, nội dung yêu cầu giải quyết: "
            f"{_e(d['procedure_name'])}."),
         _p(f"Thời gian hẹn trả kết quả giải quyết hồ sơ: "
-           f"<b>{clock_date(d['appointment_at_receipt'])}</b>."),
+           f"<b>{clock_date(d['appointment_before_extension'])}</b>."),
         _p(f"Tuy nhiên, {unit} chưa thể trả kết quả giải quyết hồ sơ cho Ông/Bà đúng thời gian "
            f"đã hẹn. Lý do: <b>{_e(d['extension_reason'])}</b>."),
         _p(f"Sự chậm trễ này có thể gây phiền hà, tốn kém chi phí đi lại cho Ông/Bà. {unit} "

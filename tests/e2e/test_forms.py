@@ -123,7 +123,9 @@ def test_form_01_receipt_has_every_field_a_barcode_and_a_qr_code(app, dossiers, 
                      "Đăng ký khai sinh (mã thủ tục 1.001193)", "Tờ khai đăng ký khai sinh",
                      "Giấy chứng sinh", "Số lượng hồ sơ: 01 bộ",
                      "Thời gian nhận hồ sơ: 09 giờ 05 phút, ngày 05/01/2026",
-                     "Thời gian trả kết quả giải quyết hồ sơ: 09 giờ 05 phút, ngày 08/01/2026",
+                     # a reprint shows the current appointment (the extension's) and the first
+                     "Thời gian trả kết quả giải quyết hồ sơ: 16 giờ 00 phút, ngày 13/01/2026",
+                     "hẹn khi tiếp nhận: 09 giờ 05 phút, ngày 08/01/2026",
                      "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "(Ký và ghi rõ họ tên)",
                      "Tiepnhan"):
         assert expected in text, expected

@@ -92,12 +92,15 @@ def test_the_api_says_until_when_an_extension_is_possible_and_refuses_it_after(a
 
 
 def test_codes_use_the_national_agency_identifier_when_the_province_chooses_it(app, world):
-    with app.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE units SET agency_code = 'H15.50.05.13' WHERE code = '24175'"))
+    from motcua.domain.errors import ValidationError
+    from motcua.services.units import set_agency_code
+
+    with pytest.raises(ValidationError, match="không đúng dạng"):
+        set_agency_code(app, "24175", "xã Hòa Phú")
+    assert set_agency_code(app, "24175", "h15.50.05.13").agency_code == "H15.50.05.13"
     before = receive(app, world)["code"]
-    assert before == "24175-260105-0001"
+    assert before == "24175-260105-0001"  # the province has not chosen agency codes
     object.__setattr__(app.settings, "dossier_code_prefix", "agency")
-    app.unit_codes.clear()
     after = receive(app, world)["code"]
     assert after == "H15.50.05.13-260105-0001"
     assert uc.get_dossier(app, before)["code"] == before  # codes already given never change
@@ -107,9 +110,9 @@ def test_reports_can_be_tested_from_a_scenario_with_rate_and_pay_lines(tmp_path)
     import json
 
     from motcua.bootstrap import build
+    from motcua.replay import run_replay
     from motcua.reports import make_report
     from motcua.reports.core import Period
-    from motcua.replay import run_replay
     from motcua.settings import Settings
 
     catalog = tmp_path / "catalog.json"

@@ -216,6 +216,16 @@ def db_rebuild_stats(database: Database = None) -> None:
     typer.echo("Đã tính lại bộ đếm báo cáo.")
 
 
+@units_app.command("agency-code")
+@friendly
+def units_agency_code(code: str, agency_code: str, database: Database = None) -> None:
+    """Ghi mã định danh cơ quan của đơn vị (ví dụ H15.50.05.13), dùng cho mã hồ sơ."""
+    from motcua.services.units import set_agency_code
+
+    unit = set_agency_code(open_app(database), code, agency_code)
+    typer.echo(f"{unit.name}: mã định danh cơ quan {unit.agency_code or '(không có)'}.")
+
+
 @units_app.command("import")
 @friendly
 def units_import(province: Annotated[int, typer.Option("--province")], database: Database = None) -> None:

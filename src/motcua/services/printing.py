@@ -125,6 +125,9 @@ def dossier_forms(ctx: Context, code: str) -> dict:
             "received_at": _vn(dossier.received_at),
             "appointment_at_receipt": _vn(dossier.appointment_at_receipt),
             "appointment": _vn(dossier.appointment),
+            # Decree 118/2025: the appointment a complete supplement set, before any extension
+            "appointment_before_extension": _vn(dossier.appointment_after_supplement
+                                                or dossier.appointment_at_receipt),
             "due": _vn(dossier.due),
             "extended": dossier.extended,
             "extension_reason": dossier.extension_reason,

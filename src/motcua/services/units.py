@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import date
 
 from motcua.domain.commands import Transfer
@@ -31,6 +33,26 @@ def _add(uow, ctx: Context, code: str, name: str, kind: UnitKind, parent_code: s
     parent_id = uow.units.by_code(parent_code).id if parent_code else None
     return uow.units.add(Unit(0, ctx.settings.province_code, code, nfc(name), kind, parent_id,
                               valid_from, None, None, nfc(place_name)), ctx.clock.now())
+
+
+AGENCY_CODE = re.compile(r"^[A-Z][0-9]{2}(\.[0-9]{2}){0,3}$")
+
+
+def set_agency_code(ctx: Context, code: str, agency_code: str) -> Unit:
+    """Record a unit's national agency identifier (mã định danh cơ quan, e.g. H15.50.05.13).
+
+    Dossier codes use it from then on when the province has chosen so
+    (``MOTCUA_DOSSIER_CODE_PREFIX=agency``); codes already given never change.
+    """
+    value = (agency_code or "").strip().upper() or None
+    if value is not None and not AGENCY_CODE.match(value):
+        raise ValidationError(f"Mã định danh cơ quan “{agency_code}” không đúng dạng (ví dụ "
+                              f"H15.50.05.13: một chữ cái, hai chữ số, rồi các nhóm .NN).")
+    with ctx.uow() as uow:
+        unit = uow.units.by_code(code)
+        uow.units.set_agency_code(unit.id, value)
+        uow.commit()
+    return replace(unit, agency_code=value)
 
 
 def import_province(ctx: Context, province_code: int) -> tuple[Unit, int]:

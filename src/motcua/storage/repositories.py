@@ -246,10 +246,14 @@ class UnitRepository:
             stmt = stmt.where(t.units.c.province_code == province_code)
         return [unit_from_row(r) for r in self.conn.execute(stmt)]
 
+    def set_agency_code(self, unit_id: int, agency_code: str | None) -> None:
+        self.conn.execute(sa.update(t.units).where(t.units.c.id == unit_id)
+                          .values(agency_code=agency_code))
+
     def add(self, unit: Unit, now: datetime) -> Unit:
         values = {k: getattr(unit, k) for k in ("province_code", "code", "name", "parent_id",
                                                 "valid_from", "valid_to", "successor_id",
-                                                "place_name")}
+                                                "place_name", "agency_code")}
         unit_id = self.conn.execute(
             sa.insert(t.units).values(kind=unit.kind.value, created_at=now, **values)
             .returning(t.units.c.id)).scalar_one()
