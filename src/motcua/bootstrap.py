@@ -6,6 +6,7 @@ Nothing is built at import time: callers (CLI, web app, tests) call ``build``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -54,6 +55,23 @@ def make_calendar(settings: Settings, engine: Engine | None = None) -> WorkingCa
             overrides = CalendarRepository(conn).overrides(settings.province_code)
     return build_calendar(overrides, OfficeHours.parse(settings.office_hours),
                           settings.calendar_first_year, settings.calendar_last_year)
+
+
+def calendar_for(settings: Settings) -> WorkingCalendar:
+    """The working calendar with the administrator's overrides when the database exists
+    (calendar commands need no database)."""
+    url = sa.engine.make_url(db.normalise_url(settings.database_url))
+    exists = not url.drivername.startswith("sqlite") or bool(
+        url.database and Path(url.database).exists())
+    return make_calendar(settings, db.make_engine(settings.database_url) if exists else None)
+
+
+def rebuild_stats(app: App) -> None:
+    """Recompute every report counter from the dossiers (``motcua db rebuild-stats``)."""
+    from motcua.storage import stats
+
+    with app.engine.begin() as conn:
+        stats.rebuild(conn)
 
 
 def build(settings: Settings | None = None, *, migrate: bool = True, clock=None) -> App:

@@ -95,38 +95,22 @@ def calendar_due(
     database: Database = None,
 ) -> None:
     """Tính ngày hẹn trả cho một thời điểm tiếp nhận."""
-    from motcua.bootstrap import make_calendar
-    from motcua.domain.calendar import VN_TZ, CountingMode, Deadline, DeadlineUnit
-    from motcua.storage.db import make_engine
+    from motcua.bootstrap import calendar_for
+    from motcua.services.calendar import appointment
 
     if (days is None) == (hours is None):
         fail("Cần đúng một trong hai tùy chọn --days hoặc --hours.")
     if mode not in ("hours", "end-of-day"):
         fail("--mode phải là hours hoặc end-of-day.")
-    try:
-        cut = time.fromisoformat(cutoff) if cutoff else None
-    except ValueError:
-        fail(f"--cutoff phải có dạng HH:MM, nhận được {cutoff!r}.")
+    if cutoff:
+        try:
+            time.fromisoformat(cutoff)
+        except ValueError:
+            fail(f"--cutoff phải có dạng HH:MM, nhận được {cutoff!r}.")
     received = parse_instant(from_, "--from")
-    settings = Settings().with_database(database)
-    engine = make_engine(settings.database_url) if _database_exists(settings) else None
-    cal = make_calendar(settings, engine)
-    deadline = (Deadline(days, DeadlineUnit.WORKING_DAYS, CountingMode(mode), cut)
-                if days is not None else Deadline(hours, DeadlineUnit.WORKING_HOURS, cutoff=cut))
-    effective = cal.effective_receipt(received, cut)
-    echo_json({
-        "received": received.astimezone(VN_TZ).isoformat(),
-        "effective_receipt": effective.isoformat(),
-        "appointment": cal.due_from_effective(effective, deadline).isoformat(),
-    })
-
-
-def _database_exists(settings: Settings) -> bool:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(settings.database_url)
-    return not url.drivername.startswith("sqlite") or bool(
-        url.database and Path(url.database).exists())
+    amount = {"working_days": days} if days is not None else {"working_hours": hours}
+    echo_json(appointment(calendar_for(Settings().with_database(database)), received,
+                          {**amount, "mode": mode, **({"cutoff": cutoff} if cutoff else {})}))
 
 
 @calendar_app.command("year")
@@ -137,13 +121,10 @@ def calendar_year(
     database: Database = None,
 ) -> None:
     """Liệt kê ngày nghỉ và ngày làm bù của một năm, kèm lý do."""
-    from motcua.bootstrap import make_calendar
+    from motcua.bootstrap import calendar_for
     from motcua.calendar_sources import PACKAGE_SOURCE, decided_years
-    from motcua.storage.db import make_engine
 
-    settings = Settings().with_database(database)
-    engine = make_engine(settings.database_url) if _database_exists(settings) else None
-    cal = make_calendar(settings, engine)
+    cal = calendar_for(Settings().with_database(database))
     rules = cal.year_exceptions(year)
     weekday = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
     kind_label = {"day_off": "Nghỉ", "working_day": "Làm việc"}
@@ -208,11 +189,9 @@ def db_upgrade(database: Database = None) -> None:
 @friendly
 def db_rebuild_stats(database: Database = None) -> None:
     """Tính lại toàn bộ bộ đếm báo cáo từ hồ sơ (khi nghi ngờ bộ đếm sai lệch)."""
-    from motcua.storage import stats
+    from motcua.bootstrap import rebuild_stats
 
-    ctx = open_app(database)
-    with ctx.engine.begin() as conn:
-        stats.rebuild(conn)
+    rebuild_stats(open_app(database))
     typer.echo("Đã tính lại bộ đếm báo cáo.")
 
 
@@ -403,13 +382,12 @@ def generate_command(
     from motcua.bootstrap import build
     from motcua.demo import setup
     from motcua.generate import generate
+    from motcua.reports.lists import current_procedures
 
     if province != 66:
         fail("Dữ liệu mẫu hiện có cho tỉnh 66 (Đắk Lắk).")
     ctx = build(Settings(province_code=province).with_database(database))
-    with ctx.uow() as uow:
-        empty = not uow.procedures.all_current(province)
-    if empty:
+    if not current_procedures(ctx):
         setup(ctx)
     with Progress() as bar:
         task = bar.add_task("Đang tạo hồ sơ", total=dossiers)
@@ -447,16 +425,14 @@ def cchc_report(
     database: Database = None,
 ) -> None:
     """Báo cáo CCHC năm: số liệu JSON, Excel hoặc văn bản Word."""
-    from motcua.reports.cchc import annual
+    from motcua.reports import cchc_annual
     from motcua.reports.cchc_docs import to_docx, to_xlsx
 
     if fmt not in ("json", "xlsx", "docx"):
         fail("--format phải là json, xlsx hoặc docx.")
     if fmt != "json" and out is None:
         fail(f"Định dạng {fmt} cần --out TỆP.")
-    ctx = open_app(database)
-    report = annual(ctx.engine, year, None if scope == "national" else scope,
-                    today=ctx.clock.now().date())
+    report = cchc_annual(open_app(database), year, None if scope == "national" else scope)
     if fmt == "json":
         data = json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
     else:

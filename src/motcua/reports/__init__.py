@@ -12,6 +12,25 @@ from __future__ import annotations
 KINDS = ("ontime", "steps", "workload", "index766", "supplements")
 
 
+def behind(ctx, period, kind: str, unit_code: str | None = None, by: str | None = None,
+           key: str | None = None, limit: int = 500) -> list:
+    """The dossiers behind one number of the on-time report, for the app ``ctx``."""
+    from motcua.reports import core
+
+    return core.dossiers_behind(ctx.engine, ctx.calendar,
+                                province_code=ctx.settings.province_code, period=period,
+                                kind=kind, now=ctx.clock.now(), by=by, key=key,
+                                unit_code=unit_code, due_soon_share=ctx.settings.due_soon_share,
+                                limit=limit)
+
+
+def cchc_annual(ctx, year: int, scope: str | None = None) -> dict:
+    """The administrative-reform report of ``year`` as of today, national or one agency's."""
+    from motcua.reports.cchc import annual
+
+    return annual(ctx.engine, year, scope, today=ctx.clock.now().date())
+
+
 def make_report(ctx, kind: str, period, by: str | None = None,
                 unit_code: str | None = None, source: str = "auto") -> dict:
     """Build one report for the app ``ctx`` (engine, calendar, clock, settings)."""

@@ -19,11 +19,36 @@ class Files(Protocol):
     def read(self, sha256: str) -> bytes: ...
 
 
+class UnitOfWork(Protocol):
+    """One transaction over the repositories; rolls back unless ``commit()`` is called.
+
+    The repositories are the storage layer's (``storage.uow.SqlUnitOfWork``); services
+    only call their methods and never see SQL.
+    """
+
+    dossiers: Any
+    procedures: Any
+    units: Any
+    officials: Any
+    calendar: Any
+    attachments: Any
+    tokens: Any
+    cchc: Any
+    outbox: Any
+    data_migrations: Any
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+
 class Context(Protocol):
     """Services see a unit-of-work factory, the calendar, the clock, settings, files and
     the handlers of dossier events."""
 
-    uow: Callable[[], Any]
+    uow: Callable[[], UnitOfWork]
     events: Any
     files: Files
     calendar: WorkingCalendar

@@ -84,6 +84,13 @@ def official_for_token(ctx: Context, token: str) -> Official | None:
     return official if official and official.active else None
 
 
+def active_official(ctx: Context, official_id: int) -> Official | None:
+    """The official a session names, if the account is still active."""
+    with ctx.uow() as uow:
+        official = uow.officials.by_id(official_id)
+    return official if official.active else None
+
+
 def revoke_api_tokens(ctx: Context, username: str) -> int:
     """Revoke every API token of an account (a leaked token, a system taken out of service)."""
     with ctx.uow() as uow:

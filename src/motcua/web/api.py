@@ -16,18 +16,17 @@ from pydantic import BaseModel, Field
 from motcua.domain.calendar import VN_TZ, CountingMode
 from motcua.domain.errors import PermissionDenied, ValidationError
 from motcua.domain.lifecycle import STATUS_LABELS, TRANSITIONS, Transition
-from motcua.domain.procedures import deadline_from_dict
 from motcua.domain.timeliness import Timeliness
 from motcua.domain.units import Role, UnitKind
 from motcua.reports import inbox as inbox_report
+from motcua.reports import lists
 from motcua.services import dossiers as uc
+from motcua.services.calendar import appointment
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, procedure_to_dict, save_procedures
 from motcua.services.units import create_unit, merge_units, rename_unit
-from motcua.storage import queries
 from motcua.web.actions import OFFICIAL_ACTIONS, body_model, perform, read_uploads
-from motcua.web.citizen import describe_deadline, track
-from motcua.web.common import file_response, require_api_write, require_official
+from motcua.web.common import file_response, require_api_write, require_official, track
 
 router = APIRouter(prefix="/api/v1")
 
@@ -54,24 +53,21 @@ class ReceiveIn(BaseModel):
 @router.get("/procedures", tags=["Thủ tục"])
 def procedures(request: Request, q: str = Query("", max_length=200)):
     """Tìm thủ tục (không phân biệt dấu, hoa thường, NFC/NFD)."""
-    ctx = request.app.state.ctx
-    rows = queries.search_procedures(ctx.engine, ctx.settings.province_code, q)
+    rows = lists.search_procedures(request.app.state.ctx, q)
     return {"rows": [{"code": r.code, "name": r.name, "field": r.field,
-                      "deadline": describe_deadline(r)} for r in rows]}
+                      "deadline": lists.describe_deadline(r)} for r in rows]}
 
 
 @router.get("/procedures/{code}", tags=["Thủ tục"])
 def procedure(request: Request, code: str):
-    ctx = request.app.state.ctx
-    with ctx.uow() as uow:
-        return procedure_to_dict(uow.procedures.current(code, ctx.settings.province_code))
+    return procedure_to_dict(lists.procedure(request.app.state.ctx, code))
 
 
 @router.get("/tracking", tags=["Tra cứu"])
 def tracking(request: Request, code: str = Query(..., max_length=64),
              last4: str = Query(..., max_length=4)):
     """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại."""
-    return track(request, code, last4)
+    return track(request, code, last4)  # the page's throttle guards the API too
 
 
 @router.post("/online-submissions", tags=["Nộp trực tuyến"])
@@ -174,10 +170,8 @@ def attachment(request: Request, code: str, attachment_id: int):
 @router.get("/corrections", tags=["Hồ sơ"])
 def corrections(request: Request):
     """Đề nghị điều chỉnh thời điểm đang chờ lãnh đạo duyệt."""
-    ctx = request.app.state.ctx
     who = require_official(request)
-    units = who.units_with(Role.HEAD, Role.SIGNER)
-    rows = queries.pending_corrections(ctx.engine, units) if units else []
+    rows = lists.pending_corrections(request.app.state.ctx, who)
     return {"rows": [{"code": r.code, "seq": r.seq, "target": r.target.value,
                       "step": r.step_seq, "old_value": r.old_value.isoformat(),
                       "new_value": r.new_value.isoformat(), "reason": r.reason,
@@ -198,15 +192,8 @@ def due(request: Request, from_: datetime = Query(..., alias="from"),
         days: int = Query(0, ge=0, le=365), cutoff: str | None = Query(None, max_length=5),
         mode: CountingMode = CountingMode.HOURS):
     """Tính ngày hẹn trả theo ngày làm việc."""
-    ctx = request.app.state.ctx
-    if from_.tzinfo is None:
-        from_ = from_.replace(tzinfo=VN_TZ)
-    deadline = deadline_from_dict({"working_days": days, "mode": mode.value,
-                                   **({"cutoff": cutoff} if cutoff else {})})
-    effective = ctx.calendar.effective_receipt(from_, deadline.cutoff)
-    return {"received": from_.astimezone(VN_TZ).isoformat(),
-            "effective_receipt": effective.isoformat(),
-            "appointment": ctx.calendar.due_from_effective(effective, deadline).isoformat()}
+    return appointment(request.app.state.ctx.calendar, from_, {
+        "working_days": days, "mode": mode.value, **({"cutoff": cutoff} if cutoff else {})})
 
 
 # -- administration (role ``admin``) ---------------------------------------------------
@@ -249,14 +236,8 @@ class OfficialIn(BaseModel):
 @router.get("/units", tags=["Quản trị"])
 def units(request: Request):
     """Cây đơn vị (mọi cán bộ đã đăng nhập)."""
-    ctx = request.app.state.ctx
     require_official(request)
-    with ctx.uow() as uow:
-        rows = uow.units.all(ctx.settings.province_code)
-    code_of = {u.id: u.code for u in rows}
-    return {"rows": [{"code": u.code, "name": u.name, "kind": u.kind.value,
-                      "parent": code_of.get(u.parent_id), "valid_to": u.valid_to,
-                      "successor": code_of.get(u.successor_id)} for u in rows]}
+    return {"rows": lists.unit_tree(request.app.state.ctx)}
 
 
 @router.post("/units", tags=["Quản trị"], status_code=201)

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from motcua.domain.cchc import AGENCY_KINDS, KIND_PHRASES, TASK_STATUSES
 from motcua.domain.errors import MotcuaError, PermissionDenied
 from motcua.domain.units import Role
-from motcua.reports.cchc import annual
+from motcua.reports import cchc_annual
 from motcua.reports.cchc_docs import HEADINGS, sentences, to_docx, to_xlsx
 from motcua.services.cchc import import_file, save_task
 from motcua.web.common import check_csrf, file_response, page, require_official
@@ -35,7 +35,7 @@ def review(request: Request, nam: int | None = Query(None, ge=1990, le=2100), er
     ctx = request.app.state.ctx
     who = _who(request)
     year = _year(request, nam)
-    report = annual(ctx.engine, year, today=ctx.clock.now().date())
+    report = cchc_annual(ctx, year)
     return page(request, "cchc.html", r=report, text=sentences(report), headings=HEADINGS,
                 year=year, may_write=bool(who.units_with(Role.ADMIN)), kinds=AGENCY_KINDS,
                 kind_phrases=KIND_PHRASES, statuses=TASK_STATUSES)
@@ -79,7 +79,7 @@ def add_task(request: Request, csrf: str = Form(""), year: str = Form(""),
 def download(request: Request, year: int, fmt: str):
     ctx = request.app.state.ctx
     _who(request)
-    report = annual(ctx.engine, year, today=ctx.clock.now().date())
+    report = cchc_annual(ctx, year)
     if fmt in ("docx", "xlsx"):
         data = to_docx(report) if fmt == "docx" else to_xlsx(report)
         return file_response(data, f"bao-cao-cchc-{year}.{fmt}")

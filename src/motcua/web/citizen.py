@@ -3,73 +3,33 @@
 from __future__ import annotations
 
 import secrets
-from datetime import time as dtime
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from motcua.domain.calendar import CountingMode, Deadline, DeadlineUnit
 from motcua.domain.commands import Rate
 from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
+from motcua.reports import lists
 from motcua.services import dossiers as uc
-from motcua.storage import queries
+from motcua.services import tracking as tracking_service
 from motcua.web.actions import read_uploads
-from motcua.web.common import check_csrf, client_key, page
+from motcua.web.common import check_csrf, page, track
 
 router = APIRouter(include_in_schema=False)
 
 
-def describe_deadline(row) -> str:
-    return Deadline(row.deadline_amount, DeadlineUnit(row.deadline_unit),
-                    CountingMode(row.deadline_mode),
-                    dtime.fromisoformat(row.cutoff) if row.cutoff else None).describe()
-
-
-def track(request: Request, code: str, last4: str) -> dict:
-    """The public view of a dossier for whoever knows its code and 4 digits of ID or phone."""
-    ctx, throttle = request.app.state.ctx, request.app.state.throttle
-    key = client_key(request, "track:")
-    if throttle.blocked(key):
-        raise PermissionDenied("Bạn đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
-    try:
-        with ctx.uow() as uow:
-            dossier = uow.dossiers.get(code, corrections=False)
-            digits = {dossier.applicant_id_number[-4:], dossier.applicant_phone[-4:]} - {""}
-            if len(last4.strip()) != 4 or last4.strip() not in digits:
-                raise NotFound("Mã hồ sơ hoặc 4 số cuối không đúng.")
-            view = uc.dossier_view(uow, dossier, ctx.calendar)
-            view["rated"] = dossier.satisfaction is not None
-            view["missing"] = (list(dossier.supplements[-1].missing)
-                               if dossier.supplements and dossier.status.value ==
-                               "awaiting_supplement" else [])
-    except NotFound as exc:
-        throttle.fail(key)
-        raise NotFound(
-            "Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.") from exc
-    throttle.reset(key)
-    for private in ("allowed_actions", "procedure_id"):
-        view.pop(private, None)
-    for step in view["steps"]:
-        step.pop("assignee_id", None)
-    view["tracking_url"] = f"{ctx.settings.public_url}/tra-cuu?ma={view['code']}"
-    return view
-
-
 @router.get("/thu-tuc", response_class=HTMLResponse)
 def catalogue(request: Request, q: str = ""):
-    ctx = request.app.state.ctx
-    rows = queries.search_procedures(ctx.engine, ctx.settings.province_code, q)
-    return page(request, "catalogue.html", q=q, rows=rows, describe=describe_deadline)
+    rows = lists.search_procedures(request.app.state.ctx, q)
+    return page(request, "catalogue.html", q=q, rows=rows, describe=lists.describe_deadline)
 
 
 @router.get("/thu-tuc/{code}", response_class=HTMLResponse)
 def procedure_page(request: Request, code: str):
-    ctx = request.app.state.ctx
-    with ctx.uow() as uow:
-        procedure = uow.procedures.current(code, ctx.settings.province_code)
+    procedure = lists.procedure(request.app.state.ctx, code)
     return page(request, "procedure.html", p=procedure,
                 online=Channel.ONLINE in procedure.channels)
 
@@ -77,27 +37,15 @@ def procedure_page(request: Request, code: str):
 def _submission_form(request: Request, procedure, status_code: int = 200, error=None,
                      values: dict | None = None):
     ctx = request.app.state.ctx
-    units = queries.desk_units(ctx.engine, ctx.settings.province_code)
-    if procedure.unit_code:
-        units = [u for u in units if u.code == procedure.unit_code]
+    units = lists.desk_units(ctx, procedure)
     return page(request, "submit.html", status_code=status_code, p=procedure, units=units,
                 error=error, values=values or {}, key=secrets.token_urlsafe(18),
                 max_mb=ctx.settings.max_upload_mb)
 
 
-def _online_procedure(request: Request, code: str):
-    ctx = request.app.state.ctx
-    with ctx.uow() as uow:
-        procedure = uow.procedures.current(code, ctx.settings.province_code)
-    if Channel.ONLINE not in procedure.channels:
-        raise PermissionDenied(f"Thủ tục {procedure.name} chưa nhận hồ sơ trực tuyến; "
-                               "vui lòng nộp tại bộ phận một cửa.")
-    return procedure
-
-
 @router.get("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
 def submission_form(request: Request, code: str):
-    return _submission_form(request, _online_procedure(request, code))
+    return _submission_form(request, lists.online_procedure(request.app.state.ctx, code))
 
 
 @router.post("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
@@ -108,7 +56,7 @@ def submit(request: Request, code: str, csrf: str = Form(""), key: str = Form(""
            files: list[UploadFile] | None = File(None), doc_names: list[str] | None = Form(None)):
     ctx = request.app.state.ctx
     check_csrf(request, csrf)
-    procedure = _online_procedure(request, code)
+    procedure = lists.online_procedure(request.app.state.ctx, code)
     values = {"unit_code": unit_code, "name": name, "id_number": id_number,
               "birth_year": birth_year, "phone": phone, "email": email, "address": address,
               "kind": kind}
@@ -127,14 +75,8 @@ def submit(request: Request, code: str, csrf: str = Form(""), key: str = Form(""
 @router.get("/nop-thanh-cong/{code}", response_class=HTMLResponse)
 def submitted(request: Request, code: str, khoa: str = ""):
     """The receipt after an online submission; shown only to whoever holds the form's key."""
-    ctx = request.app.state.ctx
-    with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=False)
-        if not khoa or dossier.submission_key != khoa:
-            raise NotFound("Không tìm thấy biên nhận; hãy tra cứu hồ sơ bằng mã và 4 số cuối.")
-        view = uc.dossier_view(uow, dossier, ctx.calendar)
-    url = f"{ctx.settings.public_url}/tra-cuu?ma={view['code']}"
-    return page(request, "submitted.html", dossier=view, url=url)
+    view = tracking_service.submission_receipt(request.app.state.ctx, code, khoa)
+    return page(request, "submitted.html", dossier=view, url=view["tracking_url"])
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)

@@ -19,10 +19,11 @@ from motcua.domain import commands
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
-from motcua.domain.errors import MotcuaError, PermissionDenied
+from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.units import Official
-from motcua.services.officials import official_for_token
+from motcua.services import tracking
+from motcua.services.officials import active_official, official_for_token
 
 HERE = Path(__file__).parent
 
@@ -186,9 +187,7 @@ def current_official(request: Request) -> Official | None:
     official_id = request.session.get("official_id")
     if official_id is None:
         return None
-    with ctx.uow() as uow:
-        official = uow.officials.by_id(official_id)
-    return official if official.active else None
+    return active_official(ctx, official_id)
 
 
 def require_official(request: Request) -> Official:
@@ -233,3 +232,18 @@ class Throttle:
 
 def client_key(request: Request, prefix: str = "") -> str:
     return f"{prefix}{request.client.host if request.client else '?'}"
+
+
+def track(request: Request, code: str, last4: str) -> dict:
+    """``services.tracking.track`` behind this client's guessing throttle (page and API)."""
+    ctx, throttle = request.app.state.ctx, request.app.state.throttle
+    key = client_key(request, "track:")
+    if throttle.blocked(key):
+        raise PermissionDenied("Bạn đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
+    try:
+        view = tracking.track(ctx, code, last4)
+    except NotFound:
+        throttle.fail(key)
+        raise
+    throttle.reset(key)
+    return view

@@ -15,30 +15,14 @@ from markupsafe import Markup, escape
 
 from motcua.domain.errors import PermissionDenied
 from motcua.domain.text import vn_number
-from motcua.domain.units import Role
-from motcua.reports import make_report
-from motcua.reports.core import DRILL_KINDS, Period, dossiers_behind
+from motcua.reports import behind, lists, make_report
+from motcua.reports.core import DRILL_KINDS, Period
 from motcua.reports.export import to_csv, to_xlsx
 from motcua.web.common import file_response, page, parse_instant, require_official
 
 router = APIRouter(include_in_schema=False)
-LEADERS = (Role.HEAD, Role.SIGNER, Role.ADMIN)
-
-
 def _scope(request: Request, don_vi: str) -> tuple[str | None, list[str]]:
-    """(unit code the figures cover or None for the province, units the leader may pick)."""
-    ctx = request.app.state.ctx
-    who = require_official(request)
-    if not who.units_with(*LEADERS):
-        raise PermissionDenied("Trang điều hành dành cho lãnh đạo và quản trị hệ thống.")
-    with ctx.uow() as uow:
-        allowed = sorted({uow.units.code_of(u) for u in who.units_with(*LEADERS)})
-    admin = bool(who.units_with(Role.ADMIN))
-    if don_vi:
-        if not admin and don_vi not in allowed:
-            raise PermissionDenied("Chỉ xem được số liệu của đơn vị mình.")
-        return don_vi, allowed
-    return (None if admin else allowed[0]), allowed
+    return lists.leader_scope(request.app.state.ctx, require_official(request), don_vi)
 
 
 def _period(request: Request, tu: str, den: str) -> Period:
@@ -93,12 +77,8 @@ def dashboard(request: Request, tu: str = Query("", max_length=10),
 
     ranked = sorted((r for r in by_unit["rows"] if r["finished"]),
                     key=lambda r: (-(r["on_time_rate_pct"] or 0), r["group"]))
-    at_risk = dossiers_behind(ctx.engine, ctx.calendar, province_code=ctx.settings.province_code,
-                              period=period, kind="overdue_now", now=ctx.clock.now(),
-                              unit_code=unit, limit=20)
-    soon = dossiers_behind(ctx.engine, ctx.calendar, province_code=ctx.settings.province_code,
-                           period=period, kind="due_soon", now=ctx.clock.now(), unit_code=unit,
-                           due_soon_share=ctx.settings.due_soon_share, limit=200)[:20]
+    at_risk = behind(ctx, period, "overdue_now", unit, limit=20)
+    soon = behind(ctx, period, "due_soon", unit, limit=200)[:20]
     return page(request, "dashboard.html", totals=by_unit["totals"], ranked=ranked,
                 chart=bar_chart(by_month["rows"], lambda r: drill("received", "month",
                                                                   r["key"])),
@@ -114,10 +94,7 @@ def drill_down(request: Request, loai: str = Query("received", max_length=20),
     ctx = request.app.state.ctx
     unit, _ = _scope(request, don_vi)
     period = _period(request, tu, den)
-    rows = dossiers_behind(ctx.engine, ctx.calendar, province_code=ctx.settings.province_code,
-                           period=period, kind=loai, now=ctx.clock.now(), by=nhom or None,
-                           key=khoa or None, unit_code=unit,
-                           due_soon_share=ctx.settings.due_soon_share)
+    rows = behind(ctx, period, loai, unit, by=nhom or None, key=khoa or None)
     return page(request, "drill.html", rows=rows, kind=DRILL_KINDS.get(loai, loai),
                 period=period, unit=unit)
 

@@ -17,12 +17,12 @@ from motcua.domain.timeliness import Urgency
 from motcua.domain.units import Role
 from motcua.printing import render_form, render_log_book
 from motcua.reports import inbox as inbox_report
+from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
 from motcua.services import printing
 from motcua.services.officials import authenticate
 from motcua.services.printing import FORMS
-from motcua.storage import queries
 from motcua.web.actions import form_fields, perform, read_uploads
 from motcua.web.common import (
     check_csrf,
@@ -95,10 +95,8 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
     ctx = request.app.state.ctx
     who = require_official(request)
     detail = uc.dossier_detail(ctx, code, who)
-    with ctx.uow() as uow:
-        step_unit = uow.units.by_code(detail["steps"][detail["current_step"] - 1]["unit"]) \
-            if detail["current_step"] else None
-    colleagues = queries.officials_of(ctx.engine, step_unit.id) if step_unit else []
+    step = detail["steps"][detail["current_step"] - 1] if detail["current_step"] else None
+    colleagues = lists.assignable(ctx, step["unit"] if step else None)
     return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")
@@ -121,8 +119,7 @@ def log_book(request: Request, don_vi: str = Query("", max_length=40),
     """Form 07, the log book of one of the official's units, as a PDF."""
     ctx = request.app.state.ctx
     who = require_official(request)
-    with ctx.uow() as uow:
-        units = {uow.units.code_of(u): u for u, _ in who.roles}
+    units = {u.code for u in lists.units_of(ctx, who)}
     if not don_vi or not tu or not den:
         return page(request, "log_book.html", units=sorted(units), don_vi=don_vi, tu=tu, den=den)
     if don_vi not in units:
@@ -172,9 +169,8 @@ def attachment(request: Request, code: str, attachment_id: int):
 
 def _receipt_form(request: Request, who, status_code=200, error=None, values=None):
     ctx = request.app.state.ctx
-    with ctx.uow() as uow:
-        procedures = uow.procedures.all_current(ctx.settings.province_code)
-        units = [uow.units.by_id(u) for u in sorted(who.units_with(Role.DESK))]
+    procedures = lists.current_procedures(ctx)
+    units = lists.units_of(ctx, who, Role.DESK)
     return page(request, "receive.html", status_code=status_code, procedures=procedures,
                 units=units, error=error, values=values or {}, max_mb=ctx.settings.max_upload_mb)
 
@@ -244,8 +240,7 @@ def handover(request: Request, csrf: str = Form(""), code: str = Form("")):
 @router.get("/dieu-chinh", response_class=HTMLResponse)
 def corrections(request: Request):
     """The heads' queue of time corrections waiting for approval."""
-    ctx = request.app.state.ctx
     who = require_official(request)
-    units = who.units_with(Role.HEAD, Role.SIGNER)
-    rows = queries.pending_corrections(ctx.engine, units) if units else []
-    return page(request, "corrections.html", rows=rows, who=who, may_decide=bool(units))
+    rows = lists.pending_corrections(request.app.state.ctx, who)
+    return page(request, "corrections.html", rows=rows, who=who,
+                may_decide=bool(who.units_with(Role.HEAD, Role.SIGNER)))

@@ -1,0 +1,103 @@
+"""Read-side lists the pages and the API show: the catalogue, where to file, who may be
+assigned, corrections waiting, the unit tree, and which units a leader may look at.
+
+Views call these and render; none of them opens a database connection itself.
+"""
+
+from __future__ import annotations
+
+from datetime import time as dtime
+
+from motcua.domain.calendar import CountingMode, Deadline, DeadlineUnit
+from motcua.domain.errors import PermissionDenied
+from motcua.domain.procedures import Channel, Procedure
+from motcua.domain.units import Official, Role, Unit
+from motcua.storage import queries
+
+LEADERS = (Role.HEAD, Role.SIGNER, Role.ADMIN)
+
+
+def describe_deadline(row) -> str:
+    """A catalogue row's deadline as an official writes it ("0,5 ngày làm việc")."""
+    return Deadline(row.deadline_amount, DeadlineUnit(row.deadline_unit),
+                    CountingMode(row.deadline_mode),
+                    dtime.fromisoformat(row.cutoff) if row.cutoff else None).describe()
+
+
+def search_procedures(ctx, q: str = "") -> list:
+    """Procedures in force, diacritic-insensitive search on code, name and field."""
+    return queries.search_procedures(ctx.engine, ctx.settings.province_code, q)
+
+
+def procedure(ctx, code: str) -> Procedure:
+    with ctx.uow() as uow:
+        return uow.procedures.current(code, ctx.settings.province_code)
+
+
+def current_procedures(ctx) -> list[Procedure]:
+    with ctx.uow() as uow:
+        return uow.procedures.all_current(ctx.settings.province_code)
+
+
+def online_procedure(ctx, code: str) -> Procedure:
+    """The procedure, if citizens may file it online; a Vietnamese refusal otherwise."""
+    found = procedure(ctx, code)
+    if Channel.ONLINE not in found.channels:
+        raise PermissionDenied(f"Thủ tục {found.name} chưa nhận hồ sơ trực tuyến; "
+                               "vui lòng nộp tại bộ phận một cửa.")
+    return found
+
+
+def desk_units(ctx, for_procedure: Procedure | None = None) -> list:
+    """Units where a citizen can file (a desk officer works there), for a procedure."""
+    units = queries.desk_units(ctx.engine, ctx.settings.province_code)
+    if for_procedure is not None and for_procedure.unit_code:
+        units = [u for u in units if u.code == for_procedure.unit_code]
+    return units
+
+
+def units_of(ctx, official: Official, *roles: Role) -> list[Unit]:
+    """The units where the official holds one of ``roles`` (any role if none given)."""
+    ids = official.units_with(*roles) if roles else {u for u, _ in official.roles}
+    with ctx.uow() as uow:
+        return sorted((uow.units.by_id(u) for u in ids), key=lambda u: u.code)
+
+
+def assignable(ctx, unit_code: str | None) -> list:
+    """Officials of the unit holding a step, to whom a head may assign it."""
+    if not unit_code:
+        return []
+    with ctx.uow() as uow:
+        unit = uow.units.by_code(unit_code)
+    return queries.officials_of(ctx.engine, unit.id)
+
+
+def pending_corrections(ctx, official: Official) -> list:
+    """Time corrections waiting for this head's or signer's decision."""
+    units = official.units_with(Role.HEAD, Role.SIGNER)
+    return queries.pending_corrections(ctx.engine, units) if units else []
+
+
+def unit_tree(ctx) -> list[dict]:
+    with ctx.uow() as uow:
+        rows = uow.units.all(ctx.settings.province_code)
+    code_of = {u.id: u.code for u in rows}
+    return [{"code": u.code, "name": u.name, "kind": u.kind.value,
+             "parent": code_of.get(u.parent_id), "valid_to": u.valid_to,
+             "successor": code_of.get(u.successor_id), "agency_code": u.agency_code}
+            for u in rows]
+
+
+def leader_scope(ctx, official: Official, requested: str = "") -> tuple[str | None, list[str]]:
+    """(the unit whose figures a leader sees, None for the whole province; the units they
+    may pick). Administrators see the province and any unit; heads and signers their own."""
+    if not official.units_with(*LEADERS):
+        raise PermissionDenied("Trang điều hành dành cho lãnh đạo và quản trị hệ thống.")
+    with ctx.uow() as uow:
+        allowed = sorted({uow.units.code_of(u) for u in official.units_with(*LEADERS)})
+    admin = bool(official.units_with(Role.ADMIN))
+    if requested:
+        if not admin and requested not in allowed:
+            raise PermissionDenied("Chỉ xem được số liệu của đơn vị mình.")
+        return requested, allowed
+    return (None if admin else allowed[0]), allowed

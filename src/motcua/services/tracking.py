@@ -1,0 +1,56 @@
+"""What a citizen sees of a dossier without an account: its code plus 4 digits of the
+ID number or phone (DOMAIN.md, problem 3), and the receipt after an online filing."""
+
+from __future__ import annotations
+
+from motcua.domain.errors import NotFound
+from motcua.domain.lifecycle import Status
+from motcua.services.context import Context
+from motcua.services.dossiers import dossier_view
+
+# What an applicant's view never carries: internal ids and who holds which step
+PRIVATE = ("allowed_actions", "procedure_id")
+PRIVATE_STEP = ("assignee_id",)
+
+
+def _public(ctx: Context, uow, dossier) -> dict:
+    view = dossier_view(uow, dossier, ctx.calendar)
+    for key in PRIVATE:
+        view.pop(key, None)
+    for step in view["steps"]:
+        for key in PRIVATE_STEP:
+            step.pop(key, None)
+    view["rated"] = dossier.satisfaction is not None
+    view["missing"] = (list(dossier.supplements[-1].missing)
+                       if dossier.supplements and dossier.status is Status.AWAITING_SUPPLEMENT
+                       else [])
+    view["tracking_url"] = f"{ctx.settings.public_url}/tra-cuu?ma={dossier.code}"
+    return view
+
+
+def track(ctx: Context, code: str, last4: str) -> dict:
+    """The public view of a dossier for whoever knows its code and the last 4 digits of
+    the applicant's ID number or phone; one message for every wrong guess."""
+    wrong = NotFound("Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.")
+    digits = (last4 or "").strip()
+    with ctx.uow() as uow:
+        try:
+            dossier = uow.dossiers.get(code, corrections=False)
+        except NotFound:
+            raise wrong from None
+        held = {dossier.applicant_id_number[-4:], dossier.applicant_phone[-4:]} - {""}
+        if len(digits) != 4 or digits not in held:
+            raise wrong
+        return _public(ctx, uow, dossier)
+
+
+def submission_receipt(ctx: Context, code: str, key: str) -> dict:
+    """The receipt after an online filing, for whoever holds the form's idempotency key."""
+    with ctx.uow() as uow:
+        try:
+            dossier = uow.dossiers.get(code, corrections=False)
+        except NotFound:
+            dossier = None
+        if dossier is None or not key or dossier.submission_key != key:
+            raise NotFound("Không tìm thấy biên nhận; hãy tra cứu hồ sơ bằng mã và 4 số cuối.")
+        return _public(ctx, uow, dossier)
