@@ -27,10 +27,10 @@ from bench_lifecycle import CITIZEN, PG, START, reset_postgres, setup  # noqa: E
 
 from motcua.bootstrap import build  # noqa: E402
 from motcua.domain.clock import FixedClock  # noqa: E402
-from motcua.domain.commands import CompleteStep
+from motcua.domain.commands import CompleteStep  # noqa: E402
 from motcua.services import dossiers as uc  # noqa: E402
 from motcua.settings import Settings  # noqa: E402
-from motcua.storage import dossier_mapper, dossier_pg  # noqa: E402
+from motcua.storage import dossier_pg  # noqa: E402
 
 DOSSIERS = int(os.environ.get("MOTCUA_BENCH_DOSSIERS", "1000"))
 
@@ -55,22 +55,23 @@ def main() -> None:
     service = DOSSIERS / (time.perf_counter() - started)
 
     saves = []
-    real_save = dossier_pg.save
+    store = dossier_pg.PostgresDossierStore
+    real_save = store.run_save
 
-    def hold_back(conn, code, statement, params, commit):
+    def hold_back(conn, code, statement, params):
         saves.append((code, statement, dict(params)))
         raise HeldBack
 
-    dossier_pg.save = hold_back
+    store.run_save = staticmethod(hold_back)
     for code in codes[:DOSSIERS]:
         try:
             uc.act(app, code, CompleteStep(), desk)
         except HeldBack:
             pass
-    dossier_pg.save = real_save
+    store.run_save = real_save
     app.close()
 
-    load = dossier_mapper._PG_BY_CODE.statement
+    load = dossier_pg.BY_CODE.statement
     with psycopg.connect(PG, options="-c TimeZone=UTC", autocommit=True) as conn:
         cursor = psycopg.RawCursor(conn)
         started = time.perf_counter()

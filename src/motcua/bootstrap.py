@@ -18,6 +18,7 @@ from motcua.domain.procedures import Procedure
 from motcua.services.events import EventHandlers
 from motcua.settings import Settings
 from motcua.storage import db
+from motcua.storage.dossier_mapper import store_for
 from motcua.storage.files import FileStore
 from motcua.storage.uow import SqlUnitOfWork
 
@@ -34,10 +35,11 @@ class App:
         self.unit_codes: dict[int, str] = {}
         self.procedure_versions: dict[int, Procedure] = {}
         self.files = FileStore(self.settings.files_dir)
+        self.store = store_for(self.engine)  # the dossier storage boundary of this database
         self.events = EventHandlers()
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.unit_codes, self.procedure_versions)
+        return SqlUnitOfWork(self.engine, self.store, self.unit_codes, self.procedure_versions)
 
     def reload_calendar(self) -> None:
         self.calendar = make_calendar(self.settings, self.engine)

@@ -63,7 +63,7 @@ def test_a_connection_the_server_dropped_fails_once_clearly_then_is_replaced(app
 
 
 def test_reads_hold_no_transaction_and_the_first_write_begins_one(app, world):
-    """db.defer_begin: statements run on their own until the first write, which begins
+    """dossier_pg.defer_begin: statements run on their own until the first write, which begins
     the transaction; a unit of work left without commit() still keeps none of it."""
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                               applicant=CITIZEN, official=world["tiepnhan"])["code"]

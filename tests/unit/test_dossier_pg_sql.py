@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.dossiers import Status
-from motcua.storage import dossier_mapper, repositories
+from motcua.storage import dossier_pg, repositories
 from motcua.storage.dossier_pg import Statement, as_json
 
 
@@ -18,7 +18,7 @@ def test_named_placeholders_become_numbered_once_each():
 
 
 def test_a_save_statement_carries_only_the_parts_it_has_rows_for():
-    save = dossier_mapper._PG_SAVE
+    save = dossier_pg.SAVE
     statement, params = save.statement(False, {"events": [{"seq": 2}], "steps_changed": [],
                                                "steps_new": []})
     assert set(params) == {"events"}

@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-_DEFERRED = "motcua.begin_deferred"
 
 
 def normalise_url(url: str) -> str:
@@ -46,53 +46,19 @@ def make_engine(url: str, **kwargs) -> Engine:
     # Sessions run in UTC, so timestamps come back as UTC whatever the server's default.
     parsed = sa.engine.make_url(url)
     options = " ".join(filter(None, [parsed.query.get("options"), "-c TimeZone=UTC"]))
-    # READ COMMITTED whatever the server's default: defer_begin relies on it
+    # READ COMMITTED whatever the server's default: the dossier store's deferred BEGIN
+    # (dossier_pg.defer_begin) relies on it
     kwargs.setdefault("isolation_level", "READ COMMITTED")
     engine = sa.create_engine(parsed, pool_recycle=1800, connect_args={"options": options},
                               **kwargs)
 
-    @event.listens_for(engine, "before_cursor_execute")
-    def _begin_before_writing(conn, _cursor, statement, _params, _context, _many) -> None:
-        if conn.connection.info.get(_DEFERRED) and statement.lstrip()[:6].upper() != "SELECT":
-            begin_now(conn)
-
-    @event.listens_for(engine, "checkin")
-    def _back_to_transactions(dbapi_conn, record) -> None:
-        # whatever happened in the unit of work, the pool hands out transactional connections
-        if record.info.pop(_DEFERRED, None) is not None and dbapi_conn is not None \
-                and not dbapi_conn.closed:
-            dbapi_conn.autocommit = False
-
     return engine
 
 
-def defer_begin(conn: sa.Connection) -> None:
-    """On PostgreSQL, run statements on their own until the first write, which begins the
-    transaction (``begin_now``); a no-op elsewhere.
-
-    Under READ COMMITTED, PostgreSQL's default, every statement sees a fresh snapshot
-    inside a transaction or not, so reads lose nothing (a ``SELECT ... FOR UPDATE``
-    must call ``begin_now`` first). What it saves: the BEGIN and ROLLBACK round trips of
-    a read, and BEGIN and COMMIT around a transition saved by one statement
-    (``dossier_pg.save``), which the server commits by itself.
-    """
-    if conn.dialect.name == "postgresql":
-        record = conn.connection
-        record.dbapi_connection.autocommit = True
-        record.info[_DEFERRED] = True
-
-
-def begin_now(conn: sa.Connection) -> None:
-    """Begin the deferred transaction: the next statement runs inside it."""
-    record = conn.connection
-    if record.info.get(_DEFERRED):
-        record.dbapi_connection.autocommit = False
-        record.info[_DEFERRED] = False
-
-
-def deferred(conn: sa.Connection) -> bool:
-    """Whether no transaction has begun yet (a statement now commits on its own)."""
-    return bool(conn.connection.info.get(_DEFERRED))
+def insert_for(dialect: str):
+    """The dialect's INSERT, whose ``on_conflict_do_update`` / ``_do_nothing`` make the
+    upserts (the same form on SQLite and PostgreSQL)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def alembic_config(url: str) -> Config:

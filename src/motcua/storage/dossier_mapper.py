@@ -9,8 +9,8 @@ with its steps in one query and writes only the rows that are new or changed
 statement, see ``dossier_pg``).
 
 Optimistic locking: the dossier row is updated ``WHERE version = <loaded>``;
-when another transaction got there first no row matches and ``StaleDossier``
-is raised, and nothing of this save is kept.
+when another transaction got there first no row matches and ``Stale`` is
+raised, and nothing of this save is kept.
 """
 
 from __future__ import annotations
@@ -19,18 +19,19 @@ from collections.abc import Iterable
 from itertools import groupby
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from motcua.domain.dossiers import Dossier, Step, Supplement, TimeCorrection
-from motcua.storage import dossier_pg, stats
+from motcua.storage import stats
 from motcua.storage import tables as t
 
 SNAPSHOT = "_stored"
 STATS = "_counted"  # the dossier's report cell as stored
 
 
-class StaleDossier(Exception):
-    """The dossier row changed since it was loaded."""
+class Stale(Exception):
+    """Another transaction saved this dossier since it was loaded; nothing of the save
+    is kept (the one stale error of both stores)."""
 
 
 class NotLoaded:
@@ -133,10 +134,10 @@ CHILDREN = {"steps": STEPS, "supplements": SUPPLEMENTS, "corrections": CORRECTIO
 
 _D, _S = t.dossiers, t.dossier_steps
 _D_KEYS = tuple(c.name for c in _D.columns)
-_SELECT = sa.select(_D, *(_S.c[f].label(f"s__{f}") for f in STEPS.fields)).outerjoin(
+SELECT = sa.select(_D, *(_S.c[f].label(f"s__{f}") for f in STEPS.fields)).outerjoin(
     _S, _S.c.dossier_id == _D.c.id)
 _ORDER = (_D.c.id, _S.c.seq)
-_BY_CODE = _SELECT.where(_D.c.code == sa.bindparam("code")).order_by(*_ORDER)
+BY_CODE = SELECT.where(_D.c.code == sa.bindparam("code")).order_by(*_ORDER)
 _INSERT_DOSSIER = sa.insert(_D).returning(_D.c.id)
 _INSERT_EVENTS = sa.insert(t.audit_events)
 _UPDATE_DOSSIER = (
@@ -145,32 +146,15 @@ _UPDATE_DOSSIER = (
     .values({**{f: sa.bindparam(f"v_{f}") for f in DOSSIER_MUTABLE},
              "version": sa.bindparam("_new_version")})
 )
-_PG_BY_CODE = dossier_pg.Query(_BY_CODE)
-_EVENT_FIELDS = _fields(t.audit_events, "dossier_id")
-_PG_SAVE = dossier_pg.Aggregate(
-    DOSSIER_FIELDS, DOSSIER_MUTABLE,
-    [(name, c.table, c.fields, c.mutable) for name, c in CHILDREN.items()],
-    (t.audit_events, _EVENT_FIELDS),
-    [(table, stats.KEYS[table.name], stats.MEASURES) for table in stats.TABLES])
-
-
-def load_code(conn: Connection, code: str, *, corrections: bool = True) -> Dossier | None:
-    """The dossier with this code, or None (one query for it and its steps)."""
-    if conn.dialect.name == "postgresql":
-        rows = _PG_BY_CODE.rows(conn, {"code": code})
-    else:
-        rows = conn.execute(_BY_CODE, {"code": code})
-    found = _build(conn, rows, corrections)
-    return found[0] if found else None
-
-
-def load_where(conn: Connection, where) -> list[Dossier]:
-    """Every dossier matching ``where``, ordered by id, with all its children."""
-    return _build(conn, conn.execute(_SELECT.where(where).order_by(*_ORDER)), True)
+EVENT_FIELDS = _fields(t.audit_events, "dossier_id")
+# what tells that another transaction saved the dossier first, on either database: the
+# audit chain's unique (dossier_id, seq), SQLite's writer lock, PostgreSQL's conflicts
+_STALE_TEXTS = ("uq_audit_events_seq", "database is locked", "could not serialize",
+                "deadlock detected")
 
 
 def _build(conn: Connection, rows, corrections: bool) -> list[Dossier]:
-    """Dossiers from rows of ``_SELECT`` (the dossier's columns, then its step's).
+    """Dossiers from rows of ``SELECT`` (the dossier's columns, then its step's).
 
     Supplements are loaded for dossiers that have any; corrections only when asked.
     """
@@ -199,65 +183,88 @@ def event_rows(dossier: Dossier) -> list[dict]:
              "prev_hash": e.prev_hash, "hash": e.hash} for e in dossier.pending_events]
 
 
-def save(conn: Connection, dossiers: Iterable[Dossier], *, then_commit: bool = False) -> None:
-    """Insert new dossiers, update changed ones, write their children and audit events.
+class DossierStore:
+    """Loads and saves the dossier aggregate: the one storage boundary of the dossier.
 
-    ``then_commit``: the caller commits right after this save, so on PostgreSQL
-    COMMIT leaves with the statement of the last dossier written.
+    This class is the SQLite implementation (a statement per kind of row, committed by
+    the unit of work); ``dossier_pg.PostgresDossierStore`` is PostgreSQL's. Bootstrap
+    chooses one per engine (``store_for``); repositories and the unit of work only call
+    ``begin``, ``load_code``, ``load_where``, ``save``, ``write_follows`` and ``stale``.
     """
-    pending = [d for d in dossiers
-               if d.__dict__.get(SNAPSHOT) is None or d.pending_events]
-    write = _write_pg if conn.dialect.name == "postgresql" else _write
-    for i, dossier in enumerate(pending):
-        cell = stats.cells_of(dossier)
-        counted = stats.moves([(dossier.__dict__.get(STATS), cell)])
-        stored_version = dossier.__dict__.get(SNAPSHOT)
-        if stored_version is not None:
-            dossier.version = stored_version + 1
-        children = {name: c.changes(dossier) for name, c in CHILDREN.items()}
-        try:
-            write(conn, dossier, stored_version, children, counted,
-                  commit=then_commit and i == len(pending) - 1)
-        except (StaleDossier, dossier_pg.Stale) as exc:
-            dossier.version = stored_version
-            raise StaleDossier(dossier.code) from exc
-        for changed in children.values():
-            _Children.remember(*changed)
-        dossier.__dict__[SNAPSHOT] = dossier.version
-        dossier.__dict__[STATS] = cell
-        dossier.pending_events.clear()
+
+    def begin(self, conn: Connection) -> None:
+        """A unit of work starts on ``conn`` (SQLite: its transaction is already begun)."""
+
+    def write_follows(self, conn: Connection) -> None:
+        """More than the dossiers will be written: the save must not commit by itself."""
+
+    def stale(self, exc: BaseException) -> bool:
+        """Whether a database error means another transaction saved the dossier first."""
+        return isinstance(exc, Stale) or any(s in str(exc).lower() for s in _STALE_TEXTS)
+
+    def _rows_by_code(self, conn: Connection, code: str):
+        return conn.execute(BY_CODE, {"code": code})
+
+    def load_code(self, conn: Connection, code: str, *,
+                  corrections: bool = True) -> Dossier | None:
+        """The dossier with this code, or None (one query for it and its steps)."""
+        found = _build(conn, self._rows_by_code(conn, code), corrections)
+        return found[0] if found else None
+
+    def load_where(self, conn: Connection, where) -> list[Dossier]:
+        """Every dossier matching ``where``, ordered by id, with all its children."""
+        return _build(conn, conn.execute(SELECT.where(where).order_by(*_ORDER)), True)
+
+    def save(self, conn: Connection, dossiers: Iterable[Dossier]) -> None:
+        """Insert new dossiers, update changed ones, write their children and audit events
+        and move the report counters; ``Stale`` (nothing kept) if one was saved meanwhile."""
+        pending = [d for d in dossiers
+                   if d.__dict__.get(SNAPSHOT) is None or d.pending_events]
+        if len(pending) > 1:
+            self.write_follows(conn)
+        for dossier in pending:
+            cell = stats.cells_of(dossier)
+            counted = stats.moves([(dossier.__dict__.get(STATS), cell)])
+            stored_version = dossier.__dict__.get(SNAPSHOT)
+            if stored_version is not None:
+                dossier.version = stored_version + 1
+            children = {name: c.changes(dossier) for name, c in CHILDREN.items()}
+            try:
+                self._write(conn, dossier, stored_version, children, counted)
+            except Exception as exc:
+                dossier.version = stored_version
+                if self.stale(exc):
+                    raise Stale(dossier.code) from exc
+                raise
+            for changed in children.values():
+                _Children.remember(*changed)
+            dossier.__dict__[SNAPSHOT] = dossier.version
+            dossier.__dict__[STATS] = cell
+            dossier.pending_events.clear()
+
+    def _write(self, conn: Connection, dossier: Dossier, stored_version: int | None,
+               children: dict, counted: dict) -> None:
+        """Statement by statement; the unit of work commits."""
+        if stored_version is None:
+            values = {f: getattr(dossier, f) for f in DOSSIER_FIELDS}
+            dossier.id = conn.execute(_INSERT_DOSSIER, values).scalar_one()
+        else:
+            params = {"_id": dossier.id, "_version": stored_version,
+                      "_new_version": dossier.version,
+                      **{f"v_{f}": getattr(dossier, f) for f in DOSSIER_MUTABLE}}
+            if conn.execute(_UPDATE_DOSSIER, params).rowcount != 1:
+                raise Stale(dossier.code)
+        for name, c in CHILDREN.items():
+            c.write(conn, dossier, *children[name])
+        conn.execute(_INSERT_EVENTS,
+                     [{"dossier_id": dossier.id, **row} for row in event_rows(dossier)])
+        stats.apply(conn, counted)
 
 
-def _write(conn: Connection, dossier: Dossier, stored_version: int | None, children: dict,
-           counted: dict, commit: bool) -> None:
-    """Statement by statement (SQLite; the caller commits)."""
-    if stored_version is None:
-        values = {f: getattr(dossier, f) for f in DOSSIER_FIELDS}
-        dossier.id = conn.execute(_INSERT_DOSSIER, values).scalar_one()
-    else:
-        params = {"_id": dossier.id, "_version": stored_version,
-                  "_new_version": dossier.version,
-                  **{f"v_{f}": getattr(dossier, f) for f in DOSSIER_MUTABLE}}
-        if conn.execute(_UPDATE_DOSSIER, params).rowcount != 1:
-            raise StaleDossier(dossier.code)
-    for name, c in CHILDREN.items():
-        c.write(conn, dossier, *children[name])
-    conn.execute(_INSERT_EVENTS, [{"dossier_id": dossier.id, **row} for row in event_rows(dossier)])
-    stats.apply(conn, counted)
+def store_for(engine: Engine) -> DossierStore:
+    """The dossier store of this engine's database, made once per app (bootstrap)."""
+    if engine.dialect.name == "postgresql":
+        from motcua.storage.dossier_pg import PostgresDossierStore
 
-
-def _write_pg(conn: Connection, dossier: Dossier, stored_version: int | None, children: dict,
-              counted: dict, commit: bool) -> None:
-    """The whole save (and COMMIT when ``commit``) as one statement (``dossier_pg``)."""
-    new = stored_version is None
-    fields = DOSSIER_FIELDS if new else (*DOSSIER_MUTABLE, "version")
-    rows: dict[str, list] = {"events": event_rows(dossier), **stats.rows_for(counted)}
-    for name, (inserts, updates) in children.items():
-        rows[f"{name}_new"] = CHILDREN[name].rows(inserts)
-        rows[f"{name}_changed"] = CHILDREN[name].rows(updates)
-    statement, params = _PG_SAVE.statement(new, rows)
-    params.update(dossier=dossier_pg.as_json({f: getattr(dossier, f) for f in fields}),
-                  id=dossier.__dict__.get("id"), loaded_version=stored_version)
-    returned = dossier_pg.save(conn, dossier.code, statement, params, commit)
-    if new:
-        dossier.id = returned
+        return PostgresDossierStore(engine)
+    return DossierStore()

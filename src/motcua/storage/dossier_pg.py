@@ -33,20 +33,66 @@ import orjson
 import psycopg
 import sqlalchemy as sa
 from psycopg import errors as pg_errors
+from sqlalchemy import event
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
-from motcua.storage import db
+from motcua.storage import dossier_mapper as m
+from motcua.storage import stats
 from motcua.storage import tables as t
 
 STALE_CONSTRAINTS = {"uq_audit_events_seq"}
 STALE_ERRORS = (pg_errors.DivisionByZero, pg_errors.SerializationFailure,
                 pg_errors.DeadlockDetected)
 _NAMED = re.compile(r"%\((\w+)\)s")
+_DEFERRED = "motcua.begin_deferred"
 
 
-class Stale(Exception):
-    """Another transaction saved this dossier first."""
+# -- deferred BEGIN -----------------------------------------------------------------------
+
+def defer_begin(conn: Connection) -> None:
+    """Run statements on their own until the first write, which begins the transaction
+    (``begin_now``; the engine's ``before_cursor_execute`` listener does it for
+    SQLAlchemy's statements).
+
+    Under READ COMMITTED (``db.make_engine`` pins it) every statement sees a fresh
+    snapshot inside a transaction or not, so reads lose nothing (a ``SELECT ... FOR
+    UPDATE`` must call ``begin_now`` first). What it saves: the BEGIN and ROLLBACK round
+    trips of a read, and BEGIN and COMMIT around a transition saved by one statement,
+    which the server commits by itself.
+    """
+    record = conn.connection
+    record.dbapi_connection.autocommit = True
+    record.info[_DEFERRED] = True
+
+
+def begin_now(conn: Connection) -> None:
+    """Begin the deferred transaction: the next statement runs inside it."""
+    record = conn.connection
+    if record.info.get(_DEFERRED):
+        record.dbapi_connection.autocommit = False
+        record.info[_DEFERRED] = False
+
+
+def deferred(conn: Connection) -> bool:
+    """Whether no transaction has begun yet (a statement now commits on its own)."""
+    return bool(conn.connection.info.get(_DEFERRED))
+
+
+def install(engine) -> None:
+    """The engine's listeners for deferred BEGIN: a write through SQLAlchemy begins the
+    transaction; a connection goes back to the pool transactional, whatever happened."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_writing(conn, _cursor, statement, _params, _context, _many) -> None:
+        if conn.connection.info.get(_DEFERRED) and statement.lstrip()[:6].upper() != "SELECT":
+            begin_now(conn)
+
+    @event.listens_for(engine, "checkin")
+    def _back_to_transactions(dbapi_conn, record) -> None:
+        if record.info.pop(_DEFERRED, None) is not None and dbapi_conn is not None \
+                and not dbapi_conn.closed:
+            dbapi_conn.autocommit = False
 
 
 class Statement:
@@ -130,7 +176,7 @@ class Fetch:
         if conn.dialect.name != "postgresql":
             return conn.execute(self.stmt, params).first()
         if self.writes:
-            db.begin_now(conn)
+            begin_now(conn)
         rows = self.query.rows(conn, params)
         return self.query.row._make(rows[0]) if rows else None
 
@@ -211,35 +257,6 @@ class Aggregate:
         return self.sql(new, parts), {p: as_json(rows[p]) for p in parts}
 
 
-def save(conn: Connection, code: str, statement: Statement, params: dict[str, object],
-         commit: bool) -> int:
-    """Run one ``Aggregate`` statement (then COMMIT when asked); the value it returns.
-
-    When no transaction has begun (``db.defer_begin``) and nothing follows, the statement
-    is its own transaction: the server commits it, all of it or nothing, with no BEGIN
-    and COMMIT round trips. Raises ``Stale`` when another transaction saved the dossier
-    first.
-    """
-    if not commit:
-        db.begin_now(conn)
-    alone = db.deferred(conn)
-    try:
-        cursor = statement.run(conn, params)
-        with _translated(conn):
-            value = cursor.fetchone()[0]
-            if commit and not alone:
-                conn.connection.dbapi_connection.commit()
-    except (sa.exc.DataError, sa.exc.OperationalError) as exc:
-        if isinstance(exc.orig, STALE_ERRORS):
-            raise Stale(code) from exc
-        raise
-    except sa.exc.IntegrityError as exc:
-        if exc.orig.diag.constraint_name in STALE_CONSTRAINTS:
-            raise Stale(code) from exc
-        raise
-    return value
-
-
 @contextmanager
 def _translated(conn: Connection) -> Iterator[None]:
     """psycopg errors as SQLAlchemy's, which the unit of work and the web layer handle;
@@ -253,3 +270,63 @@ def _translated(conn: Connection) -> Iterator[None]:
             conn.invalidate()
         raise sa.exc.DBAPIError.instance(None, None, exc, psycopg.Error,
                                          connection_invalidated=broken) from exc
+
+
+# The load and the save of the aggregate, compiled once
+BY_CODE = Query(m.BY_CODE)
+SAVE = Aggregate(
+    m.DOSSIER_FIELDS, m.DOSSIER_MUTABLE,
+    [(name, c.table, c.fields, c.mutable) for name, c in m.CHILDREN.items()],
+    (t.audit_events, m.EVENT_FIELDS),
+    [(table, stats.KEYS[table.name], stats.MEASURES) for table in stats.TABLES])
+
+
+class PostgresDossierStore(m.DossierStore):
+    """The dossier store on PostgreSQL: the load on a ``RawCursor``, the whole save as one
+    statement that, when it is the unit of work's only write, commits by itself."""
+
+    def __init__(self, engine) -> None:
+        install(engine)
+
+    def begin(self, conn: Connection) -> None:
+        defer_begin(conn)
+
+    def write_follows(self, conn: Connection) -> None:
+        begin_now(conn)
+
+    def stale(self, exc: BaseException) -> bool:
+        orig = getattr(exc, "orig", None)
+        if isinstance(orig, STALE_ERRORS):
+            return True
+        if isinstance(exc, sa.exc.IntegrityError) and orig is not None:
+            return getattr(orig.diag, "constraint_name", None) in STALE_CONSTRAINTS
+        return super().stale(exc)
+
+    def _rows_by_code(self, conn: Connection, code: str):
+        return BY_CODE.rows(conn, {"code": code})
+
+    def _write(self, conn: Connection, dossier, stored_version: int | None, children: dict,
+               counted: dict) -> None:
+        new = stored_version is None
+        fields = m.DOSSIER_FIELDS if new else (*m.DOSSIER_MUTABLE, "version")
+        rows: dict[str, list] = {"events": m.event_rows(dossier), **stats.rows_for(counted)}
+        for name, (inserts, updates) in children.items():
+            rows[f"{name}_new"] = m.CHILDREN[name].rows(inserts)
+            rows[f"{name}_changed"] = m.CHILDREN[name].rows(updates)
+        statement, params = SAVE.statement(new, rows)
+        params.update(dossier=as_json({f: getattr(dossier, f) for f in fields}),
+                      id=dossier.__dict__.get("id"), loaded_version=stored_version)
+        returned = self.run_save(conn, dossier.code, statement, params)
+        if new:
+            dossier.id = returned
+
+    @staticmethod
+    def run_save(conn: Connection, code: str, statement: Statement, params: dict) -> int:
+        """Run one ``Aggregate`` statement; the value it returns. When no transaction has
+        begun (``defer_begin``) the statement is its own transaction: the server commits
+        it, all of it or nothing, with no BEGIN and COMMIT round trips; a stale save fails
+        on the server (``division_by_zero``) and keeps nothing."""
+        cursor = statement.run(conn, params)
+        with _translated(conn):
+            return cursor.fetchone()[0]
+

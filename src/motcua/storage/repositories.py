@@ -6,7 +6,6 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from motcua.domain.audit import AuditEvent
@@ -15,12 +14,9 @@ from motcua.domain.dossiers import Dossier
 from motcua.domain.errors import NotFound
 from motcua.domain.procedures import Channel, Level, PlannedStep, Procedure, RequiredDocument
 from motcua.domain.units import Official, Role, Unit, UnitKind
-from motcua.storage import db, dossier_mapper, dossier_pg
+from motcua.storage import db, dossier_pg
 from motcua.storage import tables as t
-
-
-def _insert(conn: Connection):
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+from motcua.storage.dossier_mapper import DossierStore
 
 
 def _next_sequence(insert):
@@ -32,8 +28,8 @@ def _next_sequence(insert):
 
 
 # What every receipt runs: the PostgreSQL path is dossier_pg's (see there).
-_NEXT_SEQUENCE = dossier_pg.Fetch(_next_sequence(postgresql.insert),
-                                  elsewhere=_next_sequence(sqlite.insert))
+_NEXT_SEQUENCE = dossier_pg.Fetch(_next_sequence(db.insert_for("postgresql")),
+                                  elsewhere=_next_sequence(db.insert_for("sqlite")))
 _CURRENT_PROCEDURE = dossier_pg.Fetch(sa.select(t.procedures.c.id).where(
     t.procedures.c.code == sa.bindparam("code"),
     t.procedures.c.province_code == sa.bindparam("province_code"),
@@ -44,8 +40,10 @@ _UNIT_BY_CODE = dossier_pg.Fetch(sa.select(t.units).where(t.units.c.code == sa.b
 class DossierRepository:
     """Dossiers with their children, each with the procedure version it was received under."""
 
-    def __init__(self, conn: Connection, procedures: ProcedureRepository) -> None:
+    def __init__(self, conn: Connection, store: DossierStore,
+                 procedures: ProcedureRepository) -> None:
         self.conn = conn
+        self.store = store
         self.procedures = procedures
         self.seen: list[Dossier] = []
 
@@ -61,8 +59,7 @@ class DossierRepository:
     def get(self, code: str, *, corrections: bool = True) -> Dossier:
         """The dossier with its steps and supplements (and time corrections unless told not)."""
         code = (code or "").strip().upper()
-        dossier = dossier_mapper.load_code(self.conn, code,
-                                           corrections=corrections)
+        dossier = self.store.load_code(self.conn, code, corrections=corrections)
         if dossier is None:
             raise NotFound(f"Không tìm thấy hồ sơ có mã {code}.")
         return self._loaded([dossier])[0]
@@ -70,7 +67,7 @@ class DossierRepository:
     def in_flight_touching(self, unit_id: int) -> list[Dossier]:
         open_ids = sa.select(t.dossier_steps.c.dossier_id).where(
             t.dossier_steps.c.unit_id == unit_id, t.dossier_steps.c.finished_at.is_(None))
-        found = dossier_mapper.load_where(self.conn, sa.and_(
+        found = self.store.load_where(self.conn, sa.and_(
             t.dossiers.c.status.in_(["in_progress", "awaiting_supplement", "result_ready"]),
             sa.or_(t.dossiers.c.unit_id == unit_id, t.dossiers.c.id.in_(open_ids))))
         return self._loaded(found)
@@ -79,7 +76,7 @@ class DossierRepository:
         """Dossiers whose handling may have counted time in [start, end): received before
         ``end`` and still open, or with a deadline, appointment or result from ``start``."""
         c = t.dossiers.c
-        found = dossier_mapper.load_where(self.conn, sa.and_(
+        found = self.store.load_where(self.conn, sa.and_(
             c.effective_receipt < end,
             sa.or_(c.status.in_(["in_progress", "awaiting_supplement"]), c.due >= start,
                    c.appointment >= start, c.result_ready_at >= start)))
@@ -95,14 +92,13 @@ class DossierRepository:
     def received_between(self, unit_id: int, start: datetime, end: datetime) -> list[Dossier]:
         """Dossiers a unit received in [start, end), oldest first (read-only)."""
         c = t.dossiers.c
-        found = dossier_mapper.load_where(self.conn, sa.and_(
+        found = self.store.load_where(self.conn, sa.and_(
             c.unit_id == unit_id, c.received_at >= start, c.received_at < end))
         return sorted(found, key=lambda d: (d.received_at, d.code))
 
-    def save(self, *, then_commit: bool = False) -> None:
-        """Write every dossier this unit of work added or changed, with its audit events
-        (``then_commit``: the caller commits right after)."""
-        dossier_mapper.save(self.conn, self.seen, then_commit=then_commit)
+    def save(self) -> None:
+        """Write every dossier this unit of work added or changed, with its audit events."""
+        self.store.save(self.conn, self.seen)
 
     def next_sequence(self, unit_code: str, day: str) -> int:
         """Daily sequence for dossier codes, atomic on both databases."""
@@ -361,7 +357,7 @@ class OfficialRepository:
             password_hash=password_hash, created_at=now).returning(t.officials.c.id)).scalar_one()
 
     def grant(self, official_id: int, unit_id: int, role: Role) -> None:
-        insert = _insert(self.conn)
+        insert = db.insert_for(self.conn.dialect.name)
         self.conn.execute(insert(t.official_roles).values(
             official_id=official_id, unit_id=unit_id, role=role.value).on_conflict_do_nothing())
 
@@ -433,7 +429,7 @@ class OutboxRepository:
         query = (sa.select(t.outbox).where(c.status == "pending", c.next_attempt_at <= now)
                  .order_by(c.id).limit(limit))
         if self.conn.dialect.name == "postgresql":
-            db.begin_now(self.conn)  # the row locks must live until this relay commits
+            dossier_pg.begin_now(self.conn)  # the row locks live until this relay commits
             query = query.with_for_update(skip_locked=True)
         return list(self.conn.execute(query))
 

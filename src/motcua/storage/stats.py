@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from motcua.storage import db
 from motcua.storage import tables as t
 
 MEASURES = t.STATS_MEASURES
@@ -80,7 +80,7 @@ def moves(changes: Iterable[tuple[tuple | None, tuple]]) -> dict[Cell, list[int]
 
 
 def _upsert(table: sa.Table, dialect: str):
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    insert = db.insert_for(dialect)(table)
     return insert.on_conflict_do_update(
         index_elements=list(KEYS[table.name]),
         set_={m: table.c[m] + insert.excluded[m] for m in MEASURES})

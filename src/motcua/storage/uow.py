@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
 from motcua.domain.procedures import Procedure
-from motcua.storage import db
 from motcua.storage.cchc import CchcRepository
-from motcua.storage.dossier_mapper import StaleDossier
+from motcua.storage.dossier_mapper import DossierStore, Stale
 from motcua.storage.repositories import (
     AttachmentRepository,
     CalendarRepository,
@@ -31,9 +30,11 @@ CONCURRENT_MESSAGE = (
 class SqlUnitOfWork:
     """Repositories over one connection and one transaction (SQLAlchemy Core, no ORM session)."""
 
-    def __init__(self, engine: Engine, unit_codes: dict[int, str] | None = None,
+    def __init__(self, engine: Engine, store: DossierStore,
+                 unit_codes: dict[int, str] | None = None,
                  procedure_versions: dict[int, Procedure] | None = None) -> None:
         self.engine = engine
+        self.store = store
         self.unit_codes = unit_codes if unit_codes is not None else {}
         self.procedure_versions = procedure_versions if procedure_versions is not None else {}
 
@@ -43,10 +44,10 @@ class SqlUnitOfWork:
         # statement went to psycopg directly (storage.dossier_pg); SQLAlchemy would
         # otherwise have nothing to commit and the pool would roll the work back.
         self.conn.begin()
-        # PostgreSQL: reads outside a transaction, which the first write begins (db.py)
-        db.defer_begin(self.conn)
+        # PostgreSQL: reads outside a transaction, which the first write begins
+        self.store.begin(self.conn)
         self.procedures = ProcedureRepository(self.conn, self.procedure_versions)
-        self.dossiers = DossierRepository(self.conn, self.procedures)
+        self.dossiers = DossierRepository(self.conn, self.store, self.procedures)
         self.units = UnitRepository(self.conn, self.unit_codes)
         self.officials = OfficialRepository(self.conn)
         self.calendar = CalendarRepository(self.conn)
@@ -65,26 +66,22 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
-            self.dossiers.save(then_commit=not (self.attachments.pending or self.outbox.pending))
+            if self.attachments.pending or self.outbox.pending:
+                self.store.write_follows(self.conn)  # the dossier save must not commit alone
+            self.dossiers.save()
             self.attachments.save()
             self.outbox.save()
             self.conn.commit()
-        except StaleDossier as exc:
+        except DBAPIError as exc:
             self.conn.rollback()
-            raise ConcurrentUpdate(CONCURRENT_MESSAGE) from exc
-        except (IntegrityError, OperationalError) as exc:
-            self.conn.rollback()
-            if _is_concurrency(exc):
+            if self.store.stale(exc):
                 raise ConcurrentUpdate(CONCURRENT_MESSAGE) from exc
             if "submission_key" in str(exc):
                 raise DuplicateSubmission("Hồ sơ trực tuyến này đã được gửi.") from exc
             raise
+        except Stale as exc:
+            self.conn.rollback()
+            raise ConcurrentUpdate(CONCURRENT_MESSAGE) from exc
 
     def rollback(self) -> None:
         self.conn.rollback()
-
-
-def _is_concurrency(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return any(s in text for s in ("uq_audit_events_seq", "database is locked",
-                                   "could not serialize", "deadlock"))
