@@ -171,7 +171,7 @@ def _applicant(rng: random.Random) -> dict:
 @functools.cache
 def _demo_pdf() -> bytes:
     """A one-page PDF standing for a scan in the demo, and saying so."""
-    from motcua.printing import render_text_page
+    from motcua.forms.pdf import render_text_page
 
     return render_text_page("Bản số hóa mẫu", "Tệp minh họa của dữ liệu demo motcua; "
                             "không phải giấy tờ thật.")

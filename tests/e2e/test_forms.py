@@ -29,9 +29,9 @@ from motcua.domain.commands import (
     Supplement,
 )
 from motcua.domain.errors import IllegalTransition
-from motcua.printing import long_date, render_form, render_log_book
+from motcua.forms import content as printing
+from motcua.forms.pdf import long_date, render_form, render_log_book
 from motcua.services import dossiers as uc
-from motcua.services import printing
 from tests.conftest import vn
 from tests.personas import CITIZEN
 

@@ -1,7 +1,13 @@
 """The database schema (SQLAlchemy Core). Alembic migrations create it; nothing else does.
 
-Every table holding tenant data carries ``province_code`` so the schema can
-later be distributed by province.
+Which tables carry ``province_code``: the tenant's top-level rows (units, officials,
+procedures, dossiers, attachments, calendar overrides, the report counters and the
+outbox). Rows that belong to one of those are reached through it and would be
+distributed with it: a dossier's steps, supplements, corrections and audit events (by
+``dossier_id``), a unit's names, an official's roles and tokens; the daily code
+counters are keyed by unit code, unique across provinces. The CCHC programme tables
+and the data-migration log are per installation: one province per database today.
+A multi-province database would add ``province_code`` to those first.
 """
 
 from __future__ import annotations

@@ -26,15 +26,16 @@ def _who(request: Request, write: bool = False):
     return who
 
 
-def _year(request: Request, nam: int | None) -> int:
-    return nam or request.app.state.ctx.clock.now().year
+def _year(request: Request, year: int | None) -> int:
+    return year or request.app.state.ctx.clock.now().year
 
 
 @router.get("/cchc", response_class=HTMLResponse)
-def review(request: Request, nam: int | None = Query(None, ge=1990, le=2100), error: str = ""):
+def review(request: Request, wanted: int | None = Query(None, alias="nam", ge=1990, le=2100),
+           error: str = Query("", max_length=500)):
     ctx = request.app.state.ctx
     who = _who(request)
-    year = _year(request, nam)
+    year = _year(request, wanted)
     report = cchc_annual(ctx, year)
     return page(request, "cchc.html", r=report, text=sentences(report), headings=HEADINGS,
                 year=year, may_write=bool(who.units_with(Role.ADMIN)), kinds=AGENCY_KINDS,
@@ -42,7 +43,7 @@ def review(request: Request, nam: int | None = Query(None, ge=1990, le=2100), er
 
 
 @router.post("/cchc/nhap")
-def upload(request: Request, csrf: str = Form(""), nam: int = Form(0),
+def upload(request: Request, csrf: str = Form(""), year: int = Form(0, alias="nam"),
            file: UploadFile = File(...)):
     ctx = request.app.state.ctx
     _who(request, write=True)
@@ -54,7 +55,7 @@ def upload(request: Request, csrf: str = Form(""), nam: int = Form(0),
                                     "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
-    return RedirectResponse(f"/cchc?nam={nam or ''}", status_code=303)
+    return RedirectResponse(f"/cchc?nam={year or ''}", status_code=303)
 
 
 @router.post("/cchc/nhiem-vu")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motcua.domain.commands import Rate
@@ -73,44 +73,48 @@ def submit(request: Request, code: str, csrf: str = Form(""), key: str = Form(""
 
 
 @router.get("/nop-thanh-cong/{code}", response_class=HTMLResponse)
-def submitted(request: Request, code: str, khoa: str = ""):
+def submitted(request: Request, code: str,
+              key: str = Query("", alias="khoa", max_length=64)):
     """The receipt after an online submission; shown only to whoever holds the form's key."""
-    view = tracking_service.submission_receipt(request.app.state.ctx, code, khoa)
+    view = tracking_service.submission_receipt(request.app.state.ctx, code, key)
     return page(request, "submitted.html", dossier=view, url=view["tracking_url"])
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)
-def tracking(request: Request, ma: str = "", so: str = ""):
-    if not ma or not so:
-        return page(request, "tracking.html", dossier=None, ma=ma, so="")
+def tracking(request: Request, code: str = Query("", alias="ma", max_length=64),
+             digits: str = Query("", alias="so", max_length=4)):
+    if not code or not digits:
+        return page(request, "tracking.html", dossier=None, ma=code, so="")
     try:
-        dossier = track(request, ma, so)
+        dossier = track(request, code, digits)
     except (NotFound, PermissionDenied) as exc:
-        return page(request, "tracking.html", status_code=404, dossier=None, ma=ma, so="",
+        return page(request, "tracking.html", status_code=404, dossier=None, ma=code, so="",
                     error=exc)
-    return page(request, "tracking.html", dossier=dossier, ma=ma, so=so,
+    return page(request, "tracking.html", dossier=dossier, ma=code, so=digits,
                 url=dossier["tracking_url"])
 
 
 @router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
-def rate(request: Request, csrf: str = Form(""), ma: str = Form(""), so: str = Form(""),
+def rate(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma"),
+         digits: str = Form("", alias="so"),
          rating: int = Form(0), comment: str = Form("", max_length=1000)):
     """The applicant rates a returned dossier: code plus the last 4 digits prove who they are."""
     check_csrf(request, csrf)
-    dossier = track(request, ma, so)
+    dossier = track(request, code, digits)
     try:
         uc.act(request.app.state.ctx, dossier["code"], Rate(rating, comment), actor=APPLICANT)
         request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
-    return RedirectResponse(f"/tra-cuu?ma={quote(dossier['code'])}&so={quote(so)}",
+    return RedirectResponse(f"/tra-cuu?ma={quote(dossier['code'])}&so={quote(digits)}",
                             status_code=303)
 
 
 @router.get("/tuong-phan")
-def contrast(request: Request, bat: int = 1, ve: str = "/thu-tuc"):
-    target = ve if ve.startswith("/") and not ve.startswith("//") else "/"
+def contrast(request: Request, high: int = Query(1, alias="bat"),
+             back: str = Query("/thu-tuc", alias="ve", max_length=500)):
+    target = back if back.startswith("/") and not back.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie("tuong_phan", "cao" if bat else "thuong", max_age=31_536_000,
+    response.set_cookie("tuong_phan", "cao" if high else "thuong", max_age=31_536_000,
                         samesite="lax")
     return response

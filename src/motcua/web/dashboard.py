@@ -21,14 +21,14 @@ from motcua.reports.export import to_csv, to_xlsx
 from motcua.web.common import file_response, page, parse_instant, require_official
 
 router = APIRouter(include_in_schema=False)
-def _scope(request: Request, don_vi: str) -> tuple[str | None, list[str]]:
-    return lists.leader_scope(request.app.state.ctx, require_official(request), don_vi)
+def _scope(request: Request, unit: str) -> tuple[str | None, list[str]]:
+    return lists.leader_scope(request.app.state.ctx, require_official(request), unit)
 
 
-def _period(request: Request, tu: str, den: str) -> Period:
+def _period(request: Request, first_day: str, last_day: str) -> Period:
     today = request.app.state.ctx.clock.now().date()
-    first = parse_instant(tu, "Từ ngày").date() if tu else date(today.year, 1, 1)
-    last = parse_instant(den, "Đến ngày").date() if den else today
+    first = parse_instant(first_day, "Từ ngày").date() if first_day else date(today.year, 1, 1)
+    last = parse_instant(last_day, "Đến ngày").date() if last_day else today
     return Period(first, last)
 
 
@@ -60,11 +60,12 @@ def bar_chart(rows: list[dict], link) -> Markup:
 
 
 @router.get("/lanh-dao", response_class=HTMLResponse)
-def dashboard(request: Request, tu: str = Query("", max_length=10),
-              den: str = Query("", max_length=10), don_vi: str = Query("", max_length=40)):
+def dashboard(request: Request, first_day: str = Query("", alias="tu", max_length=10),
+              last_day: str = Query("", alias="den", max_length=10),
+              unit_code: str = Query("", alias="don_vi", max_length=40)):
     ctx = request.app.state.ctx
-    unit, allowed = _scope(request, don_vi)
-    period = _period(request, tu, den)
+    unit, allowed = _scope(request, unit_code)
+    period = _period(request, first_day, last_day)
     by_unit = make_report(ctx, "ontime", period, "unit", unit)
     by_month = make_report(ctx, "ontime", period, "month", unit)
     index = make_report(ctx, "index766", period, None, unit)
@@ -87,26 +88,30 @@ def dashboard(request: Request, tu: str = Query("", max_length=10),
 
 
 @router.get("/lanh-dao/ho-so", response_class=HTMLResponse)
-def drill_down(request: Request, loai: str = Query("received", max_length=20),
-               tu: str = Query("", max_length=10), den: str = Query("", max_length=10),
-               don_vi: str = Query("", max_length=40), nhom: str = Query("", max_length=20),
-               khoa: str = Query("", max_length=80)):
+def drill_down(request: Request, kind: str = Query("received", alias="loai", max_length=20),
+               first_day: str = Query("", alias="tu", max_length=10),
+               last_day: str = Query("", alias="den", max_length=10),
+               unit_code: str = Query("", alias="don_vi", max_length=40),
+               by: str = Query("", alias="nhom", max_length=20),
+               key: str = Query("", alias="khoa", max_length=80)):
     ctx = request.app.state.ctx
-    unit, _ = _scope(request, don_vi)
-    period = _period(request, tu, den)
-    rows = behind(ctx, period, loai, unit, by=nhom or None, key=khoa or None)
-    return page(request, "drill.html", rows=rows, kind=DRILL_KINDS.get(loai, loai),
+    unit, _ = _scope(request, unit_code)
+    period = _period(request, first_day, last_day)
+    rows = behind(ctx, period, kind, unit, by=by or None, key=key or None)
+    return page(request, "drill.html", rows=rows, kind=DRILL_KINDS.get(kind, kind),
                 period=period, unit=unit)
 
 
 @router.get("/lanh-dao/bao-cao/{kind}.{fmt}")
-def export(request: Request, kind: str, fmt: str, tu: str = Query("", max_length=10),
-           den: str = Query("", max_length=10), don_vi: str = Query("", max_length=40),
-           nhom: str = Query("", max_length=20)):
+def export(request: Request, kind: str, fmt: str,
+           first_day: str = Query("", alias="tu", max_length=10),
+           last_day: str = Query("", alias="den", max_length=10),
+           unit_code: str = Query("", alias="don_vi", max_length=40),
+           by: str = Query("", alias="nhom", max_length=20)):
     """Any report as Excel or CSV, for the same scope and period as the dashboard."""
     ctx = request.app.state.ctx
-    unit, _ = _scope(request, don_vi)
-    report = make_report(ctx, kind, _period(request, tu, den), nhom or None, unit)
+    unit, _ = _scope(request, unit_code)
+    report = make_report(ctx, kind, _period(request, first_day, last_day), by or None, unit)
     if fmt in ("xlsx", "csv"):
         data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
         return file_response(data, f"bao-cao-{kind}.{fmt}")

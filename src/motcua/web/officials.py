@@ -15,14 +15,14 @@ from motcua.domain.dossiers import Action
 from motcua.domain.errors import MotcuaError, PermissionDenied
 from motcua.domain.timeliness import Urgency
 from motcua.domain.units import Role
-from motcua.printing import render_form, render_log_book
+from motcua.forms import content as printing
+from motcua.forms.content import FORMS
+from motcua.forms.pdf import render_form, render_log_book
 from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
-from motcua.services import printing
 from motcua.services.officials import authenticate
-from motcua.services.printing import FORMS
 from motcua.web.actions import form_fields, perform, read_uploads
 from motcua.web.common import (
     check_csrf,
@@ -83,10 +83,11 @@ def logout(request: Request, csrf: str = Form("")):
 
 
 @router.get("/hop-thu", response_class=HTMLResponse)
-def inbox(request: Request, q: str = "", loc: str = ""):
+def inbox(request: Request, q: str = Query("", max_length=200),
+          view: str = Query("", alias="loc", max_length=32)):
     who = require_official(request)
-    rows = inbox_report.inbox(request.app.state.ctx, who, q, loc)
-    return page(request, "inbox.html", rows=rows, q=q, loc=loc, views=VIEWS, who=who,
+    rows = inbox_report.inbox(request.app.state.ctx, who, q, view)
+    return page(request, "inbox.html", rows=rows, q=q, loc=view, views=VIEWS, who=who,
                 counts={u.value: sum(r.urgency is u for r in rows) for u in Urgency})
 
 
@@ -114,20 +115,22 @@ def print_form(request: Request, code: str, form: str):
 
 
 @router.get("/so-theo-doi")
-def log_book(request: Request, don_vi: str = Query("", max_length=40),
-             tu: str = Query("", max_length=10), den: str = Query("", max_length=10)):
+def log_book(request: Request, unit_code: str = Query("", alias="don_vi", max_length=40),
+             first_day: str = Query("", alias="tu", max_length=10),
+             last_day: str = Query("", alias="den", max_length=10)):
     """Form 07, the log book of one of the official's units, as a PDF."""
     ctx = request.app.state.ctx
     who = require_official(request)
     units = {u.code for u in lists.units_of(ctx, who)}
-    if not don_vi or not tu or not den:
-        return page(request, "log_book.html", units=sorted(units), don_vi=don_vi, tu=tu, den=den)
-    if don_vi not in units:
+    if not unit_code or not first_day or not last_day:
+        return page(request, "log_book.html", units=sorted(units), don_vi=unit_code,
+                    tu=first_day, den=last_day)
+    if unit_code not in units:
         raise PermissionDenied("Chỉ in được sổ theo dõi của đơn vị mình.")
-    first, last = (parse_instant(x, label).date() for x, label in ((tu, "Từ ngày"),
-                                                                    (den, "Đến ngày")))
-    pdf = render_log_book(printing.log_book(ctx, don_vi, first, last))
-    return file_response(pdf, f"so-theo-doi-{don_vi}.pdf", inline=True)
+    first, last = (parse_instant(x, label).date() for x, label in ((first_day, "Từ ngày"),
+                                                                    (last_day, "Đến ngày")))
+    pdf = render_log_book(printing.log_book(ctx, unit_code, first, last))
+    return file_response(pdf, f"so-theo-doi-{unit_code}.pdf", inline=True)
 
 
 @router.post("/ho-so/{code}/thao-tac")
@@ -176,9 +179,10 @@ def _receipt_form(request: Request, who, status_code=200, error=None, values=Non
 
 
 @router.get("/tiep-nhan", response_class=HTMLResponse)
-def receipt_form(request: Request, thu_tuc: str = ""):
+def receipt_form(request: Request, procedure_code: str = Query("", alias="thu_tuc",
+                                                                  max_length=40)):
     who = require_official(request)
-    return _receipt_form(request, who, values={"procedure_code": thu_tuc})
+    return _receipt_form(request, who, values={"procedure_code": procedure_code})
 
 
 @router.post("/tiep-nhan", response_class=HTMLResponse)

@@ -36,7 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from motcua.services.printing import FORMS
+from motcua.forms.content import FORMS
 
 FONT_DIR = Path(os.environ.get("MOTCUA_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 FONT_FILES = {"Serif": "DejaVuSerif.ttf", "Serif-Bold": "DejaVuSerif-Bold.ttf",
