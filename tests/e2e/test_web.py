@@ -192,6 +192,26 @@ def test_the_dossier_page_offers_only_the_actions_allowed_now_and_needs_csrf(app
         "action": "complete_step", "csrf": csrf, "expected_step": "1"})
     assert "không được ghi lại lần nữa" in twice.text
     assert uc.get_dossier(app, code)["current_step"] == 2
+    # the page says until when an apology and extension (Form 04) may still be made
+    assert "Được lập đến 17:30 07/01/2026" in twice.text
+
+
+def test_action_forms_and_api_bodies_are_made_from_the_commands(app, world, client):
+    """The extension form's fields, the API's ExtendIn model and the parser are one list."""
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+    login(client, "truongphong")
+    page = client.get(f"/ho-so/{code}").text
+    form = page[page.index('value="extend"'):]
+    form = form[:form.index("</form>")]
+    assert 'name="new_appointment"' in form and 'name="reason"' in form and "required" in form
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]
+    assert set(schema["ExtendIn"]["properties"]) == {"new_appointment", "reason"}
+    assert set(schema["CompleteStepIn"]["properties"]) == {"expected_step", "note"}
+    csrf = client.cookies.get("csrf") or re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    refused = client.post(f"/api/v1/dossiers/{code}/actions/extend",
+                          json={"reason": "Cần xác minh"}, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 422 and "Ngày hẹn mới" in refused.json()["error"]["message"]
 
 
 def test_hand_over_by_code_and_the_heads_correction_queue(app, world, client):
