@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 from motcua.domain.calendar import VN_TZ, WorkingCalendar
 from motcua.domain.errors import ValidationError
 from motcua.domain.procedures import Channel
+from motcua.domain.timeliness import Urgency, urgency
 from motcua.storage import tables as t
 
 GROUPS = ("unit", "procedure", "field", "channel", "official", "month")
@@ -187,6 +188,15 @@ def counter_where(table: sa.Table, province_code: int, period: Period, scope) ->
     return where
 
 
+def finished(judged, status) -> sa.ColumnElement:
+    """A dossier with a result (ready, refused or stopped: it has a verdict); withdrawn and
+    closed dossiers have none. ``judged``: the verdict is set, in the table at hand."""
+    return sa.and_(judged, status.not_in(["withdrawn", "closed"]))
+
+
+FINISHED = finished(D.timeliness.is_not(None), D.status)
+
+
 def _ontime_columns(groups: list, weight, timeliness, status, finished, received, handling,
                    handled) -> list:
     """The on-time report's columns, each row counting as ``weight`` dossiers (1 for a
@@ -206,8 +216,7 @@ def _live_select(groups: list, joins: list[str], where: list):
     """The on-time counts over the dossiers themselves."""
     return sa.select(*_ontime_columns(
         groups, 1, D.timeliness, D.status,
-        finished=sa.and_(D.timeliness.is_not(None), D.status != "withdrawn"),
-        received=sa.func.count(), handling=sa.func.sum(D.handling_seconds),
+        finished=FINISHED, received=sa.func.count(), handling=sa.func.sum(D.handling_seconds),
         handled=sa.func.count(D.handling_seconds),
     )).select_from(_from(joins)).where(*where).group_by(*groups)
 
@@ -222,7 +231,7 @@ def _stats_select(province_code: int, period: Period, scope, dims: list[str]):
         source = source.join(t.procedures, P.id == c.procedure_id)
     return sa.select(*_ontime_columns(
         groups, c.n, c.timeliness, c.status,
-        finished=sa.and_(c.timeliness != "", c.status != "withdrawn"),
+        finished=finished(c.timeliness != "", c.status),
         received=sa.func.sum(c.n), handling=sa.func.sum(c.handling_sum),
         handled=sa.func.sum(c.handling_n),
     )).select_from(source).where(*counter_where(table, province_code, period, scope)) \
@@ -291,17 +300,19 @@ def _open_now(conn, calendar, groups, joins, where, now, share, key_of) -> tuple
     stmt = sa.select(*[g.label(f"g{i}") for i, g in enumerate(groups)], D.effective_receipt,
                      D.appointment_at_receipt, D.due).select_from(_from(joins)).where(
         D.status == "in_progress", *where)
-    soon: dict = {}
-    overdue: dict = {}
+    counts: dict = {Urgency.DUE_SOON: {}, Urgency.OVERDUE: {}}
     for r in conn.execute(stmt):
-        key = key_of(r)
-        if r.due < now:
-            overdue[key] = overdue.get(key, 0) + 1
-            continue
-        allotted = calendar.between(r.effective_receipt, r.appointment_at_receipt)
-        if calendar.between(now, r.due) < share * allotted:
-            soon[key] = soon.get(key, 0) + 1
-    return soon, overdue
+        state = _urgency(calendar, r, now, share)
+        if state is not None:
+            key = key_of(r)
+            counts[state][key] = counts[state].get(key, 0) + 1
+    return counts[Urgency.DUE_SOON], counts[Urgency.OVERDUE]
+
+
+def _urgency(calendar: WorkingCalendar, r, now: datetime, share: float) -> Urgency | None:
+    """The domain's rule (``timeliness.urgency``) for a row of an open dossier."""
+    return urgency(now, r.due, calendar.between(r.effective_receipt, r.appointment_at_receipt),
+                   calendar, share)
 
 
 def _step_group(by: str, dialect: str):
@@ -421,7 +432,7 @@ def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code:
     group = groups[0]
     conditions = {
         "received": sa.true(),
-        "finished": sa.and_(D.timeliness.is_not(None), D.status != "withdrawn"),
+        "finished": FINISHED,
         "early": D.timeliness == "early", "on_time": D.timeliness == "on_time",
         "late": D.timeliness == "late", "in_progress": D.status.in_(OPEN),
         "overdue_now": sa.and_(D.status == "in_progress", D.due < now),
@@ -441,8 +452,8 @@ def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code:
                 .where(*where).order_by(D.due).limit(limit))
         rows = list(conn.execute(stmt))
     if kind == "due_soon":
-        rows = [r for r in rows if calendar.between(now, r.due) < due_soon_share *
-                calendar.between(r.effective_receipt, r.appointment_at_receipt)]
+        rows = [r for r in rows
+                if _urgency(calendar, r, now, due_soon_share) is Urgency.DUE_SOON]
     return rows
 
 

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from motcua.domain.text import vn_number
-from motcua.reports.core import D, P, Period, U, pct, unit_scope
+from motcua.reports.core import FINISHED, D, P, Period, U, pct, unit_scope
 from motcua.storage import tables as t
 
 NO_DATA = "chưa có dữ liệu"
@@ -91,8 +91,7 @@ def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope):
     timely = sa.and_(D.supplement_requests <= 1,
                      sa.or_(D.status == "closed", end_of_handling <= D.due))
     received = sa.and_(D.received_at >= period.start, D.received_at < period.end)
-    finished = sa.and_(D.result_ready_at >= period.start, D.result_ready_at < end_at,
-                       D.status.not_in(["withdrawn", "closed"]))
+    finished = sa.and_(FINISHED, D.result_ready_at >= period.start, D.result_ready_at < end_at)
     late = sa.or_(D.timeliness == "late", D.supplement_requests > 1)
     disliked = D.satisfaction <= 2
     where = [D.province_code == province_code, D.received_at < period.end,
