@@ -72,7 +72,7 @@ def lifecycle_worker(url: str, index: int, barrier, results) -> None:
     t0 = time.perf_counter()
     for _ in range(LIFECYCLES):
         code = uc.receive_dossier(app, procedure_code="1.001193", unit_code=unit,
-                                  channel="desk", applicant=CITIZEN, official=desk)["code"]
+                                  channel="desk", applicant=CITIZEN, official=desk).code
         for _ in range(3):
             clock.set(clock.now() + timedelta(seconds=30))
             uc.act(app, code, CompleteStep(), desk)

@@ -70,10 +70,9 @@ def calendar_for(settings: Settings) -> WorkingCalendar:
 
 def rebuild_stats(app: App) -> None:
     """Recompute every report counter from the dossiers (``motcua db rebuild-stats``)."""
-    from motcua.storage import stats
-
-    with app.engine.begin() as conn:
-        stats.rebuild(conn)
+    with app.uow() as uow:
+        uow.rebuild_stats()
+        uow.commit()
 
 
 def build(settings: Settings | None = None, *, migrate: bool = True, clock=None) -> App:

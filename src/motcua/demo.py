@@ -185,15 +185,15 @@ class _Staff:
             self.by = {(uow.units.code_of(u), r.value): o
                        for o in uow.officials.all() for u, r in o.roles}
 
-    def holder(self, view: dict):
-        step = view["steps"][view["current_step"] - 1]
-        return self.by.get((step["unit"], step["role"]))
+    def holder(self, view):
+        step = view.steps[view.current_step - 1]
+        return self.by.get((step.unit, step.role))
 
-    def desk(self, view: dict):
-        return self.by.get((view["unit"], "desk"))
+    def desk(self, view):
+        return self.by.get((view.unit, "desk"))
 
-    def head(self, view: dict):
-        unit = view["steps"][view["current_step"] - 1]["unit"]
+    def head(self, view):
+        unit = view.steps[view.current_step - 1].unit
         return self.by.get((unit, "head")) or self.by.get((unit, "signer"))
 
 
@@ -225,7 +225,7 @@ def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], cou
                                       else rng.choice(["cash", "cash", "transfer"]),
                                       uploads=scans)
             _advance(ctx, clock, now, view, staff, rng)
-            codes.append(view["code"])
+            codes.append(view.code)
         except MotcuaError:
             continue
         if progress:
@@ -237,11 +237,10 @@ def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:
     """A few hand-overs recorded late, waiting in the heads' queue for approval."""
     for code in codes:
         view = uc.get_dossier(ctx, code)
-        first = view["steps"][0]
-        if view["status"] != "in_progress" or not first["finished_at"]:
+        first = view.steps[0]
+        if view.status != "in_progress" or not first.finished_at:
             continue
-        started = datetime.fromisoformat(first["started_at"])
-        finished = datetime.fromisoformat(first["finished_at"])
+        started, finished = first.started_at, first.finished_at
         if finished - started < timedelta(minutes=40):
             continue
         uc.act(ctx, code, RequestCorrection(target="step_finished", step_seq=1, new_value=finished - timedelta(minutes=30), reason="Hồ sơ đã bàn giao trên giấy, cập nhật phần mềm muộn", evidence="Sổ theo dõi giao nhận hồ sơ của bộ phận một cửa"))
@@ -250,9 +249,9 @@ def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:
             return
 
 
-def _advance(ctx, clock: FixedClock, now: datetime, view: dict, staff: _Staff, rng) -> None:
+def _advance(ctx, clock: FixedClock, now: datetime, view, staff: _Staff, rng) -> None:
     """Move a demo dossier on, each action by the right official in working hours."""
-    code, steps = view["code"], len(view["steps"])
+    code, steps = view.code, len(view.steps)
 
     def later(hours: float) -> bool:
         nxt = ctx.calendar.add(clock.now(), int(hours * 3600))
@@ -281,7 +280,7 @@ def _advance(ctx, clock: FixedClock, now: datetime, view: dict, staff: _Staff, r
                 return
             view = uc.act(ctx, code, Supplement(), staff.desk(view))
         if step == 1 and rng.random() < 0.05 and later(1):
-            new_date = ctx.calendar.add(datetime.fromisoformat(view["appointment"]), 3 * 8 * 3600)
+            new_date = ctx.calendar.add(view.appointment, 3 * 8 * 3600)
             view = uc.act(ctx, code, Extend(new_date, "Cần xác minh thêm thông tin"), staff.head(view))
         if not later(rng.lognormvariate(1.2, 0.9)):
             return

@@ -17,6 +17,7 @@ from motcua.domain.calendar import VN_TZ
 from motcua.domain.clock import FixedClock
 from motcua.domain.errors import MotcuaError
 from motcua.domain.lifecycle import APPLICANT, TRANSITIONS, Action
+from motcua.serialize import to_json
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, save_procedures
@@ -111,7 +112,7 @@ def _run(catalog: dict, lines: list[str], url: str) -> Iterator[dict]:
                 raise ReplayError(f"Dòng {number}: thiếu hoặc sai trường ({exc}).",
                                   line=number) from exc
         for ref, code in refs.items():
-            view = uc.get_dossier(app, code)
+            view = to_json(uc.get_dossier(app, code))
             out = {"ref": ref, **{k: view[k] for k in OUTPUT_KEYS}}
             out["steps"] = [{k: s[k] for k in STEP_KEYS} for s in view["steps"]]
             yield out
@@ -131,7 +132,7 @@ def _apply(app, line: dict, refs: dict[str, str], operator_id: int) -> None:
         view = uc.receive_dossier(app, procedure_code=procedure, unit_code=unit,
                                   channel=channel, applicant=line.get("applicant", DEFAULT_APPLICANT),
                                   filed_by_id=operator_id if channel == "assisted" else None)
-        refs[ref] = view["code"]
+        refs[ref] = view.code
         return
     if ref not in refs:
         raise ReplayError(f"Hồ sơ {ref} chưa được tiếp nhận.")

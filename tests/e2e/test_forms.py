@@ -47,7 +47,7 @@ def dossiers(app, world):
     applicant = {**CITIZEN, "address": "Thôn 3, xã Hòa Phú, tỉnh Đắk Lắk"}
     clock.set(vn(2026, 1, 5, 9, 5))
     full = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
-                              channel="desk", applicant=applicant, official=desk)["code"]
+                              channel="desk", applicant=applicant, official=desk).code
     clock.set(vn(2026, 1, 5, 10, 0))
     uc.act(app, full, CompleteStep(), desk)
     clock.set(vn(2026, 1, 5, 14, 0))
@@ -63,10 +63,10 @@ def dossiers(app, world):
     clock.set(vn(2026, 1, 8, 10, 30))
     uc.act(app, full, ReturnResult(), desk)
     refused = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
-                                 channel="desk", applicant=applicant, official=desk)["code"]
+                                 channel="desk", applicant=applicant, official=desk).code
     uc.act(app, refused, Refuse("Hồ sơ không thuộc thẩm quyền của xã"), head)
     stopped = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
-                                 channel="desk", applicant=applicant, official=desk)["code"]
+                                 channel="desk", applicant=applicant, official=desk).code
     uc.act(app, stopped, Stop("Có tranh chấp về quan hệ cha, mẹ, con"), head)
     return {"full": full, "refused": refused, "stopped": stopped}
 

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from motcua.domain.commands import CompleteStep, RequestCorrection, RequestSupplement
+from motcua.serialize import to_json
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_api_token, create_official
 from motcua.web.app import create_app
@@ -61,7 +62,7 @@ def prepare(app, action: str) -> str:
     clock = app.clock
     clock.set(vn(2026, 1, 6, 8, 0))  # each dossier starts afresh inside office hours
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
-                              channel="desk", applicant=CITIZEN)["code"]
+                              channel="desk", applicant=CITIZEN).code
     if action in ("send_back", "request_correction", "approve_correction",
                   "reject_correction"):
         clock.set(clock.now() + timedelta(minutes=30))
@@ -81,7 +82,7 @@ def prepare(app, action: str) -> str:
 
 def true_finish(app, code: str):
     """A plausible corrected finish time: halfway through step 1."""
-    step = uc.get_dossier(app, code)["steps"][0]
+    step = to_json(uc.get_dossier(app, code))["steps"][0]
     start, end = (datetime.fromisoformat(step[k]) for k in ("started_at", "finished_at"))
     return start + (end - start) / 2
 
@@ -96,7 +97,7 @@ def call(client, app, world, action: str, headers: dict):
     if action == "attach":
         return client.post(f"/api/v1/dossiers/{code}/attachments", headers=headers,
                            files={"files": ("to-khai.pdf", PDF, "application/pdf")})
-    due = datetime.fromisoformat(uc.get_dossier(app, code)["due"])
+    due = datetime.fromisoformat(to_json(uc.get_dossier(app, code))["due"])
     body = {"reason": "Lý do kiểm thử", "missing": ["Giấy chứng sinh"], "seq": 1,
             "assignee_id": world["chuyenvien"].id, "step_seq": 1, "evidence": "Sổ",
             "new_appointment": app.calendar.add(due, 16 * 3600).isoformat()}

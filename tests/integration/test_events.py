@@ -9,6 +9,7 @@ import pytest
 
 from motcua.domain.commands import CompleteStep, Refuse, RequestSupplement
 from motcua.domain.errors import ConcurrentUpdate, IllegalTransition
+from motcua.serialize import to_json
 from motcua.services import dossiers as uc
 from motcua.services.events import OutboxMessage
 from motcua.services.outbox import PermanentFailure, TransientFailure, relay
@@ -40,7 +41,7 @@ def test_after_commit_handlers_see_committed_events_and_never_a_refused_act(app,
             seen.append((event.name, event.code, uow.dossiers.get(event.code).status.value))
 
     app.events.on_commit("*", handler)
-    code = receive(app, world)["code"]
+    code = receive(app, world).code
     uc.act(app, code, RequestSupplement(("Giấy chứng sinh",)), world["tiepnhan"])
     assert seen == [("receive", code, "in_progress"),
                     ("request_supplement", code, "awaiting_supplement")]
@@ -54,14 +55,14 @@ def test_a_failing_after_commit_handler_does_not_undo_the_act(app, world):
         raise RuntimeError("listener down")
 
     app.events.on_commit("complete_step", broken)
-    code = receive(app, world)["code"]
-    view = uc.act(app, code, CompleteStep(), world["tiepnhan"])
+    code = receive(app, world).code
+    view = to_json(uc.act(app, code, CompleteStep(), world["tiepnhan"]))
     assert view["current_step"] == 2
 
 
 def test_outbox_rows_are_written_with_the_change_and_not_with_a_refused_one(app, world):
     app.events.durable("refuse", notify_citizen)
-    code = receive(app, world)["code"]
+    code = receive(app, world).code
     assert rows(app, code) == []
     with pytest.raises(IllegalTransition):  # a reason is required: nothing is written
         uc.act(app, code, Refuse(""), world["truongphong"])
@@ -74,7 +75,7 @@ def test_outbox_rows_are_written_with_the_change_and_not_with_a_refused_one(app,
 
 def test_a_stale_act_writes_no_outbox_row(app, world):
     app.events.durable("complete_step", notify_citizen)
-    code = receive(app, world)["code"]
+    code = receive(app, world).code
     uc.act(app, code, CompleteStep(expected_step=1), world["tiepnhan"])
     with pytest.raises(ConcurrentUpdate):
         uc.act(app, code, CompleteStep(expected_step=1), world["tiepnhan"])
@@ -84,7 +85,7 @@ def test_a_stale_act_writes_no_outbox_row(app, world):
 def test_the_relay_delivers_once_retries_transient_failures_and_gives_up_on_permanent(app,
                                                                                     world):
     app.events.durable("*", notify_citizen)
-    code = receive(app, world)["code"]
+    code = receive(app, world).code
     uc.act(app, code, CompleteStep(), world["tiepnhan"])
     delivered, failures = [], ["timeout"]
 

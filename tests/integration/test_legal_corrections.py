@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from motcua.domain.calendar import DayKind, DayRule, WorkingCalendar
 from motcua.domain.commands import CompleteStep, Extend, RequestSupplement, Supplement
 from motcua.domain.errors import IllegalTransition
+from motcua.serialize import to_json
 from motcua.services import dossiers as uc
 from motcua.services.audit import verify_audit
 from motcua.services.data_migrations import run_pending
@@ -32,50 +33,50 @@ def test_dossiers_computed_with_24_november_2026_as_a_working_day_are_recomputed
         rules=[*correct.rules.values(), DayRule(date(2026, 11, 24), DayKind.WORKING_DAY, "cũ")],
         hours=correct.hours, first_year=correct.first_year, last_year=correct.last_year)
     app.clock.set(vn(2026, 11, 2, 8, 0))  # handled wholly before 24/11: stays as it is
-    untouched = receive(app, world)["code"]
+    untouched = receive(app, world).code
     for when, who in ((vn(2026, 11, 2, 9), "tiepnhan"), (vn(2026, 11, 3, 9), "chuyenvien"),
                       (vn(2026, 11, 4, 9), "lanhdao")):
         app.clock.set(when)
         uc.act(app, untouched, CompleteStep(), world[who])
     app.clock.set(vn(2026, 11, 20, 14, 0))  # Fri; 3 working days
-    late = receive(app, world)["code"]
-    assert uc.get_dossier(app, late)["appointment"] == "2026-11-25T14:00:00+07:00"
+    late = receive(app, world).code
+    assert to_json(uc.get_dossier(app, late))["appointment"] == "2026-11-25T14:00:00+07:00"
     for when, who in ((vn(2026, 11, 20, 15), "tiepnhan"), (vn(2026, 11, 23, 9), "chuyenvien"),
                       (vn(2026, 11, 26, 10), "lanhdao")):
         app.clock.set(when)
-        view = uc.act(app, late, CompleteStep(), world[who])
+        view = to_json(uc.act(app, late, CompleteStep(), world[who]))
     assert view["timeliness"] == "late"
     with app.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM data_migrations"))
     app.calendar = correct
     app.clock.set(vn(2026, 11, 30, 9))
-    [(migration, report)] = run_pending(app)
-    assert migration.name == "2026-11-24-ngay-van-hoa-viet-nam"
+    reports = {m.name: report for m, report in run_pending(app)}
+    report = reports["2026-11-24-ngay-van-hoa-viet-nam"]
     assert report == [{"code": late,
                        "due_before": "2026-11-25T14:00:00+07:00",
                        "due_after": "2026-11-26T14:00:00+07:00",
                        "appointment_before": "2026-11-25T14:00:00+07:00",
                        "appointment_after": "2026-11-26T14:00:00+07:00",
                        "timeliness_before": "late", "timeliness_after": "on_time"}]
-    view = uc.get_dossier(app, late)
+    view = to_json(uc.get_dossier(app, late))
     assert view["timeliness"] == "on_time" and view["due"] == "2026-11-26T14:00:00+07:00"
     assert view["steps"][2]["planned_deadline"] == "2026-11-26T14:00:00+07:00"
-    detail = uc.dossier_detail(app, late, world["tiepnhan"])
+    detail = to_json(uc.dossier_detail(app, late, world["tiepnhan"]))
     event = detail["events"][-1]
     assert event["action"] == "recalendar" and "24/11/2026" in event["data"]["reason"]
     assert event["data"]["before"]["timeliness"] == "late"
     assert verify_audit(app) == []
     assert run_pending(app) == []  # once only
-    assert uc.get_dossier(app, untouched)["timeliness"] == "early"
+    assert to_json(uc.get_dossier(app, untouched))["timeliness"] == "early"
 
 
 def test_a_complete_supplement_restarts_the_deadline_and_the_citizens_appointment(app, world):
     app.clock.set(vn(2026, 3, 2, 8, 0))
-    code = receive(app, world)["code"]
+    code = receive(app, world).code
     app.clock.set(vn(2026, 3, 3, 10, 0))
     uc.act(app, code, RequestSupplement(("Giấy chứng sinh",)), world["tiepnhan"])
     app.clock.set(vn(2026, 3, 4, 14, 0))
-    view = uc.act(app, code, Supplement(), world["tiepnhan"])
+    view = to_json(uc.act(app, code, Supplement(), world["tiepnhan"]))
     assert view["due"] == view["appointment"] == "2026-03-09T14:00:00+07:00"
     assert view["appointment_history"] == [
         {"kind": "receipt", "appointment": "2026-03-05T08:00:00+07:00"},
@@ -84,8 +85,8 @@ def test_a_complete_supplement_restarts_the_deadline_and_the_citizens_appointmen
 
 
 def test_the_api_says_until_when_an_extension_is_possible_and_refuses_it_after(app, world):
-    code = receive(app, world)["code"]  # Mon 05/01/2026 09:00 -> Thu 08/01 09:00
-    assert uc.get_dossier(app, code)["extension_until"] == "2026-01-07T17:30:00+07:00"
+    code = receive(app, world).code  # Mon 05/01/2026 09:00 -> Thu 08/01 09:00
+    assert to_json(uc.get_dossier(app, code))["extension_until"] == "2026-01-07T17:30:00+07:00"
     app.clock.set(vn(2026, 1, 8, 8, 0))
     with pytest.raises(IllegalTransition, match="chậm nhất 17:30 07/01/2026"):
         uc.act(app, code, Extend(vn(2026, 1, 12, 17, 30), "Cần xác minh"), world["truongphong"])
@@ -98,12 +99,12 @@ def test_codes_use_the_national_agency_identifier_when_the_province_chooses_it(a
     with pytest.raises(ValidationError, match="không đúng dạng"):
         set_agency_code(app, "24175", "xã Hòa Phú")
     assert set_agency_code(app, "24175", "h15.50.05.13").agency_code == "H15.50.05.13"
-    before = receive(app, world)["code"]
+    before = receive(app, world).code
     assert before == "24175-260105-0001"  # the province has not chosen agency codes
     object.__setattr__(app.settings, "dossier_code_prefix", "agency")
-    after = receive(app, world)["code"]
+    after = receive(app, world).code
     assert after == "H15.50.05.13-260105-0001"
-    assert uc.get_dossier(app, before)["code"] == before  # codes already given never change
+    assert uc.get_dossier(app, before).code == before  # codes already given never change
 
 
 def test_reports_can_be_tested_from_a_scenario_with_rate_and_pay_lines(tmp_path):
@@ -157,7 +158,7 @@ def test_the_system_closes_dossiers_whose_supplement_never_came_and_reports_late
     from motcua.reports.core import Period
 
     app.clock.set(vn(2026, 3, 2, 8, 0))
-    waiting, answered = receive(app, world)["code"], receive(app, world)["code"]
+    waiting, answered = receive(app, world).code, receive(app, world).code
     app.clock.set(vn(2026, 3, 3, 10, 0))
     uc.act(app, waiting, RequestSupplement(("Giấy chứng sinh",)), world["tiepnhan"])
     app.clock.set(vn(2026, 3, 6, 9, 0))  # more than 3 working days after receipt
@@ -166,7 +167,7 @@ def test_the_system_closes_dossiers_whose_supplement_never_came_and_reports_late
     assert uc.close_unsupplemented(app) == []  # the 15 days end at 17:30 today
     app.clock.set(vn(2026, 3, 19, 7, 30))
     assert uc.close_unsupplemented(app) == [waiting]
-    view = uc.get_dossier(app, waiting)
+    view = to_json(uc.get_dossier(app, waiting))
     assert view["status"] == "closed" and view["timeliness"] is None
     report = make_report(app, "supplements", Period(date(2026, 3, 1), date(2026, 3, 31)))
     [commune] = report["rows"]

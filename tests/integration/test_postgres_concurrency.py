@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from motcua.domain.commands import CompleteStep
 from motcua.domain.errors import ConcurrentUpdate
+from motcua.serialize import to_json
 from motcua.services import dossiers as uc
 from tests.conftest import PG_URL
 from tests.personas import CITIZEN
@@ -22,7 +23,7 @@ pytestmark = pytest.mark.skipif(not PG_URL.startswith("postgres"),
 @pytest.mark.parametrize("attempt", range(5))
 def test_two_officials_completing_the_same_step_at_the_same_moment(app, world, attempt):
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
-                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
@@ -44,13 +45,13 @@ def test_two_officials_completing_the_same_step_at_the_same_moment(app, world, a
     for t in threads:
         t.join(timeout=30)
     assert sorted(outcomes) == ["conflict", "ok"]
-    view = uc.get_dossier(app, code)
+    view = to_json(uc.get_dossier(app, code))
     assert view["current_step"] == 2
 
 
 def test_a_connection_the_server_dropped_fails_once_clearly_then_is_replaced(app, world):
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
-                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
     uc.get_dossier(app, code)  # the pool now holds a connection
     with psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
                          autocommit=True) as admin:
@@ -59,14 +60,14 @@ def test_a_connection_the_server_dropped_fails_once_clearly_then_is_replaced(app
     with pytest.raises(sa.exc.OperationalError) as lost:
         uc.get_dossier(app, code)  # read on psycopg directly (storage.dossier_pg)
     assert lost.value.connection_invalidated
-    assert uc.act(app, code, CompleteStep(), world["tiepnhan"])["current_step"] == 2
+    assert uc.act(app, code, CompleteStep(), world["tiepnhan"]).current_step == 2
 
 
 def test_reads_hold_no_transaction_and_the_first_write_begins_one(app, world):
     """dossier_pg.defer_begin: statements run on their own until the first write, which begins
     the transaction; a unit of work left without commit() still keeps none of it."""
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
-                              applicant=CITIZEN, official=world["tiepnhan"])["code"]
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
     status = psycopg.pq.TransactionStatus
     with app.uow() as uow:
         raw = uow.conn.connection.dbapi_connection
@@ -83,7 +84,7 @@ def test_reads_hold_no_transaction_and_the_first_write_begins_one(app, world):
         uow.units.rename(unit.id, "Tên mới", date(2026, 1, 1), app.clock.now())  # SQLAlchemy
         assert uow.conn.connection.dbapi_connection.info.transaction_status == status.INTRANS
         uow.commit()
-    assert uc.act(app, code, CompleteStep(), world["tiepnhan"])["current_step"] == 2
+    assert uc.act(app, code, CompleteStep(), world["tiepnhan"]).current_step == 2
     with app.engine.connect() as conn:  # the pool hands out transactional connections again
         assert conn.connection.dbapi_connection.autocommit is False
         assert conn.execute(sa.text("SELECT name FROM units WHERE code = '24175'")).scalar() \

@@ -13,6 +13,7 @@ from motcua.cli.common import (
     open_app,
     sub_app,
 )
+from motcua.serialize import to_json
 
 dossiers_app = sub_app("Hồ sơ.")
 audit_app = sub_app("Nhật ký thao tác.")
@@ -54,7 +55,7 @@ def dossiers_show(code: str, database: Database = None) -> None:
     """In hồ sơ (JSON)."""
     from motcua.services.dossiers import get_dossier
 
-    echo_json(get_dossier(open_app(database), code))
+    echo_json(to_json(get_dossier(open_app(database), code)))
 
 
 # -- audit and replay ------------------------------------------------------------------------

@@ -151,20 +151,23 @@ def dossier_forms(ctx: Context, code: str) -> dict:
     return data
 
 
-def applicable(data: dict) -> list[str]:
+def applicable(data) -> list[str]:
     """The forms a dossier's history gives content to (01 and 06 always).
 
     ``data`` is this module's form data or the dossier page's detail: both have
     ``status``, ``supplements`` and ``extended``.
     """
+    def get(name: str):
+        return data[name] if isinstance(data, dict) else getattr(data, name)
+
     forms = ["01"]
-    if data["supplements"]:
+    if get("supplements"):
         forms.append("02")
-    if data["status"] == Status.REFUSED:
+    if get("status") == Status.REFUSED:
         forms.append("03")
-    if data["extended"]:
+    if get("extended"):
         forms.append("04")
-    if data["status"] == Status.STOPPED:
+    if get("status") == Status.STOPPED:
         forms.append("05")
     return [*forms, "06"]
 

@@ -51,5 +51,5 @@ def make_report(ctx, kind: str, period, by: str | None = None,
     if kind == "supplements":
         return core.supplements(ctx.engine, **common)
     if kind == "index766":
-        return index766(ctx.engine, now=now, **common)  # always from the dossiers
+        return index766(ctx.engine, now=now, source=source, **common)
     raise ValidationError(f"Không có báo cáo “{kind}”; chọn một trong: {', '.join(KINDS)}.")

@@ -24,12 +24,23 @@ Populations:
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from motcua.domain.text import vn_number
-from motcua.reports.core import FINISHED, D, P, Period, U, pct, unit_scope
+from motcua.reports.core import (
+    FINISHED,
+    D,
+    P,
+    Period,
+    U,
+    counter_where,
+    from_stats,
+    pct,
+    unit_scope,
+)
 from motcua.storage import tables as t
 
 NO_DATA = "chưa có dữ liệu"
@@ -76,7 +87,35 @@ def _count(condition) -> sa.ColumnElement:
     return sa.func.sum(sa.case((condition, 1), else_=0))
 
 
-def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope):
+RECEIVED_MEASURES = ("received", "online", "fee", "paid_online", "digitised")
+
+
+def _received_live(period: Period):
+    """The measures of the dossiers received in the period, counted on the dossiers."""
+    received = sa.and_(D.received_at >= period.start, D.received_at < period.end)
+    return [_count(received).label("received"),
+            _count(sa.and_(received, D.channel.in_(["online", "assisted"]))).label("online"),
+            _count(sa.and_(received, D.fee_amount > 0)).label("fee"),
+            _count(sa.and_(received, D.fee_amount > 0, D.paid_online.is_(True)))
+            .label("paid_online"),
+            _count(sa.and_(received, D.inputs_digitised.is_(True))).label("digitised")]
+
+
+def _received_counted(conn, province_code: int, period: Period, scope) -> dict:
+    """The same measures summed from the report counters (whole months)."""
+    c = t.unit_stats.c
+    stmt = sa.select(c.unit_id, sa.func.sum(c.n), sa.func.sum(c.online_n),
+                     sa.func.sum(c.fee_n), sa.func.sum(c.paid_online_n),
+                     sa.func.sum(c.digitised_n)).where(
+        *counter_where(t.unit_stats, province_code, period, scope)).group_by(c.unit_id)
+    return {r[0]: dict(zip(RECEIVED_MEASURES, (int(x or 0) for x in r[1:]), strict=True))
+            for r in conn.execute(stmt)}
+
+
+def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope,
+               counted: bool) -> tuple[list, datetime]:
+    """Per unit: the population of 2.1 and its timely part, the dossiers whose result came
+    in the period (5.3, 6.1) and, unless ``counted`` (from the counters), those received."""
     end_at = min(period.end, now)
     end_value = sa.literal(end_at, t.UTCDateTime())  # typed: stored as UTC on both databases
     ended = sa.case((D.status.in_(["withdrawn", "closed"]), D.last_action_at),
@@ -90,7 +129,6 @@ def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope):
         else_=end_value)
     timely = sa.and_(D.supplement_requests <= 1,
                      sa.or_(D.status == "closed", end_of_handling <= D.due))
-    received = sa.and_(D.received_at >= period.start, D.received_at < period.end)
     finished = sa.and_(FINISHED, D.result_ready_at >= period.start, D.result_ready_at < end_at)
     late = sa.or_(D.timeliness == "late", D.supplement_requests > 1)
     disliked = D.satisfaction <= 2
@@ -99,14 +137,8 @@ def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope):
     if scope is not None:
         where.append(D.unit_id.in_(scope))
     stmt = sa.select(
-        D.unit_id,
-        sa.func.count().label("handled"), _count(timely).label("timely"),
-        _count(received).label("received"),
-        _count(sa.and_(received, D.channel.in_(["online", "assisted"]))).label("online"),
-        _count(sa.and_(received, D.fee_amount > 0)).label("fee"),
-        _count(sa.and_(received, D.fee_amount > 0, D.paid_online.is_(True)))
-        .label("paid_online"),
-        _count(sa.and_(received, D.inputs_digitised.is_(True))).label("digitised"),
+        D.unit_id, sa.func.count().label("handled"), _count(timely).label("timely"),
+        *([] if counted else _received_live(period)),
         _count(finished).label("finished"),
         _count(sa.and_(finished, sa.or_(late, disliked))).label("unsatisfied"),
         _count(sa.and_(finished, late)).label("late"),
@@ -116,14 +148,21 @@ def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope):
     return list(conn.execute(stmt)), end_at
 
 
-def _procedure_figures(conn, province_code: int, period: Period) -> dict:
-    rows = conn.execute(sa.select(P.code, P.documents, P.steps, P.fee, P.fee_amount,
+def _procedure_figures(conn, province_code: int, period: Period, counted: bool) -> dict:
+    rows = conn.execute(sa.select(P.id, P.code, P.documents, P.steps, P.fee, P.fee_amount,
                                   P.legal_basis, P.channels)
                         .where(P.province_code == province_code, P.current.is_(True))).all()
-    paid = set(conn.execute(sa.select(P.code).distinct().join_from(
-        t.dossiers, t.procedures, D.procedure_id == P.id).where(
-        D.province_code == province_code, D.paid_online.is_(True),
-        D.received_at >= period.start, D.received_at < period.end)).scalars())
+    if counted:  # procedures with an online payment in the period, from the counters
+        c = t.dossier_stats.c
+        paid_ids = conn.execute(sa.select(c.procedure_id).distinct().where(
+            *counter_where(t.dossier_stats, province_code, period, None),
+            c.paid_online_n > 0)).scalars()
+    else:
+        paid_ids = conn.execute(sa.select(D.procedure_id).distinct().where(
+            D.province_code == province_code, D.paid_online.is_(True),
+            D.received_at >= period.start, D.received_at < period.end)).scalars()
+    paid_ids = set(paid_ids)
+    paid = set(conn.execute(sa.select(P.code).where(P.id.in_(paid_ids or {-1}))).scalars())
     fee_codes = {r.code for r in rows if r.fee_amount > 0}
     return {
         "procedures": len(rows),
@@ -225,14 +264,34 @@ def _groups(indicators: list[dict]) -> list[dict]:
 
 
 def index766(engine: Engine, *, province_code: int, period: Period, now: datetime,
-             unit_code: str | None = None) -> dict:
-    """Per receiving unit: each indicator with its formula, inputs, rate and points."""
+             unit_code: str | None = None, source: str = "auto") -> dict:
+    """Per receiving unit: each indicator with its formula, inputs, rate and points.
+
+    ``source`` as for the on-time report: what concerns the dossiers received in the
+    period comes from the report counters for whole months (``auto``, ``stats``) or from
+    the dossiers (``live``); on-time handling and results always come from the dossiers.
+    """
+    counted = source == "stats" or (source == "auto" and from_stats(period, "unit"))
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)
-        rows, end_at = _unit_rows(conn, province_code, period, now, scope)
+        found, end_at = _unit_rows(conn, province_code, period, now, scope, counted)
+        by_unit = {r.unit_id: dict(r._mapping) for r in found}
+        if counted:
+            zero = dict.fromkeys(RECEIVED_MEASURES, 0)
+            for unit_id, measures in _received_counted(conn, province_code, period,
+                                                       scope).items():
+                by_unit.setdefault(unit_id, {"unit_id": unit_id, "handled": 0, "timely": 0,
+                                             "finished": 0, "unsatisfied": 0, "late": 0,
+                                             "disliked": 0, "electronic": 0})
+                by_unit[unit_id].update(measures)
+            for values in by_unit.values():
+                for k, v in zero.items():
+                    values.setdefault(k, v)
+        rows = [SimpleNamespace(**{k: int(v or 0) if k != "unit_id" else v
+                                   for k, v in values.items()}) for values in by_unit.values()]
         names = {r.id: (r.code, r.name) for r in conn.execute(
             sa.select(U.id, U.code, U.name).where(U.id.in_([r.unit_id for r in rows] or [-1])))}
-        figures = _procedure_figures(conn, province_code, period)
+        figures = _procedure_figures(conn, province_code, period, counted)
     out = []
     for r in sorted(rows, key=lambda r: names[r.unit_id]):
         indicators = _indicators(r, figures)

@@ -43,6 +43,8 @@ class UnitOfWork(Protocol):
 
     def commit(self) -> None: ...
 
+    def rebuild_stats(self) -> None: ...
+
 
 class Context(Protocol):
     """Services see a unit-of-work factory, the calendar, the clock, settings, files and

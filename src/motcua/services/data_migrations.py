@@ -90,10 +90,22 @@ def _culture_day_2026(ctx: Context) -> list[dict]:
                       "lương; tính lại thời hạn đã tính khi ngày này còn là ngày làm việc")
 
 
+def _digitised_counters(ctx: Context) -> list[dict]:
+    """The report counters' ``digitised_n`` now counts dossiers with digitised inputs
+    (Decision 766 indicator 6.2), not inputs and an electronic result together."""
+    with ctx.uow() as uow:
+        uow.rebuild_stats()
+        uow.commit()
+    return []
+
+
 MIGRATIONS: tuple[DataMigration, ...] = (
     DataMigration("2026-11-24-ngay-van-hoa-viet-nam",
                   "Tính lại hạn, ngày hẹn và kết quả đánh giá của hồ sơ tính qua 24/11/2026",
                   _culture_day_2026),
+    DataMigration("2026-11-30-bo-dem-so-hoa",
+                  "Tính lại bộ đếm báo cáo: hồ sơ có thành phần số hóa (chỉ số 6.2)",
+                  _digitised_counters),
 )
 
 

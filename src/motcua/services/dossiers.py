@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
 from motcua.domain import documents
-from motcua.domain.calendar import VN_TZ
 from motcua.domain.commands import Assign, Attach, Close, Command
 from motcua.domain.documents import AttachmentKind, StoredFile, Upload
 from motcua.domain.dossiers import Dossier, code_day, dossier_code
@@ -30,74 +29,13 @@ from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
 from motcua.services import events
 from motcua.services.context import Context
+from motcua.services.views import DossierDetail, DossierView, detail_view, dossier_view
 
 
 def actor_of(official: Official | None) -> Actor:
     if official is None:
         return Actor(None, "Hệ thống")
     return Actor(official.id, official.full_name)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(VN_TZ).isoformat() if value is not None else None
-
-
-def dossier_view(uow, dossier: Dossier, cal) -> dict:
-    """The dossier as the API, the CLI and the replay print it (times in +07:00)."""
-    unit_code = uow.units.code_of
-    open_ = dossier.status.is_open
-    history = [("receipt", dossier.appointment_at_receipt)]
-    if dossier.appointment_after_supplement is not None:
-        history.append(("supplement", dossier.appointment_after_supplement))
-    if dossier.extended:
-        history.append(("extension", dossier.appointment))
-
-    return {
-        "code": dossier.code,
-        "status": dossier.status.value,
-        "status_label": dossier.status.label,
-        "procedure_id": dossier.procedure_id,
-        "unit": unit_code(dossier.unit_id),
-        "channel": dossier.channel.value,
-        "applicant_name": dossier.applicant_name,
-        "received_at": _iso(dossier.received_at),
-        "effective_receipt": _iso(dossier.effective_receipt),
-        "appointment_at_receipt": _iso(dossier.appointment_at_receipt),
-        "due": _iso(dossier.due),
-        "appointment": _iso(dossier.appointment),
-        "paused_minutes": dossier.paused_seconds // 60,
-        "result_ready_at": _iso(dossier.result_ready_at),
-        "returned_at": _iso(dossier.returned_at),
-        "timeliness": dossier.timeliness.value if dossier.timeliness else None,
-        "supplement_requests": dossier.supplement_requests,
-        "extended": dossier.extended,
-        "appointment_history": [{"kind": k, "appointment": _iso(v)} for k, v in history],
-        "extension_until": _iso(dossier.extension_deadline(cal))
-        if open_ and not dossier.extended else None,
-        "closable_from": _iso(dossier.closable_from(cal)),
-        "payment_method": dossier.payment_method,
-        "paid_online": dossier.paid_online,
-        "satisfaction": dossier.satisfaction,
-        "current_step": dossier.current_step if dossier.status.is_open else None,
-        "allowed_actions": [a.value for a in dossier.allowed_actions()],
-        "steps": [
-            {
-                "seq": s.seq,
-                "name": s.name,
-                "unit": unit_code(s.unit_id),
-                "role": s.role,
-                "planned_deadline": _iso(s.planned_deadline),
-                "started_at": _iso(s.started_at),
-                "finished_at": _iso(s.finished_at),
-                "allocated_minutes": s.allocated_seconds // 60,
-                "worked_minutes": s.worked_seconds // 60,
-                "overran": s.overran,
-                "behind_schedule": s.behind_schedule,
-                "assignee_id": s.assignee_id,
-            }
-            for s in dossier.steps
-        ],
-    }
 
 
 def _stored(ctx: Context, uploads: Iterable[Upload]) -> tuple[StoredFile, ...]:
@@ -131,7 +69,7 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                     applicant: dict, official: Official | None = None, note: str = "",
                     on_behalf: bool = False, filed_by_id: int | None = None,
                     uploads: Iterable[Upload] = (), submission_key: str | None = None,
-                    actor: Actor | None = None, payment_method: str = "cash") -> dict:
+                    actor: Actor | None = None, payment_method: str = "cash") -> DossierView:
     """Receive a dossier at a desk, online, by post, or filed by an official for someone.
 
     Decree 118/2025 art. 14: any one-stop unit of the province receives a
@@ -172,8 +110,9 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
 
 
 def submit_online(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict,
-                  uploads: Iterable[Upload], submission_key: str) -> dict:
-    """A citizen's online submission; a retried or double-clicked one makes one dossier.
+                  uploads: Iterable[Upload], submission_key: str) -> tuple[DossierView, bool]:
+    """A citizen's online submission, and whether it repeated an earlier one: a retried or
+    double-clicked submission makes one dossier.
 
     ``submission_key`` is the idempotency key the form (or the calling system)
     generated once; the same key always answers with the same dossier.
@@ -190,11 +129,11 @@ def submit_online(ctx: Context, *, procedure_code: str, unit_code: str, applican
                                    channel=Channel.ONLINE.value, applicant=applicant,
                                    uploads=uploads, submission_key=key, payment_method="online",
                                    actor=Actor(None, f"{name} (nộp trực tuyến)"))
-            return {**view, "repeated": False}
+            return view, False
         except DuplicateSubmission:
             with ctx.uow() as uow:
                 existing = uow.dossiers.code_for_submission(key)
-    return {**get_dossier(ctx, existing), "repeated": True}
+    return get_dossier(ctx, existing), True
 
 
 def _check_assignee(uow, dossier: Dossier, command: Assign) -> None:
@@ -210,7 +149,7 @@ _PRECHECKS: dict[type[Command], Callable] = {Assign: _check_assignee}
 
 
 def act(ctx: Context, code: str, command: Command, official: Official | None = None, *,
-        actor: Actor | None = None) -> dict:
+        actor: Actor | None = None) -> DossierView:
     """Apply any dossier command for ``official`` (``None``: the system or the applicant).
 
     The one use case behind every action of the transition table: load the
@@ -278,41 +217,39 @@ def _visible(uow, code: str, official: Official, corrections: bool = False) -> D
     return dossier
 
 
-def dossier_detail(ctx: Context, code: str, official: Official) -> dict:
+def dossier_detail(ctx: Context, code: str, official: Official) -> DossierDetail:
     """Everything the dossier page shows an official, if the dossier is in their scope."""
     with ctx.uow() as uow:
         dossier = _visible(uow, code, official, corrections=True)
-        view = dossier_view(uow, dossier, ctx.calendar)
-        view["actions"] = [a.value for a in actions_for(official, dossier)]
-        view["applicant"] = {"kind": dossier.applicant_kind.value,
-                             "id_number": dossier.applicant_id_number,
-                             "phone": dossier.applicant_phone,
-                             "address": dossier.applicant_address,
-                             "email": dossier.applicant_email}
-        view["filed_by_id"] = dossier.filed_by_id
-        view["close_reason"] = dossier.close_reason
-        view["extension_reason"] = dossier.extension_reason
-        view["attachments"] = [
-            {"id": r.id, "kind": r.kind, "name": r.name, "filename": r.filename,
-             "content_type": r.content_type, "size": r.size, "sha256": r.sha256,
-             "uploaded_by": r.uploaded_by_name, "uploaded_at": _iso(r.uploaded_at)}
-            for r in uow.attachments.for_dossier(dossier.id)]
-        view["supplements"] = [
-            {"seq": x.seq, "step": x.step_seq, "requested_at": _iso(x.requested_at),
-             "reason": x.reason, "missing": list(x.missing),
-             "supplemented_at": _iso(x.supplemented_at), "flagged": x.flagged}
-            for x in dossier.supplements]
-        view["corrections"] = [
-            {"seq": c.seq, "target": c.target.value, "step": c.step_seq,
-             "old_value": _iso(c.old_value), "new_value": _iso(c.new_value), "reason": c.reason,
-             "evidence": c.evidence, "status": c.status, "requested_by_id": c.requested_by_id,
-             "decided_at": _iso(c.decided_at), "decision_note": c.decision_note}
-            for c in dossier.corrections]
-        view["events"] = [
-            {"seq": e.seq, "at": _iso(e.at), "actor": e.actor_name, "action": e.action,
-             "label": _event_label(e.action), "data": e.data}
-            for e in uow.dossiers.events(dossier.id, dossier.code)]
-    return view
+        return detail_view(
+            uow, dossier, ctx.calendar,
+            actions=tuple(a.value for a in actions_for(official, dossier)),
+            applicant={"kind": dossier.applicant_kind.value,
+                       "id_number": dossier.applicant_id_number,
+                       "phone": dossier.applicant_phone, "address": dossier.applicant_address,
+                       "email": dossier.applicant_email},
+            filed_by_id=dossier.filed_by_id, close_reason=dossier.close_reason,
+            extension_reason=dossier.extension_reason,
+            attachments=tuple(
+                {"id": r.id, "kind": r.kind, "name": r.name, "filename": r.filename,
+                 "content_type": r.content_type, "size": r.size, "sha256": r.sha256,
+                 "uploaded_by": r.uploaded_by_name, "uploaded_at": r.uploaded_at}
+                for r in uow.attachments.for_dossier(dossier.id)),
+            supplements=tuple(
+                {"seq": x.seq, "step": x.step_seq, "requested_at": x.requested_at,
+                 "reason": x.reason, "missing": list(x.missing),
+                 "supplemented_at": x.supplemented_at, "flagged": x.flagged, "late": x.late}
+                for x in dossier.supplements),
+            corrections=tuple(
+                {"seq": c.seq, "target": c.target.value, "step": c.step_seq,
+                 "old_value": c.old_value, "new_value": c.new_value, "reason": c.reason,
+                 "evidence": c.evidence, "status": c.status, "requested_by_id": c.requested_by_id,
+                 "decided_at": c.decided_at, "decision_note": c.decision_note}
+                for c in dossier.corrections),
+            events=tuple(
+                {"seq": e.seq, "at": e.at, "actor": e.actor_name, "action": e.action,
+                 "label": _event_label(e.action), "data": e.data}
+                for e in uow.dossiers.events(dossier.id, dossier.code)))
 
 
 def ensure_may_view(ctx: Context, code: str, official: Official) -> str:
@@ -329,6 +266,6 @@ def attachment_file(ctx: Context, code: str, attachment_id: int,
     return row.filename, row.content_type, ctx.files.read(row.sha256)
 
 
-def get_dossier(ctx: Context, code: str) -> dict:
+def get_dossier(ctx: Context, code: str) -> DossierView:
     with ctx.uow() as uow:
         return dossier_view(uow, uow.dossiers.get(code), ctx.calendar)

@@ -4,31 +4,15 @@ ID number or phone (DOMAIN.md, problem 3), and the receipt after an online filin
 from __future__ import annotations
 
 from motcua.domain.errors import NotFound
-from motcua.domain.lifecycle import Status
 from motcua.services.context import Context
-from motcua.services.dossiers import dossier_view
-
-# What an applicant's view never carries: internal ids and who holds which step
-PRIVATE = ("allowed_actions", "procedure_id")
-PRIVATE_STEP = ("assignee_id",)
+from motcua.services.views import PublicView, public_view
 
 
-def _public(ctx: Context, uow, dossier) -> dict:
-    view = dossier_view(uow, dossier, ctx.calendar)
-    for key in PRIVATE:
-        view.pop(key, None)
-    for step in view["steps"]:
-        for key in PRIVATE_STEP:
-            step.pop(key, None)
-    view["rated"] = dossier.satisfaction is not None
-    view["missing"] = (list(dossier.supplements[-1].missing)
-                       if dossier.supplements and dossier.status is Status.AWAITING_SUPPLEMENT
-                       else [])
-    view["tracking_url"] = f"{ctx.settings.public_url}/tra-cuu?ma={dossier.code}"
-    return view
+def _public(ctx: Context, uow, dossier) -> PublicView:
+    return public_view(uow, dossier, f"{ctx.settings.public_url}/tra-cuu?ma={dossier.code}")
 
 
-def track(ctx: Context, code: str, last4: str) -> dict:
+def track(ctx: Context, code: str, last4: str) -> PublicView:
     """The public view of a dossier for whoever knows its code and the last 4 digits of
     the applicant's ID number or phone; one message for every wrong guess."""
     wrong = NotFound("Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.")
@@ -44,7 +28,7 @@ def track(ctx: Context, code: str, last4: str) -> dict:
         return _public(ctx, uow, dossier)
 
 
-def submission_receipt(ctx: Context, code: str, key: str) -> dict:
+def submission_receipt(ctx: Context, code: str, key: str) -> PublicView:
     """The receipt after an online filing, for whoever holds the form's idempotency key."""
     with ctx.uow() as uow:
         try:

@@ -44,7 +44,7 @@ def cells_for(v) -> tuple[tuple[Cell, ...], tuple[int, ...]]:
     handling, rating, fee = v["handling_seconds"], v["satisfaction"] or 0, v["fee_amount"] > 0
     measure = (1, int(handling or 0), int(handling is not None),
                int(channel in ("online", "assisted")), int(fee), int(fee and bool(v["paid_online"])),
-               int(bool(v["inputs_digitised"] and v["result_electronic"])), int(rating > 0),
+               int(bool(v["inputs_digitised"])), int(rating > 0),
                int(0 < rating <= 2))
     return tuple((name, *(key[k] for k in keys)) for name, keys in KEYS.items()), measure
 

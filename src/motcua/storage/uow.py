@@ -83,5 +83,11 @@ class SqlUnitOfWork:
             self.conn.rollback()
             raise ConcurrentUpdate(CONCURRENT_MESSAGE) from exc
 
+    def rebuild_stats(self) -> None:
+        """Recompute every report counter from the dossiers, in this transaction."""
+        from motcua.storage import stats
+
+        stats.rebuild(self.conn)
+
     def rollback(self) -> None:
         self.conn.rollback()

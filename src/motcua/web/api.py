@@ -20,6 +20,7 @@ from motcua.domain.timeliness import Timeliness
 from motcua.domain.units import Role, UnitKind
 from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
+from motcua.serialize import to_json
 from motcua.services import dossiers as uc
 from motcua.services.calendar import appointment
 from motcua.services.officials import create_official
@@ -67,7 +68,7 @@ def procedure(request: Request, code: str):
 def tracking(request: Request, code: str = Query(..., max_length=64),
              last4: str = Query(..., max_length=4)):
     """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại."""
-    return track(request, code, last4)  # the page's throttle guards the API too
+    return to_json(track(request, code, last4))  # the page's throttle guards the API too
 
 
 @router.post("/online-submissions", tags=["Nộp trực tuyến"])
@@ -85,14 +86,14 @@ def online_submission(request: Request,
     """Nộp hồ sơ trực tuyến; gửi lại cùng `Idempotency-Key` chỉ tạo một hồ sơ."""
     ctx = request.app.state.ctx
     uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-    view = uc.submit_online(ctx, procedure_code=procedure_code, unit_code=unit_code,
-                            applicant={"kind": kind, "id_number": id_number, "name": name,
-                                       "phone": phone, "birth_year": birth_year,
-                                       "email": email, "address": address},
-                            uploads=uploads, submission_key=idempotency_key)
-    return {"code": view["code"], "status": view["status"], "appointment": view["appointment"],
-            "repeated": view["repeated"],
-            "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={view['code']}"}
+    view, repeated = uc.submit_online(
+        ctx, procedure_code=procedure_code, unit_code=unit_code,
+        applicant={"kind": kind, "id_number": id_number, "name": name, "phone": phone,
+                   "birth_year": birth_year, "email": email, "address": address},
+        uploads=uploads, submission_key=idempotency_key)
+    return to_json({"code": view.code, "status": view.status, "appointment": view.appointment,
+                    "repeated": repeated,
+                    "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={view.code}"})
 
 
 @router.get("/dossiers", tags=["Hồ sơ"])
@@ -113,17 +114,17 @@ def inbox(request: Request, q: str = Query("", max_length=100),
 def receive(request: Request, body: ReceiveIn):
     """Tiếp nhận hồ sơ tại bộ phận một cửa (kể cả nộp hộ)."""
     who = require_api_write(request)
-    return uc.receive_dossier(request.app.state.ctx, procedure_code=body.procedure_code,
-                              unit_code=body.unit_code, channel=body.channel,
-                              applicant=body.applicant.model_dump(), official=who,
-                              note=body.note, on_behalf=body.on_behalf)
+    return to_json(uc.receive_dossier(
+        request.app.state.ctx, procedure_code=body.procedure_code, unit_code=body.unit_code,
+        channel=body.channel, applicant=body.applicant.model_dump(), official=who,
+        note=body.note, on_behalf=body.on_behalf))
 
 
 @router.get("/dossiers/{code}", tags=["Hồ sơ"])
 def dossier(request: Request, code: str):
     """Hồ sơ đầy đủ: các bước, giấy tờ, nhật ký, thao tác được phép lúc này."""
     who = require_official(request)
-    return uc.dossier_detail(request.app.state.ctx, code, who)
+    return to_json(uc.dossier_detail(request.app.state.ctx, code, who))
 
 
 def _action_route(transition: Transition) -> None:
@@ -133,7 +134,8 @@ def _action_route(transition: Transition) -> None:
     def endpoint(request, code, body=None):
         who = require_api_write(request)
         payload: dict[str, Any] = body.model_dump() if body is not None else {}
-        return perform(request.app.state.ctx, code, transition.action.value, who, payload)
+        return to_json(perform(request.app.state.ctx, code, transition.action.value, who,
+                               payload))
 
     # real objects, not strings: the body model is local to this function
     endpoint.__annotations__ = {"request": Request, "code": str,
@@ -156,7 +158,7 @@ def attach(request: Request, code: str, kind: str = Form("input"),
     ctx = request.app.state.ctx
     who = require_api_write(request)
     uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-    return perform(ctx, code, "attach", who, {"kind": kind}, uploads)
+    return to_json(perform(ctx, code, "attach", who, {"kind": kind}, uploads))
 
 
 @router.get("/dossiers/{code}/attachments/{attachment_id}", tags=["Hồ sơ"])

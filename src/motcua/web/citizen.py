@@ -65,11 +65,11 @@ def submit(request: Request, code: str, csrf: str = Form(""), key: str = Form(""
                  "birth_year": int(birth_year) if birth_year.strip().isdigit() else None}
     try:
         uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-        view = uc.submit_online(ctx, procedure_code=procedure.code, unit_code=unit_code,
-                                applicant=applicant, uploads=uploads, submission_key=key)
+        view, _ = uc.submit_online(ctx, procedure_code=procedure.code, unit_code=unit_code,
+                                   applicant=applicant, uploads=uploads, submission_key=key)
     except MotcuaError as exc:
         return _submission_form(request, procedure, 422, exc, values)
-    return RedirectResponse(f"/nop-thanh-cong/{view['code']}?khoa={key}", status_code=303)
+    return RedirectResponse(f"/nop-thanh-cong/{view.code}?khoa={key}", status_code=303)
 
 
 @router.get("/nop-thanh-cong/{code}", response_class=HTMLResponse)
@@ -77,7 +77,7 @@ def submitted(request: Request, code: str,
               key: str = Query("", alias="khoa", max_length=64)):
     """The receipt after an online submission; shown only to whoever holds the form's key."""
     view = tracking_service.submission_receipt(request.app.state.ctx, code, key)
-    return page(request, "submitted.html", dossier=view, url=view["tracking_url"])
+    return page(request, "submitted.html", dossier=view, url=view.tracking_url)
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)
@@ -91,7 +91,7 @@ def tracking(request: Request, code: str = Query("", alias="ma", max_length=64),
         return page(request, "tracking.html", status_code=404, dossier=None, ma=code, so="",
                     error=exc)
     return page(request, "tracking.html", dossier=dossier, ma=code, so=digits,
-                url=dossier["tracking_url"])
+                url=dossier.tracking_url)
 
 
 @router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
@@ -102,11 +102,11 @@ def rate(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma"
     check_csrf(request, csrf)
     dossier = track(request, code, digits)
     try:
-        uc.act(request.app.state.ctx, dossier["code"], Rate(rating, comment), actor=APPLICANT)
+        uc.act(request.app.state.ctx, dossier.code, Rate(rating, comment), actor=APPLICANT)
         request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
-    return RedirectResponse(f"/tra-cuu?ma={quote(dossier['code'])}&so={quote(digits)}",
+    return RedirectResponse(f"/tra-cuu?ma={quote(dossier.code)}&so={quote(digits)}",
                             status_code=303)
 
 

@@ -96,8 +96,8 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
     ctx = request.app.state.ctx
     who = require_official(request)
     detail = uc.dossier_detail(ctx, code, who)
-    step = detail["steps"][detail["current_step"] - 1] if detail["current_step"] else None
-    colleagues = lists.assignable(ctx, step["unit"] if step else None)
+    step = detail.steps[detail.current_step - 1] if detail.current_step else None
+    colleagues = lists.assignable(ctx, step.unit if step else None)
     return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")
@@ -157,8 +157,8 @@ async def act(request: Request, code: str):
         _flash(request, exc.message, "error")
         return RedirectResponse(target_page, status_code=303)
     label = request.app.state.templates.env.globals["action_labels"].get(action, action)
-    _flash(request, f"Đã thực hiện “{label}” cho hồ sơ {view['code']} "
-                    f"({view['status_label'].lower()}).")
+    _flash(request, f"Đã thực hiện “{label}” cho hồ sơ {view.code} "
+                    f"({view.status_label.lower()}).")
     return RedirectResponse(target_page, status_code=303)
 
 
@@ -212,10 +212,10 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
                                   payment_method=payment_method)
     except (MotcuaError, ValueError) as exc:
         return _receipt_form(request, who, 422, exc, values)
-    _flash(request, f"Đã tiếp nhận hồ sơ {view['code']}; hẹn trả kết quả "
-                    f"{vn_datetime(view['appointment'])}.")
+    _flash(request, f"Đã tiếp nhận hồ sơ {view.code}; hẹn trả kết quả "
+                    f"{vn_datetime(view.appointment)}.")
     auto = "?in=01" if ctx.settings.print_receipt else ""
-    return RedirectResponse(f"/ho-so/{view['code']}{auto}", status_code=303)
+    return RedirectResponse(f"/ho-so/{view.code}{auto}", status_code=303)
 
 
 @router.get("/ban-giao", response_class=HTMLResponse)
@@ -232,10 +232,10 @@ def handover(request: Request, csrf: str = Form(""), code: str = Form("")):
     check_csrf(request, csrf)
     try:
         view = uc.act(ctx, code.strip(), CompleteStep(), who)
-        nxt = (f"chuyển sang bước {view['current_step']}: "
-               f"{view['steps'][view['current_step'] - 1]['name']}"
-               if view["status"] == "in_progress" else "đã có kết quả, chờ trả")
-        _flash(request, f"Hồ sơ {view['code']}: {nxt}.")
+        nxt = (f"chuyển sang bước {view.current_step}: "
+               f"{view.steps[view.current_step - 1].name}"
+               if view.status == "in_progress" else "đã có kết quả, chờ trả")
+        _flash(request, f"Hồ sơ {view.code}: {nxt}.")
     except MotcuaError as exc:
         _flash(request, f"{code.strip() or '(trống)'}: {exc.message}", "error")
     return RedirectResponse("/ban-giao", status_code=303)
