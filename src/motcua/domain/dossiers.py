@@ -564,7 +564,7 @@ class Dossier(Restorable):
         reason = _require_reason(Action.RECALENDAR, reason)
         before = self._snapshot()
         deadline = self.procedure.deadline
-        old_effective = self.effective_receipt
+        old_effective, old_at_receipt = self.effective_receipt, self.appointment_at_receipt
         self.effective_receipt = cal.effective_receipt(self.received_at, deadline.cutoff)
 
         def moved(instant: datetime | None) -> datetime | None:
@@ -597,7 +597,13 @@ class Dossier(Restorable):
             self.appointment = self.appointment_after_supplement or self.appointment_at_receipt
         if self.result_ready_at is not None and self.timeliness is not None:
             self._finish(self.result_ready_at, cal)
-        self._record(Action.RECALENDAR, at, actor, before, {"reason": reason})
+        # the two receipt times change only here: recorded beside the snapshot's values
+        self._record(Action.RECALENDAR, at, actor, before, {
+            "reason": reason,
+            "effective_receipt": {"before": _iso(old_effective),
+                                  "after": _iso(self.effective_receipt)},
+            "appointment_at_receipt": {"before": _iso(old_at_receipt),
+                                       "after": _iso(self.appointment_at_receipt)}})
 
     # -- time corrections ------------------------------------------------------------------
 
@@ -724,8 +730,6 @@ class Dossier(Restorable):
             "unit_id": self.unit_id,
             "due": _iso(self.due),
             "appointment": _iso(self.appointment),
-            "appointment_at_receipt": _iso(self.appointment_at_receipt),
-            "effective_receipt": _iso(self.effective_receipt),
             "paused_seconds": self.paused_seconds,
             "supplement_requests": self.supplement_requests,
             "extended": self.extended,
