@@ -221,6 +221,10 @@ def test_hand_over_by_code_and_the_heads_correction_queue(app, world, client):
     csrf = login(client, "tiepnhan")
     page = client.post("/ban-giao", data={"csrf": csrf, "code": f"  {code.lower()} "})
     assert f"Hồ sơ {code}: chuyển sang bước 2: Thẩm định." in page.text
+    # a second scan by the desk does not complete the specialist's step
+    again = client.post("/ban-giao", data={"csrf": csrf, "code": code})
+    assert "đã bàn giao lúc 09:00 05/01/2026 (bước 1: Tiếp nhận, kiểm tra, Tiepnhan)" in again.text
+    assert uc.get_dossier(app, code).current_step == 2
     wrong = client.post("/ban-giao", data={"csrf": csrf, "code": "KHONG-CO-MA"})
     assert "Không tìm thấy hồ sơ" in wrong.text
     app.clock.set(vn(2026, 1, 5, 10, 0))

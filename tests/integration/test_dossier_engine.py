@@ -172,3 +172,17 @@ def test_a_complete_supplement_is_stored_and_restarts_due_and_the_appointment(ap
     # Decree 118/2025 art. 19(5): Tue 06/01 10:00 + 3 working days
     assert view["paused_minutes"] == 480 and view["due"] == "2026-01-09T10:00:00+07:00"
     assert view["appointment"] == view["due"]
+
+
+def test_a_hand_over_scan_completes_only_the_step_the_official_holds_and_only_once(app, world):
+    from motcua.domain.errors import ConcurrentUpdate as Refused
+
+    code = receive(app, world).code
+    app.clock.set(vn(2026, 1, 5, 9, 30))
+    assert uc.hand_over(app, code, world["tiepnhan"]).current_step == 2
+    app.clock.set(vn(2026, 1, 5, 9, 31))
+    with pytest.raises(Refused, match="đã bàn giao lúc 09:30 05/01/2026 .bước 1"):
+        uc.hand_over(app, code, world["tiepnhan"])
+    with pytest.raises(PermissionDenied, match="không do bạn xử lý"):
+        uc.hand_over(app, code, world["truongphong"])  # the head does not hold step 2
+    assert uc.hand_over(app, code, world["chuyenvien"]).current_step == 3

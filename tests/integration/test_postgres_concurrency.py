@@ -116,3 +116,34 @@ def test_two_relays_at_once_never_deliver_one_outbox_row_twice(app, world):
     for t in threads:
         t.join(timeout=30)
     assert len(delivered) == len(set(delivered)) == 12
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_two_scans_of_the_same_code_at_once_hand_over_one_step(app, world, attempt):
+    """Two desk officers (or a double scan) hand the same dossier over at the same moment:
+    one succeeds, the other is told it was already handed over; the dossier moves once."""
+    from motcua.services.officials import create_official
+
+    second_desk = create_official(app, username="tiepnhan-b", full_name="Tiếp Nhận B",
+                                  password="mat-khau-demo", roles=[("24175", "desk")])
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def scan(who) -> None:
+        barrier.wait()
+        try:
+            uc.hand_over(app, code, who)
+            outcomes.append("ok")
+        except ConcurrentUpdate as exc:
+            outcomes.append("refused" if "bàn giao" in exc.message else exc.message)
+
+    threads = [threading.Thread(target=scan, args=(w,)) for w in (world["tiepnhan"],
+                                                                   second_desk)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(outcomes) == ["ok", "refused"]
+    assert uc.get_dossier(app, code).current_step == 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 from motcua.domain.dossiers import Dossier
 from motcua.domain.errors import PermissionDenied
 from motcua.domain.lifecycle import Action, Scope, transition_for
-from motcua.domain.units import Official
+from motcua.domain.units import Official, Role
 
 
 def scope_units(action: Action, dossier: Dossier) -> set[int]:
@@ -39,6 +39,14 @@ def ensure_may(official: Official | None, action: Action, dossier: Dossier) -> N
         f"Tài khoản {official.username} không có quyền thực hiện thao tác này trên hồ sơ "
         f"{dossier.code} (cần vai trò phù hợp tại đơn vị đang xử lý)."
     )
+
+
+def holds(official: Official, step) -> bool:
+    """Whether the step is this official's to complete on a hand-over scan: assigned to
+    them, or held by their role at their unit (a desk officer completes desk steps)."""
+    if step.assignee_id is not None:
+        return step.assignee_id == official.id
+    return official.has_role(Role(step.role), step.unit_id)
 
 
 def may_view(official: Official, dossier: Dossier) -> bool:

@@ -12,18 +12,20 @@ from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 
 from motcua.domain import documents
-from motcua.domain.commands import Assign, Attach, Close, Command
+from motcua.domain.calendar import VN_TZ
+from motcua.domain.commands import Assign, Attach, Close, Command, CompleteStep
 from motcua.domain.documents import AttachmentKind, StoredFile, Upload
 from motcua.domain.dossiers import Dossier, code_day, dossier_code
 from motcua.domain.errors import (
+    ConcurrentUpdate,
     DuplicateSubmission,
     IllegalTransition,
     PermissionDenied,
     ValidationError,
 )
 from motcua.domain.identity import Applicant
-from motcua.domain.lifecycle import CORRECTION_ACTIONS, Action, Actor, transition_for
-from motcua.domain.policy import ensure_may, may, may_view
+from motcua.domain.lifecycle import CORRECTION_ACTIONS, Action, Actor, Status, transition_for
+from motcua.domain.policy import ensure_may, holds, may, may_view
 from motcua.domain.procedures import Channel
 from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
@@ -144,6 +146,9 @@ def _check_assignee(uow, dossier: Dossier, command: Assign) -> None:
             f"“{dossier.step.name}”.")
 
 
+CONCURRENT_REFUSAL = ("Hồ sơ vừa được cán bộ khác bàn giao cùng lúc; lần quét này không được "
+                      "ghi lại.")
+
 # What a few commands check against stored data before the domain applies them.
 _PRECHECKS: dict[type[Command], Callable] = {Assign: _check_assignee}
 
@@ -174,6 +179,47 @@ def act(ctx: Context, code: str, command: Command, official: Official | None = N
         view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
+
+
+def _handed_over(uow, dossier: Dossier, official: Official) -> str | None:
+    """"Đã bàn giao lúc …" for the last step this official held and completed, if any."""
+    done = [s for s in dossier.steps if s.finished_at is not None and holds(official, s)]
+    if not done:
+        return None
+    step = max(done, key=lambda s: s.finished_at)
+    by = uow.officials.by_id(step.completed_by_id).full_name if step.completed_by_id else \
+        "hệ thống"
+    return (f"Hồ sơ {dossier.code} đã bàn giao lúc "
+            f"{step.finished_at.astimezone(VN_TZ):%H:%M %d/%m/%Y} (bước {step.seq}: "
+            f"{step.name}, {by}); lần quét này không được ghi lại.")
+
+
+def hand_over(ctx: Context, code: str, official: Official) -> DossierView:
+    """A typed or scanned code completes the step the official holds, once.
+
+    The desk completes only desk steps (a specialist's step is not theirs to finish);
+    a repeated or simultaneous scan is refused (``ConcurrentUpdate``) and says when the
+    dossier was handed over and by whom.
+    """
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code, corrections=False)
+        if dossier.status is Status.IN_PROGRESS and holds(official, dossier.step):
+            seen = dossier.current_step
+        else:
+            message = _handed_over(uow, dossier, official)
+            if message:
+                raise ConcurrentUpdate(message)
+            step = dossier.step if dossier.status is Status.IN_PROGRESS else None
+            raise PermissionDenied(
+                f"Bước hiện tại của hồ sơ {dossier.code} (“{step.name}”) không do bạn xử lý."
+                if step else f"Hồ sơ {dossier.code} không ở bước nào để bàn giao "
+                             f"({dossier.status.label.lower()}).")
+    try:
+        return act(ctx, code, CompleteStep(expected_step=seen), official)
+    except ConcurrentUpdate:
+        with ctx.uow() as uow:
+            message = _handed_over(uow, uow.dossiers.get(code, corrections=False), official)
+        raise ConcurrentUpdate(message or CONCURRENT_REFUSAL) from None
 
 
 def close_unsupplemented(ctx: Context) -> list[str]:

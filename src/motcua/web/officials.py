@@ -10,7 +10,6 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from motcua.domain.commands import CompleteStep
 from motcua.domain.dossiers import Action
 from motcua.domain.errors import MotcuaError, PermissionDenied
 from motcua.domain.timeliness import Urgency
@@ -231,7 +230,7 @@ def handover(request: Request, csrf: str = Form(""), code: str = Form("")):
     who = require_official(request)
     check_csrf(request, csrf)
     try:
-        view = uc.act(ctx, code.strip(), CompleteStep(), who)
+        view = uc.hand_over(ctx, code.strip(), who)
         nxt = (f"chuyển sang bước {view.current_step}: "
                f"{view.steps[view.current_step - 1].name}"
                if view.status == "in_progress" else "đã có kết quả, chờ trả")
