@@ -312,3 +312,19 @@ def test_a_citizen_waiting_for_a_supplement_sees_what_is_missing(app, world, cli
     uc.act(app, code, RequestSupplement(["Giấy chứng sinh bản chính"]), world["tiepnhan"])
     page = client.get("/tra-cuu", params={"ma": code, "so": "1234"})
     assert "Cần bổ sung:" in page.text and "Giấy chứng sinh bản chính" in page.text
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("kind", "xyz", ""), ("channel", "xyz", "Kênh nộp “xyz” không hợp lệ"),
+    ("birth_year", "²", "Năm sinh “²” không hợp lệ"), ("birth_year", "١٩٩٠", "Năm sinh"),
+    ("payment_method", "xyz", ""),
+])
+def test_the_desk_receipt_form_answers_bad_fields_in_vietnamese_and_keeps_what_was_typed(
+        app, world, client, field, value, message):
+    csrf = login(client, "tiepnhan")
+    answer = client.post("/tiep-nhan", data={
+        "csrf": csrf, "procedure_code": "1.001193", "unit_code": "24175", "channel": "desk",
+        "kind": "person", "name": "Phạm Thị Công Dân", "id_number": "066190001234",
+        "phone": "0912345678", field: value})
+    assert answer.status_code == 422 and message in answer.text
+    assert "Phạm Thị Công Dân" in answer.text  # nothing typed is lost

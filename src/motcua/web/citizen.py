@@ -16,6 +16,7 @@ from motcua.reports import lists
 from motcua.services import dossiers as uc
 from motcua.services import tracking as tracking_service
 from motcua.web.actions import read_uploads
+from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import check_csrf, page, track
 
 router = APIRouter(include_in_schema=False)
@@ -60,10 +61,9 @@ def submit(request: Request, code: str, csrf: str = Form(""), key: str = Form(""
     values = {"unit_code": unit_code, "name": name, "id_number": id_number,
               "birth_year": birth_year, "phone": phone, "email": email, "address": address,
               "kind": kind}
-    applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
-                 "email": email, "address": address,
-                 "birth_year": int(birth_year) if birth_year.strip().isdigit() else None}
     try:
+        applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
+                     "email": email, "address": address, "birth_year": parse_birth_year(birth_year)}
         uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
         view, _ = uc.submit_online(ctx, procedure_code=procedure.code, unit_code=unit_code,
                                    applicant=applicant, uploads=uploads, submission_key=key)

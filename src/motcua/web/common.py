@@ -19,7 +19,7 @@ from motcua.domain import commands
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
-from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
+from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, ValidationError
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.units import Official
 from motcua.services import tracking
@@ -247,3 +247,24 @@ def track(request: Request, code: str, last4: str) -> dict:
         raise
     throttle.reset(key)
     return view
+
+
+def birth_year(text: str) -> int | None:
+    """A year of birth typed in a form: blank, or four ASCII digits (not "²" or "١٩٩٠")."""
+    value = (text or "").strip()
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) == 4):
+        raise ValidationError(f"Năm sinh “{value}” không hợp lệ; hãy nhập 4 chữ số, ví dụ 1990.")
+    return int(value)
+
+
+DESK_CHANNELS = ("desk", "postal")
+
+
+def desk_channel(text: str) -> str:
+    """How a dossier came to the desk: in person or by post (filing for someone else is
+    the "nộp hộ" box, online filing the citizen's own page)."""
+    if text not in DESK_CHANNELS:
+        raise ValidationError(f"Kênh nộp “{text}” không hợp lệ; chọn trực tiếp hoặc bưu chính.")
+    return text

@@ -23,9 +23,11 @@ from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
 from motcua.services.officials import authenticate
 from motcua.web.actions import form_fields, perform, read_uploads
+from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import (
     check_csrf,
     client_key,
+    desk_channel,
     file_response,
     page,
     parse_instant,
@@ -199,13 +201,12 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
               "kind": kind, "name": name, "id_number": id_number, "birth_year": birth_year,
               "phone": phone, "email": email, "address": address, "on_behalf": on_behalf,
               "note": note, "payment_method": payment_method}
-    applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
-                 "email": email, "address": address,
-                 "birth_year": int(birth_year) if birth_year.strip().isdigit() else None}
     try:
+        applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
+                     "email": email, "address": address, "birth_year": parse_birth_year(birth_year)}
         uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
         view = uc.receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
-                                  channel=channel if channel in ("desk", "postal") else "desk",
+                                  channel=desk_channel(channel),
                                   applicant=applicant, official=who, note=note,
                                   on_behalf=bool(on_behalf), uploads=uploads,
                                   payment_method=payment_method)
