@@ -328,3 +328,17 @@ def test_the_desk_receipt_form_answers_bad_fields_in_vietnamese_and_keeps_what_w
         "phone": "0912345678", field: value})
     assert answer.status_code == 422 and message in answer.text
     assert "Phạm Thị Công Dân" in answer.text  # nothing typed is lost
+
+
+def test_the_inbox_pages_with_a_total_and_hides_nothing_in_scope(app, world, client):
+    for _ in range(105):
+        uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                           applicant=CITIZEN, official=world["tiepnhan"])
+    login(client, "tiepnhan")
+    first = client.get("/hop-thu")
+    assert "Hồ sơ 1–100 trên 105" in first.text and "Trang 1/2" in first.text
+    second = client.get("/hop-thu?trang=2")
+    assert "Hồ sơ 101–105 trên 105" in second.text
+    assert len(re.findall(r'<tr class="[a-z]*"><td><a href="/ho-so/', second.text)) == 5
+    api = client.get("/api/v1/dossiers?page=2&page_size=50").json()
+    assert api["total"] == 105 and api["pages"] == 3 and len(api["rows"]) == 50

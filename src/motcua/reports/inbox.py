@@ -20,6 +20,9 @@ VIEWS = {"": "Tất cả", "in_progress": "Đang xử lý", "awaiting_supplement
          "result_ready": "Chờ trả kết quả", "overdue": "Quá hạn", "soon": "Sắp đến hạn"}
 
 
+PAGE_SIZE = 100
+
+
 @dataclass(frozen=True)
 class InboxRow:
     row: object  # the query's row: code, applicant, procedure, step, status, due, ...
@@ -27,8 +30,43 @@ class InboxRow:
     apology_today: bool
 
 
-def inbox(ctx, official: Official, q: str = "", view: str = "") -> list[InboxRow]:
-    """The official's inbox; ``view`` narrows to a status, or to overdue / due soon."""
+@dataclass(frozen=True)
+class InboxPage:
+    """One page of the inbox and how many there are in all: nothing in scope is hidden."""
+
+    rows: list[InboxRow]
+    total: int
+    page: int
+    page_size: int
+    counts: dict[str, int]  # overdue and due soon among the dossiers the search matches
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.page_size + 1 if self.total else 0
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.page_size)
+
+
+def inbox(ctx, official: Official, q: str = "", view: str = "", page: int = 1,
+          page_size: int = PAGE_SIZE) -> InboxPage:
+    """A page of the official's inbox, most urgent first, with the total; ``view`` narrows
+    to a status, or to overdue / due soon."""
+    rows = _rows(ctx, official, q, view)
+    counts = {u.value: sum(r.urgency is u for r in rows) for u in Urgency}
+    if view in ("overdue", "soon"):
+        rows = [r for r in rows if r.urgency is not None and r.urgency.value == view]
+    page = max(1, page)
+    start = (page - 1) * page_size
+    return InboxPage(rows[start:start + page_size], len(rows), page, page_size, counts)
+
+
+def _rows(ctx, official: Official, q: str, view: str) -> list[InboxRow]:
     now, cal = ctx.clock.now(), ctx.calendar
     today = now.astimezone(VN_TZ).date()
     step_units = {u for u, r in official.roles if r is not Role.ADMIN}
@@ -44,7 +82,5 @@ def inbox(ctx, official: Official, q: str = "", view: str = "") -> list[InboxRow
                 apology_today = last == today
                 if apology_today and state is None:
                     state = Urgency.DUE_SOON
-        if view in ("overdue", "soon") and (state is None or state.value != view):
-            continue
         out.append(InboxRow(r, state, apology_today))
     return out

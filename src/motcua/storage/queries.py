@@ -23,7 +23,7 @@ def search_procedures(engine: Engine, province_code: int, q: str = "", limit: in
 
 
 def inbox(engine: Engine, step_units: set[int], desk_units: set[int], q: str = "",
-          view: str = "", limit: int = 300):
+          view: str = "", limit: int | None = None):
     """The dossiers an official should act on, most urgent first.
 
     Open dossiers whose current step is held by one of ``step_units``; for desk
@@ -51,7 +51,7 @@ def inbox(engine: Engine, step_units: set[int], desk_units: set[int], q: str = "
         for word in fold(q).split():
             stmt = stmt.where(d.search_text.contains(word, autoescape=True))
     with engine.connect() as conn:
-        return list(conn.execute(stmt.order_by(d.due).limit(limit)))
+        return list(conn.execute(stmt.order_by(d.due, d.code).limit(limit)))
 
 
 def pending_corrections(engine: Engine, unit_ids: set[int]):

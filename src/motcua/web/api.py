@@ -98,16 +98,20 @@ def online_submission(request: Request,
 
 @router.get("/dossiers", tags=["Hồ sơ"])
 def inbox(request: Request, q: str = Query("", max_length=100),
-          view: str = Query("", max_length=32)):
-    """Hộp thư của cán bộ: hồ sơ cần xử lý, gấp nhất trước."""
+          view: str = Query("", max_length=32), page: int = Query(1, ge=1, le=100_000),
+          page_size: int = Query(100, ge=1, le=500)):
+    """Hộp thư của cán bộ: hồ sơ cần xử lý, gấp nhất trước, theo trang, kèm tổng số."""
     who = require_official(request)
-    return {"rows": [{"code": r.code, "applicant_name": r.applicant_name,
+    found = inbox_report.inbox(request.app.state.ctx, who, q, view, page, page_size)
+    return {"total": found.total, "page": found.page, "pages": found.pages,
+            "page_size": found.page_size, "counts": found.counts,
+            "rows": [{"code": r.code, "applicant_name": r.applicant_name,
                       "procedure": r.procedure, "step": r.step, "status": r.status.value,
                       "due": r.due.astimezone(VN_TZ).isoformat(),
                       "appointment": r.appointment.astimezone(VN_TZ).isoformat(),
                       "urgency": x.urgency.value if x.urgency else None,
                       "apology_today": x.apology_today}
-                     for x in inbox_report.inbox(request.app.state.ctx, who, q, view) for r in (x.row,)]}
+                     for x in found.rows for r in (x.row,)]}
 
 
 @router.post("/dossiers", tags=["Hồ sơ"], status_code=201)

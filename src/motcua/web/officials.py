@@ -12,7 +12,6 @@ from starlette.concurrency import run_in_threadpool
 
 from motcua.domain.dossiers import Action
 from motcua.domain.errors import MotcuaError, PermissionDenied
-from motcua.domain.timeliness import Urgency
 from motcua.domain.units import Role
 from motcua.forms import content as printing
 from motcua.forms.content import FORMS
@@ -85,11 +84,12 @@ def logout(request: Request, csrf: str = Form("")):
 
 @router.get("/hop-thu", response_class=HTMLResponse)
 def inbox(request: Request, q: str = Query("", max_length=200),
-          view: str = Query("", alias="loc", max_length=32)):
+          view: str = Query("", alias="loc", max_length=32),
+          page_number: int = Query(1, alias="trang", ge=1, le=100_000)):
     who = require_official(request)
-    rows = inbox_report.inbox(request.app.state.ctx, who, q, view)
-    return page(request, "inbox.html", rows=rows, q=q, loc=view, views=VIEWS, who=who,
-                counts={u.value: sum(r.urgency is u for r in rows) for u in Urgency})
+    found = inbox_report.inbox(request.app.state.ctx, who, q, view, page_number)
+    return page(request, "inbox.html", found=found, rows=found.rows, q=q, loc=view,
+                views=VIEWS, who=who, counts=found.counts)
 
 
 @router.get("/ho-so/{code}", response_class=HTMLResponse)
