@@ -342,3 +342,47 @@ def test_the_inbox_pages_with_a_total_and_hides_nothing_in_scope(app, world, cli
     assert len(re.findall(r'<tr class="[a-z]*"><td><a href="/ho-so/', second.text)) == 5
     api = client.get("/api/v1/dossiers?page=2&page_size=50").json()
     assert api["total"] == 105 and api["pages"] == 3 and len(api["rows"]) == 50
+
+
+def test_a_correct_look_up_of_ones_own_dossier_does_not_reset_guesses_at_anothers(
+        app, world, client):
+    mine, theirs = (uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                       channel="desk", applicant=CITIZEN,
+                                       official=world["tiepnhan"]).code for _ in range(2))
+    client.app.state.throttle.slow_after = 100  # keep the test quick; blocking is what we check
+    for guess in range(9):
+        assert client.get("/api/v1/tracking",
+                          params={"code": theirs, "last4": f"{guess:04d}"}).status_code == 404
+        # the attacker's own dossier, looked up right in between, takes nothing back
+        assert client.get("/api/v1/tracking",
+                          params={"code": mine, "last4": "5678"}).status_code == 200
+    assert client.get("/api/v1/tracking",
+                      params={"code": theirs, "last4": "0009"}).status_code == 404
+    blocked = client.get("/api/v1/tracking", params={"code": theirs, "last4": "5678"})
+    assert blocked.status_code == 403 and "15 phút" in blocked.json()["error"]["message"]
+
+
+def test_parallel_guesses_are_counted_before_they_are_checked():
+    import threading
+
+    from motcua.web.common import Throttle
+
+    throttle = Throttle(slow_after=100, block_after=10)
+    admitted: list[float] = []
+    barrier = threading.Barrier(50)
+
+    def guess() -> None:
+        barrier.wait()
+        stamp = throttle.admit("client:1", "code:X")
+        if stamp is not None:
+            admitted.append(stamp)
+
+    threads = [threading.Thread(target=guess) for _ in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    assert len(admitted) == 10
+    # another client guessing at the same dossier is blocked too: counted per target
+    assert throttle.admit("client:2", "code:X") is None
+    assert throttle.admit("client:2", "code:Y") is not None

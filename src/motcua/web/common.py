@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from collections import defaultdict
 from datetime import datetime
@@ -19,7 +20,7 @@ from motcua.domain import commands
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
-from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, ValidationError
+from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.units import Official
 from motcua.services import tracking
@@ -206,46 +207,60 @@ def require_api_write(request: Request) -> Official:
 
 
 class Throttle:
-    """Slows, then blocks for a while, repeated wrong guesses from one client."""
+    """Slows, then blocks for a while, repeated wrong guesses, counted per client and per
+    target (a dossier code, a username).
+
+    Every guess is counted before it is checked (``admit``, atomic under a lock, so 50
+    parallel guesses get at most ``block_after`` checks); only the guess that turns out
+    right is taken back (``succeeded``). A success never erases other failures: a correct
+    look-up of one's own dossier does not reset the count of guesses at another's.
+    """
 
     def __init__(self, slow_after: int = 3, block_after: int = 10, block_s: int = 900) -> None:
         self.failures: dict[str, list[float]] = defaultdict(list)
         self.slow_after, self.block_after, self.block_s = slow_after, block_after, block_s
+        self._lock = threading.Lock()
 
     def _recent(self, key: str) -> list[float]:
         now = time.monotonic()
         self.failures[key] = [t for t in self.failures[key] if now - t < self.block_s]
         return self.failures[key]
 
-    def blocked(self, key: str) -> bool:
-        return len(self._recent(key)) >= self.block_after
+    def admit(self, *keys: str) -> float | None:
+        """Count a guess against every key; ``None`` (nothing counted) if one is blocked."""
+        with self._lock:
+            if any(len(self._recent(k)) >= self.block_after for k in keys):
+                return None
+            stamp = time.monotonic()
+            for k in keys:
+                self.failures[k].append(stamp)
+            worst = max(len(self.failures[k]) for k in keys)
+        if worst > self.slow_after:
+            time.sleep(min(2.0, 0.25 * (worst - self.slow_after)))
+        return stamp
 
-    def fail(self, key: str) -> None:
-        recent = self._recent(key)
-        recent.append(time.monotonic())
-        if len(recent) > self.slow_after:
-            time.sleep(min(2.0, 0.25 * (len(recent) - self.slow_after)))
-
-    def reset(self, key: str) -> None:
-        self.failures.pop(key, None)
+    def succeeded(self, stamp: float, *keys: str) -> None:
+        """Take back the guess counted at ``stamp``: it was right."""
+        with self._lock:
+            for k in keys:
+                if stamp in self.failures.get(k, ()):
+                    self.failures[k].remove(stamp)
 
 
 def client_key(request: Request, prefix: str = "") -> str:
     return f"{prefix}{request.client.host if request.client else '?'}"
 
 
-def track(request: Request, code: str, last4: str) -> dict:
-    """``services.tracking.track`` behind this client's guessing throttle (page and API)."""
+def track(request: Request, code: str, last4: str):
+    """``services.tracking.track`` behind the guessing throttle (page and API): guesses
+    are counted per client and per dossier code."""
     ctx, throttle = request.app.state.ctx, request.app.state.throttle
-    key = client_key(request, "track:")
-    if throttle.blocked(key):
+    keys = (client_key(request, "track:"), f"track-code:{(code or '').strip().upper()[:64]}")
+    stamp = throttle.admit(*keys)
+    if stamp is None:
         raise PermissionDenied("Bạn đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
-    try:
-        view = tracking.track(ctx, code, last4)
-    except NotFound:
-        throttle.fail(key)
-        raise
-    throttle.reset(key)
+    view = tracking.track(ctx, code, last4)  # NotFound: the guess stays counted
+    throttle.succeeded(stamp, *keys)
     return view
 
 

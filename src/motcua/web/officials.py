@@ -58,16 +58,16 @@ def login(request: Request, username: str = Form(""), password: str = Form(""),
     if not secrets.compare_digest(csrf, request.session.get("csrf", "")):
         return page(request, "login.html", status_code=400, next=target,
                     error="Phiên làm việc đã hết hạn; vui lòng tải lại trang và đăng nhập.")
-    key = client_key(request, "login:")
-    if throttle.blocked(key):
+    keys = (client_key(request, "login:"), f"login-user:{username.strip().lower()[:64]}")
+    stamp = throttle.admit(*keys)
+    if stamp is None:
         return page(request, "login.html", status_code=429, next=target,
                     error="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
     found = authenticate(ctx, username, password)
-    if found is None:
-        throttle.fail(key)
+    if found is None:  # the attempt stays counted
         return page(request, "login.html", status_code=401, next=target,
                     error="Tên đăng nhập hoặc mật khẩu không đúng.")
-    throttle.reset(key)
+    throttle.succeeded(stamp, *keys)
     request.session.clear()
     request.session.update(official_id=found.id, name=found.full_name,
                            roles=sorted({r.value for _, r in found.roles}),
