@@ -34,18 +34,29 @@ def test_catalogue_search_ignores_diacritics_case_and_normal_form(client, q):
     assert [r["code"] for r in api["rows"]] == ["1.001193"]
 
 
+def track_page(client, code: str, digits: str):
+    """The citizen's look-up as a browser sends it: the form's token, then a POST."""
+    form = client.get("/tra-cuu", params={"ma": code}).text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    return client.post("/tra-cuu", data={"csrf": csrf, "ma": code, "so": digits})
+
+
 def test_tracking_needs_the_last_four_digits_and_slows_then_blocks_guessers(app, world, client):
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                               applicant=CITIZEN, official=world["tiepnhan"]).code
-    ok = client.get("/api/v1/tracking", params={"code": code, "last4": "5678"})
+    ok = client.post("/api/v1/tracking", json={"code": code, "last4": "5678"})
     assert ok.status_code == 200 and ok.json()["appointment"] == "2026-01-08T09:00:00+07:00"
-    page = client.get("/tra-cuu", params={"ma": code, "so": "1234"})
+    page = track_page(client, code, "1234")
     assert "Hẹn trả" in page.text and "09:00 08/01/2026" in page.text
+    assert page.headers["cache-control"] == "private, no-store"
+    # the digits never come from the address: a link with them only shows the form
+    linked = client.get("/tra-cuu", params={"ma": code, "so": "1234"})
+    assert "Hẹn trả" not in linked.text and f'value="{code}"' in linked.text
     client.app.state.throttle.slow_after = 100  # keep the test quick; blocking is what we check
     for _ in range(10):
-        bad = client.get("/api/v1/tracking", params={"code": code, "last4": "0000"})
+        bad = client.post("/api/v1/tracking", json={"code": code, "last4": "0000"})
         assert bad.status_code == 404 and bad.json()["error"]["code"] == "khong_tim_thay"
-    blocked = client.get("/api/v1/tracking", params={"code": code, "last4": "5678"})
+    blocked = client.post("/api/v1/tracking", json={"code": code, "last4": "5678"})
     assert blocked.status_code == 403 and "15 phút" in blocked.json()["error"]["message"]
 
 
@@ -243,8 +254,8 @@ def test_hand_over_by_code_and_the_heads_correction_queue(app, world, client):
     ("get", "/api/v1/dossiers/%00%27;DROP", {}),
     ("get", "/ho-so/<script>alert(1)</script>", {}),
     ("get", "/thu-tuc/khong-co", {}),
-    ("get", "/api/v1/tracking?code=X&last4=12345", {}),
-    ("get", "/api/v1/tracking?code=" + "A" * 500 + "&last4=1234", {}),
+    ("post", "/api/v1/tracking", {"json": {"code": "X", "last4": "12345"}}),
+    ("post", "/api/v1/tracking", {"json": {"code": "A" * 500, "last4": "1234"}}),
     ("get", "/tra-cuu?ma=%F0%9F%98%80&so=abcd", {}),
     ("get", "/api/v1/calendar/due?from=2026-13-45&days=-1", {}),
     ("get", "/api/v1/procedures?q=" + "đ" * 300, {}),
@@ -310,7 +321,7 @@ def test_a_citizen_waiting_for_a_supplement_sees_what_is_missing(app, world, cli
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                               applicant=CITIZEN, official=world["tiepnhan"]).code
     uc.act(app, code, RequestSupplement(["Giấy chứng sinh bản chính"]), world["tiepnhan"])
-    page = client.get("/tra-cuu", params={"ma": code, "so": "1234"})
+    page = track_page(client, code, "1234")
     assert "Cần bổ sung:" in page.text and "Giấy chứng sinh bản chính" in page.text
 
 
@@ -351,14 +362,12 @@ def test_a_correct_look_up_of_ones_own_dossier_does_not_reset_guesses_at_another
                                        official=world["tiepnhan"]).code for _ in range(2))
     client.app.state.throttle.slow_after = 100  # keep the test quick; blocking is what we check
     for guess in range(9):
-        assert client.get("/api/v1/tracking",
-                          params={"code": theirs, "last4": f"{guess:04d}"}).status_code == 404
+        assert client.post("/api/v1/tracking",
+                           json={"code": theirs, "last4": f"{guess:04d}"}).status_code == 404
         # the attacker's own dossier, looked up right in between, takes nothing back
-        assert client.get("/api/v1/tracking",
-                          params={"code": mine, "last4": "5678"}).status_code == 200
-    assert client.get("/api/v1/tracking",
-                      params={"code": theirs, "last4": "0009"}).status_code == 404
-    blocked = client.get("/api/v1/tracking", params={"code": theirs, "last4": "5678"})
+        assert client.post("/api/v1/tracking", json={"code": mine, "last4": "5678"}).status_code == 200
+    assert client.post("/api/v1/tracking", json={"code": theirs, "last4": "0009"}).status_code == 404
+    blocked = client.post("/api/v1/tracking", json={"code": theirs, "last4": "5678"})
     assert blocked.status_code == 403 and "15 phút" in blocked.json()["error"]["message"]
 
 

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from motcua.domain.calendar import VN_TZ, CountingMode
@@ -64,11 +65,17 @@ def procedure(request: Request, code: str):
     return procedure_to_dict(lists.procedure(request.app.state.ctx, code))
 
 
-@router.get("/tracking", tags=["Tra cứu"])
-def tracking(request: Request, code: str = Query(..., max_length=64),
-             last4: str = Query(..., max_length=4)):
-    """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại."""
-    return to_json(track(request, code, last4))  # the page's throttle guards the API too
+class TrackingIn(BaseModel):
+    code: str = Field(..., max_length=64, description="Mã hồ sơ")
+    last4: str = Field(..., max_length=4, description="4 số cuối số định danh hoặc số điện thoại")
+
+
+@router.post("/tracking", tags=["Tra cứu"])
+def tracking(request: Request, body: TrackingIn):
+    """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại (trong thân
+    yêu cầu, không trên địa chỉ)."""
+    response = to_json(track(request, body.code, body.last4))  # the page's throttle too
+    return JSONResponse(response, headers={"Cache-Control": "private, no-store"})
 
 
 @router.post("/online-submissions", tags=["Nộp trực tuyến"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -81,17 +80,31 @@ def submitted(request: Request, code: str,
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)
-def tracking(request: Request, code: str = Query("", alias="ma", max_length=64),
-             digits: str = Query("", alias="so", max_length=4)):
-    if not code or not digits:
-        return page(request, "tracking.html", dossier=None, ma=code, so="")
+def tracking_form(request: Request, code: str = Query("", alias="ma", max_length=64)):
+    """The look-up form, the code filled in from a QR code; the digits are never taken
+    from the address, so they stay out of URLs, histories and logs."""
+    return page(request, "tracking.html", dossier=None, ma=code, so="")
+
+
+def _tracked(request: Request, code: str, digits: str):
+    """The look-up's result page: personal data, never cached."""
     try:
         dossier = track(request, code, digits)
     except (NotFound, PermissionDenied) as exc:
         return page(request, "tracking.html", status_code=404, dossier=None, ma=code, so="",
                     error=exc)
-    return page(request, "tracking.html", dossier=dossier, ma=code, so=digits,
-                url=dossier.tracking_url)
+    response = page(request, "tracking.html", dossier=dossier, ma=code, so=digits,
+                    url=dossier.tracking_url)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.post("/tra-cuu", response_class=HTMLResponse)
+def tracking(request: Request, csrf: str = Form(""),
+             code: str = Form("", alias="ma", max_length=64),
+             digits: str = Form("", alias="so", max_length=4)):
+    check_csrf(request, csrf)
+    return _tracked(request, code, digits)
 
 
 @router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
@@ -106,8 +119,7 @@ def rate(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma"
         request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
-    return RedirectResponse(f"/tra-cuu?ma={quote(dossier.code)}&so={quote(digits)}",
-                            status_code=303)
+    return _tracked(request, dossier.code, digits)
 
 
 @router.get("/tuong-phan")
