@@ -25,10 +25,10 @@ def db_upgrade(database: Database = None) -> None:
         typer.echo(f"Đã chạy “{migration.description}” ({migration.name}): "
                    f"{len(report)} hồ sơ thay đổi.")
         for row in report:
-            typer.echo(f"  {row['code']}: hạn {vn_date_time(row['due_before'])} → "
-                       f"{vn_date_time(row['due_after'])}; hẹn trả "
-                       f"{vn_date_time(row['appointment_before'])} → "
-                       f"{vn_date_time(row['appointment_after'])}; đánh giá "
+            typer.echo(f"  {row['code']}: hạn {vn_date_time(row['due_before'], '—')} → "
+                       f"{vn_date_time(row['due_after'], '—')}; hẹn trả "
+                       f"{vn_date_time(row['appointment_before'], '—')} → "
+                       f"{vn_date_time(row['appointment_after'], '—')}; đánh giá "
                        f"{row['timeliness_before'] or '—'} → {row['timeliness_after'] or '—'}")
     typer.echo("CSDL đã ở phiên bản mới nhất.")
 

@@ -6,6 +6,9 @@ from __future__ import annotations
 import unicodedata
 from datetime import date, datetime
 
+from motcua.domain.calendar import VN_TZ
+from motcua.domain.errors import ValidationError
+
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split()))
@@ -41,12 +44,11 @@ def vn_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
-def vn_date_time(value: str | datetime | None) -> str:
-    """An instant as officials write it, in Vietnam time: ``14:00 25/11/2026``."""
-    if value is None:
-        return "—"
-    from motcua.domain.calendar import VN_TZ
-
+def vn_date_time(value: str | datetime | None, empty: str = "") -> str:
+    """An instant (or its ISO 8601 text) as officials write it, in Vietnam time:
+    ``14:00 25/11/2026``; ``empty`` when there is none."""
+    if not value:
+        return empty
     instant = datetime.fromisoformat(value) if isinstance(value, str) else value
     return f"{instant.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
 
@@ -69,9 +71,6 @@ def parse_instant(text: str, label: str = "Thời điểm") -> datetime:
     A time without an offset is Vietnam time, as officials write it. A wrong
     value raises ``ValidationError`` naming ``label``.
     """
-    from motcua.domain.calendar import VN_TZ
-    from motcua.domain.errors import ValidationError
-
     value = (text or "").strip()
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
         try:

@@ -6,7 +6,6 @@ import secrets
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -17,11 +16,11 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from motcua.domain import commands
-from motcua.domain.calendar import VN_TZ
 from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
 from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
+from motcua.domain.text import vn_date_time as vn_datetime
 from motcua.domain.units import Official
 from motcua.services import tracking
 from motcua.services.officials import active_official, official_for_token
@@ -37,14 +36,6 @@ class CsrfFailed(MotcuaError):
 
 class LoginRequired(PermissionDenied):
     code = "can_dang_nhap"
-
-
-def vn_datetime(value: datetime | str | None) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 DETAIL_LABELS = {
