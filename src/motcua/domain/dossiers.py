@@ -559,10 +559,11 @@ class Dossier(Restorable):
         """Re-apply a corrected working calendar (``cal``) to the times computed under
         ``previous``: every deadline keeps its working-time budget from the (re)computed
         receipt, worked and handling times are measured again, the verdict judged again.
-        An extension's appointment, chosen by a person, stays."""
+        An extension's appointment, chosen by a person, stays. A dossier the corrected
+        calendar does not change records nothing."""
         self._check(Action.RECALENDAR, at)
         reason = _require_reason(Action.RECALENDAR, reason)
-        before = self._snapshot()
+        before, times = self._snapshot(), self._calendar_times()
         deadline = self.procedure.deadline
         old_effective, old_at_receipt = self.effective_receipt, self.appointment_at_receipt
         self.effective_receipt = cal.effective_receipt(self.received_at, deadline.cutoff)
@@ -597,6 +598,8 @@ class Dossier(Restorable):
             self.appointment = self.appointment_after_supplement or self.appointment_at_receipt
         if self.result_ready_at is not None and self.timeliness is not None:
             self._finish(self.result_ready_at, cal)
+        if self._calendar_times() == times:
+            return
         # the two receipt times change only here: recorded beside the snapshot's values
         self._record(Action.RECALENDAR, at, actor, before, {
             "reason": reason,
@@ -604,6 +607,12 @@ class Dossier(Restorable):
                                   "after": _iso(self.effective_receipt)},
             "appointment_at_receipt": {"before": _iso(old_at_receipt),
                                        "after": _iso(self.appointment_at_receipt)}})
+
+    def _calendar_times(self) -> tuple:
+        """Everything the working calendar decides for this dossier."""
+        return (self.effective_receipt, self.appointment_at_receipt, self.due, self.appointment,
+                self.timeliness, self.handling_seconds, self.paused_seconds,
+                tuple((s.planned_deadline, s.worked_seconds, s.overran) for s in self.steps))
 
     # -- time corrections ------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 
 from motcua.domain.calendar import VN_TZ, DayKind, DayRule, WorkingCalendar
 from motcua.domain.commands import Recalendar
-from motcua.domain.dossiers import Dossier
 from motcua.domain.lifecycle import SYSTEM
+from motcua.serialize import to_json
 from motcua.services import events
 from motcua.services.context import Context
 
@@ -29,16 +29,6 @@ class DataMigration:
     run: Callable[[Context], list[dict]]
 
 
-def _fingerprint(d: Dossier) -> tuple:
-    return (d.effective_receipt, d.appointment_at_receipt, d.due, d.appointment,
-            d.timeliness, d.handling_seconds, d.paused_seconds,
-            tuple((s.planned_deadline, s.worked_seconds, s.overran) for s in d.steps))
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(VN_TZ).isoformat() if value is not None else None
-
-
 def recalendar(ctx: Context, previous: WorkingCalendar, first: date, last: date,
                reason: str) -> list[dict]:
     """Re-apply the current calendar to dossiers whose times were computed under
@@ -48,28 +38,23 @@ def recalendar(ctx: Context, previous: WorkingCalendar, first: date, last: date,
     now = ctx.clock.now()
     changed: list[dict] = []
     with ctx.uow() as uow:
-        candidates = uow.dossiers.with_times_in(start, end)
-    for i in range(0, len(candidates), BATCH):
-        codes = [d.code for d in candidates[i:i + BATCH]]
+        codes = uow.dossiers.codes_with_times_in(start, end)
+    for i in range(0, len(codes), BATCH):
         with ctx.uow() as uow:
             touched = []
-            for code in codes:
+            for code in codes[i:i + BATCH]:
                 dossier = uow.dossiers.get(code)
-                before = _fingerprint(dossier)
                 old = (dossier.due, dossier.appointment, dossier.timeliness)
                 dossier.apply(Recalendar(previous, reason),
                               at=max(now, dossier.last_action_at), actor=SYSTEM,
                               cal=ctx.calendar)
-                if _fingerprint(dossier) == before:
-                    dossier.pending_events.clear()  # nothing moved: nothing to record
-                    continue
+                if not dossier.pending_events:
+                    continue  # the corrected calendar changes nothing here
                 touched.append(dossier)
-                changed.append({
-                    "code": code, "due_before": _iso(old[0]), "due_after": _iso(dossier.due),
-                    "appointment_before": _iso(old[1]),
-                    "appointment_after": _iso(dossier.appointment),
-                    "timeliness_before": old[2].value if old[2] else None,
-                    "timeliness_after": dossier.timeliness.value if dossier.timeliness else None})
+                changed.append(to_json({
+                    "code": code, "due_before": old[0], "due_after": dossier.due,
+                    "appointment_before": old[1], "appointment_after": dossier.appointment,
+                    "timeliness_before": old[2], "timeliness_after": dossier.timeliness}))
             events.commit(ctx, uow, touched)
     return changed
 

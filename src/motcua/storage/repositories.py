@@ -72,15 +72,16 @@ class DossierRepository:
             sa.or_(t.dossiers.c.unit_id == unit_id, t.dossiers.c.id.in_(open_ids))))
         return self._loaded(found)
 
-    def with_times_in(self, start: datetime, end: datetime) -> list[Dossier]:
-        """Dossiers whose handling may have counted time in [start, end): received before
-        ``end`` and still open, or with a deadline, appointment or result from ``start``."""
+    def codes_with_times_in(self, start: datetime, end: datetime) -> list[str]:
+        """Codes of the dossiers whose handling may have counted time in [start, end):
+        received before ``end`` and still open, or with a deadline, appointment or result
+        from ``start``."""
         c = t.dossiers.c
-        found = self.store.load_where(self.conn, sa.and_(
+        return list(self.conn.execute(sa.select(c.code).where(
             c.effective_receipt < end,
             sa.or_(c.status.in_(["in_progress", "awaiting_supplement"]), c.due >= start,
-                   c.appointment >= start, c.result_ready_at >= start)))
-        return sorted(self._loaded(found), key=lambda d: d.code)
+                   c.appointment >= start, c.result_ready_at >= start)).order_by(c.code))
+            .scalars())
 
     def awaiting_supplement_since(self, before: datetime) -> list[str]:
         """Codes of dossiers waiting for a supplement asked before ``before``."""
