@@ -40,15 +40,16 @@ def actor_of(official: Official | None) -> Actor:
     return Actor(official.id, official.full_name)
 
 
-def _stored(ctx: Context, uploads: Iterable[Upload]) -> tuple[StoredFile, ...]:
-    """Every upload checked (type by content, size) first, then its bytes stored.
-
-    The store is content-addressed, so bytes of an act that is then refused are
-    only an unreferenced blob, never a wrong record.
-    """
+def _checked(ctx: Context, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
+    """Every upload checked (type by content, size) before anything is read or written."""
     limit = ctx.settings.max_upload_bytes
-    checked = [(Upload(nfc(u.name) or "Tài liệu", _safe_filename(u.filename), u.data),
-                documents.check(u, limit)) for u in uploads]
+    return [(Upload(nfc(u.name) or "Tài liệu", _safe_filename(u.filename), u.data),
+             documents.check(u, limit)) for u in uploads]
+
+
+def _store(ctx: Context, checked: list[tuple[Upload, str]]) -> tuple[StoredFile, ...]:
+    """The checked uploads' bytes stored, once the act is allowed (the store is
+    content-addressed: a refused commit leaves only an unreferenced blob)."""
     return tuple(StoredFile(u.name, u.filename, ctx.files.put(u.data), len(u.data), ctype)
                  for u, ctype in checked)
 
@@ -58,13 +59,18 @@ def _safe_filename(name: str) -> str:
     return base[-200:] or "tep-dinh-kem"
 
 
-def _add_rows(uow, dossier: Dossier, files: tuple[StoredFile, ...], kind: AttachmentKind,
-              now: datetime, actor: Actor) -> None:
+def _apply(ctx: Context, uow, dossier: Dossier, command: Command, checked: list,
+           now: datetime, actor: Actor) -> None:
+    """Apply ``command`` with its checked uploads stored, and add their attachment rows."""
+    files = _store(ctx, checked)
+    if files:
+        command = replace(command, files=files)
+    dossier.apply(command, at=now, actor=actor, cal=ctx.calendar)
     for f in files:
-        uow.attachments.add(dossier, kind=kind.value, name=f.name, filename=f.filename,
-                            content_type=f.content_type, size=f.size, sha256=f.sha256,
-                            uploaded_by_id=actor.id, uploaded_by_name=actor.name,
-                            uploaded_at=now)
+        uow.attachments.add(dossier, kind=command.attachment_kind.value, name=f.name,
+                            filename=f.filename, content_type=f.content_type, size=f.size,
+                            sha256=f.sha256, uploaded_by_id=actor.id,
+                            uploaded_by_name=actor.name, uploaded_at=now)
 
 
 def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channel: str,
@@ -80,7 +86,7 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
     """
     now = ctx.clock.now()
     channel = Channel.ASSISTED if on_behalf else Channel(channel)
-    files = _stored(ctx, uploads)
+    checked = _checked(ctx, uploads)
     actor = actor or actor_of(official)
     with ctx.uow() as uow:
         province = ctx.settings.province_code
@@ -102,10 +108,8 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
             if channel is Channel.ASSISTED else None,
             note=note, submission_key=submission_key, payment_method=payment_method)
         uow.dossiers.add(dossier)
-        if files:
-            dossier.apply(Attach(AttachmentKind.INPUT.value, files), at=now, actor=actor,
-                          cal=ctx.calendar)
-            _add_rows(uow, dossier, files, AttachmentKind.INPUT, now, actor)
+        if checked:
+            _apply(ctx, uow, dossier, Attach(AttachmentKind.INPUT.value), checked, now, actor)
         view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
@@ -154,28 +158,27 @@ _PRECHECKS: dict[type[Command], Callable] = {Assign: _check_assignee}
 
 
 def act(ctx: Context, code: str, command: Command, official: Official | None = None, *,
-        actor: Actor | None = None) -> DossierView:
+        actor: Actor | None = None, check: Callable | None = None) -> DossierView:
     """Apply any dossier command for ``official`` (``None``: the system or the applicant).
 
     The one use case behind every action of the transition table: load the
-    dossier, check the table's permission rule, apply the command, store its
-    files, commit with its events (outbox rows inside, handlers after).
+    dossier, check the caller's own condition (``check(uow, dossier, command)``, first)
+    and the table's permission rule, store the command's files, apply it, commit with
+    its events (outbox rows inside, handlers after).
     """
     action = Action(command.action)
-    files = _stored(ctx, command.uploads)
-    if files:
-        command = replace(command, files=files)
+    checked = _checked(ctx, command.uploads)
     now = ctx.clock.now()
     actor = actor or actor_of(official)
     with ctx.uow() as uow:
         dossier = uow.dossiers.get(code, corrections=action in CORRECTION_ACTIONS)
+        if check is not None:
+            check(uow, dossier, command)
         ensure_may(official, action, dossier)
         precheck = _PRECHECKS.get(type(command))
         if precheck is not None:
             precheck(uow, dossier, command)
-        dossier.apply(command, at=now, actor=actor, cal=ctx.calendar)
-        if files:
-            _add_rows(uow, dossier, files, command.attachment_kind, now, actor)
+        _apply(ctx, uow, dossier, command, checked, now, actor)
         view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
@@ -201,25 +204,26 @@ def hand_over(ctx: Context, code: str, official: Official) -> DossierView:
     a repeated or simultaneous scan is refused (``ConcurrentUpdate``) and says when the
     dossier was handed over and by whom.
     """
-    with ctx.uow() as uow:
-        dossier = uow.dossiers.get(code, corrections=False)
+    def holds_current_step(uow, dossier: Dossier, command) -> None:
         if dossier.status is Status.IN_PROGRESS and holds(official, dossier.step):
-            seen = dossier.current_step
-        else:
-            message = _handed_over(uow, dossier, official)
-            if message:
-                raise ConcurrentUpdate(message)
-            step = dossier.step if dossier.status is Status.IN_PROGRESS else None
-            raise PermissionDenied(
-                f"Bước hiện tại của hồ sơ {dossier.code} (“{step.name}”) không do bạn xử lý."
-                if step else f"Hồ sơ {dossier.code} không ở bước nào để bàn giao "
-                             f"({dossier.status.label.lower()}).")
+            return
+        message = _handed_over(uow, dossier, official)
+        if message:
+            raise ConcurrentUpdate(message, handed_over=True)
+        if dossier.status is Status.IN_PROGRESS:
+            raise PermissionDenied(f"Bước hiện tại của hồ sơ {dossier.code} "
+                                   f"(“{dossier.step.name}”) không do bạn xử lý.")
+        raise PermissionDenied(f"Hồ sơ {dossier.code} không ở bước nào để bàn giao "
+                               f"({dossier.status.label.lower()}).")
+
     try:
-        return act(ctx, code, CompleteStep(expected_step=seen), official)
-    except ConcurrentUpdate:
-        with ctx.uow() as uow:
+        return act(ctx, code, CompleteStep(), official, check=holds_current_step)
+    except ConcurrentUpdate as exc:
+        if exc.details.get("handed_over"):
+            raise
+        with ctx.uow() as uow:  # another scan saved first: say whose
             message = _handed_over(uow, uow.dossiers.get(code, corrections=False), official)
-        raise ConcurrentUpdate(message or CONCURRENT_REFUSAL) from None
+        raise ConcurrentUpdate(message or CONCURRENT_REFUSAL, handed_over=True) from None
 
 
 def close_unsupplemented(ctx: Context) -> list[str]:
