@@ -23,6 +23,7 @@ Populations:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -88,6 +89,8 @@ def _count(condition) -> sa.ColumnElement:
 
 
 RECEIVED_MEASURES = ("received", "online", "fee", "paid_online", "digitised")
+MEASURES = ("handled", "timely", "finished", "unsatisfied", "late", "disliked", "electronic",
+            *RECEIVED_MEASURES)
 
 
 def _received_live(period: Period):
@@ -174,16 +177,15 @@ def _procedure_figures(conn, province_code: int, period: Period, counted: bool) 
 
 
 def _indicators(r, p: dict) -> list[dict]:
-    rate = pct
-    published = rate(p["complete"], p["procedures"])
-    offered = rate(p["online"], p["procedures"])
-    online = rate(r.online, r.received)
-    a = rate(r.paid_online, r.fee)
-    b = rate(p["fee_procedures_paid_online"], p["fee_procedures"])
-    on_time = rate(r.timely, r.handled)
-    satisfied = rate(r.finished - r.unsatisfied, r.finished)
-    electronic = rate(r.electronic, r.finished)
-    digitised = rate(r.digitised, r.received)
+    published = pct(p["complete"], p["procedures"])
+    offered = pct(p["online"], p["procedures"])
+    online = pct(r.online, r.received)
+    a = pct(r.paid_online, r.fee)
+    b = pct(p["fee_procedures_paid_online"], p["fee_procedures"])
+    on_time = pct(r.timely, r.handled)
+    satisfied = pct(r.finished - r.unsatisfied, r.finished)
+    electronic = pct(r.electronic, r.finished)
+    digitised = pct(r.digitised, r.received)
     return [
         _indicator("1.1", "Công bố, công khai thủ tục hành chính đúng hạn",
                    "6 × tỷ lệ thủ tục công bố đúng hạn / 100", 6),
@@ -275,20 +277,15 @@ def index766(engine: Engine, *, province_code: int, period: Period, now: datetim
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)
         found, end_at = _unit_rows(conn, province_code, period, now, scope, counted)
-        by_unit = {r.unit_id: dict(r._mapping) for r in found}
+        by_unit: dict[int, dict] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+        for r in found:
+            by_unit[r.unit_id].update((k, int(v or 0)) for k, v in r._mapping.items()
+                                      if k != "unit_id")
         if counted:
-            zero = dict.fromkeys(RECEIVED_MEASURES, 0)
             for unit_id, measures in _received_counted(conn, province_code, period,
                                                        scope).items():
-                by_unit.setdefault(unit_id, {"unit_id": unit_id, "handled": 0, "timely": 0,
-                                             "finished": 0, "unsatisfied": 0, "late": 0,
-                                             "disliked": 0, "electronic": 0})
                 by_unit[unit_id].update(measures)
-            for values in by_unit.values():
-                for k, v in zero.items():
-                    values.setdefault(k, v)
-        rows = [SimpleNamespace(**{k: int(v or 0) if k != "unit_id" else v
-                                   for k, v in values.items()}) for values in by_unit.values()]
+        rows = [SimpleNamespace(unit_id=u, **m) for u, m in by_unit.items()]
         names = {r.id: (r.code, r.name) for r in conn.execute(
             sa.select(U.id, U.code, U.name).where(U.id.in_([r.unit_id for r in rows] or [-1])))}
         figures = _procedure_figures(conn, province_code, period, counted)
