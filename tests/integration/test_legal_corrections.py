@@ -174,3 +174,17 @@ def test_the_system_closes_dossiers_whose_supplement_never_came_and_reports_late
     assert commune["group"].startswith("24175")
     assert {k: commune[k] for k in ("requests", "late_requests", "awaited", "closed")} == {
         "requests": 2, "late_requests": 1, "awaited": 1, "closed": 1}
+
+
+def test_the_inbox_marks_as_due_soon_a_dossier_whose_last_day_for_an_apology_is_today(
+        app, world):
+    from motcua.reports.inbox import inbox
+
+    code = receive(app, world).code  # Mon 05/01 09:00 -> Thu 08/01 09:00
+    uc.act(app, code, CompleteStep(), world["tiepnhan"])
+    app.clock.set(vn(2026, 1, 7, 10, 0))  # 7 of 24 working hours left: not due soon by share
+    [row] = inbox(app, world["chuyenvien"]).rows
+    assert row.apology_today and row.urgency.value == "soon"
+    app.clock.set(vn(2026, 1, 6, 10, 0))
+    [row] = inbox(app, world["chuyenvien"]).rows
+    assert not row.apology_today and row.urgency is None

@@ -442,11 +442,7 @@ class Dossier(Restorable):
         self._close(Action.WITHDRAW, Status.WITHDRAWN, at=at, actor=actor, cal=cal, reason=reason)
 
     def extension_deadline(self, cal: WorkingCalendar) -> datetime:
-        """The last moment for an apology and new appointment (Form 04): the close of the
-        last working day before the day of the current appointment (Decree 118/2025
-        art. 19(6): "chậm nhất 01 ngày trước ngày hết hạn")."""
-        day = self.appointment.astimezone(VN_TZ).date()
-        return cal.close_of_day(cal.previous_working_day(day))
+        return extension_deadline(self.appointment, cal)
 
     def may_extend(self, at: datetime, cal: WorkingCalendar) -> bool:
         return (self.status is not None and self.status.is_open and not self.extended
@@ -768,6 +764,14 @@ class Dossier(Restorable):
         if events is None:
             events = self.__dict__["_pending_events"] = []
         return events
+
+
+def extension_deadline(appointment: datetime, cal: WorkingCalendar) -> datetime:
+    """The last moment for an apology and new appointment (Form 04): the close of the
+    last working day before the day of the current appointment (Decree 118/2025
+    art. 19(6): "chậm nhất 01 ngày trước ngày hết hạn")."""
+    day = appointment.astimezone(VN_TZ).date()
+    return cal.close_of_day(cal.previous_working_day(day))
 
 
 def dossier_code(prefix: str, day: str, seq: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from motcua.domain.calendar import VN_TZ
+from motcua.domain.dossiers import extension_deadline
 from motcua.domain.lifecycle import Status
 from motcua.domain.timeliness import Urgency, urgency
 from motcua.domain.units import Official, Role
@@ -77,9 +78,9 @@ def _rows(ctx, official: Official, q: str, view: str) -> list[InboxRow]:
         if r.status == Status.IN_PROGRESS:
             allotted = cal.between(r.effective_receipt, r.appointment_at_receipt)
             state = urgency(now, r.due, allotted, cal, ctx.settings.due_soon_share)
-            if not r.extended and r.appointment > now:
-                last = cal.previous_working_day(r.appointment.astimezone(VN_TZ).date())
-                apology_today = last == today
+            if not r.extended:
+                until = extension_deadline(r.appointment, cal)
+                apology_today = now <= until and until.astimezone(VN_TZ).date() == today
                 if apology_today and state is None:
                     state = Urgency.DUE_SOON
         out.append(InboxRow(r, state, apology_today))
