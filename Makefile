@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint bench clean env system-deps fonts
 
 # Debian packages the tests use: the browser Playwright drives, PDF and QR tools, a font
-SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core fonts-dejavu-extra
+# and nginx, the load balancer of the two-server test
+SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core fonts-dejavu-extra nginx-light
 FONT_DIR := /usr/share/fonts/truetype/dejavu
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -21,7 +22,8 @@ env: $(STAMP)
 
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
-	    || ! command -v zbarimg >/dev/null || [ ! -f $(FONT_DIR)/DejaVuSerif-Italic.ttf ]; then \
+	    || ! command -v zbarimg >/dev/null || [ ! -x /usr/sbin/nginx ] \
+	    || [ ! -f $(FONT_DIR)/DejaVuSerif-Italic.ttf ]; then \
 	  echo "Installing $(SYSTEM_PACKAGES) from Debian"; \
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES); \

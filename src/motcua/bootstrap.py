@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from motcua import keys
 from motcua.calendar_sources import build_calendar
 from motcua.domain.calendar import OfficeHours, WorkingCalendar
 from motcua.domain.clock import SystemClock
@@ -35,7 +36,9 @@ class App:
         self.unit_codes: dict[int, str] = {}
         self.procedure_versions: dict[int, Procedure] = {}
         self.files = FileStore(self.settings.files_dir)
-        self.store = store_for(self.engine)  # the dossier storage boundary of this database
+        self.audit_key = keys.secret(self.settings.audit_key_path).encode()
+        # the dossier storage boundary of this database
+        self.store = store_for(self.engine, self.audit_key)
         self.events = EventHandlers()
 
     def uow(self) -> SqlUnitOfWork:

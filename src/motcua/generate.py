@@ -24,7 +24,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from motcua.analytics.workcal import UTC_OFFSET, VectorCalendar, judge_timeliness_array
-from motcua.domain.audit import chain_event
+from motcua.domain.audit import chain_event, seal
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.dossiers import DECREE_118_FROM, dossier_code, search_text
 from motcua.domain.errors import ValidationError
@@ -426,6 +426,7 @@ def _dossier_values(plan: Plan, b: SimpleNamespace, i: int, did: int, p, person,
                          "stopped": "Có tranh chấp", "withdrawn": "Người dân xin rút"
                          }.get(b.status[i], ""),
         "last_action_at": times["last"][i], "version": 1, "audit_seq": 1, "audit_head": head,
+        "audit_seal": seal(plan.ctx.audit_key, b.codes[i], 1, head),
         "submission_key": None, "search_text": search_text(b.codes[i], name, id_number, phone),
         "received_month": int(b.months[i]), "fee_amount": int(b.fee[i]),
         "payment_method": str(b.payment[i]), "paid_online": bool(b.paid_online[i]),

@@ -31,6 +31,36 @@ class Settings:
     # national agency identifier where it has one ("agency"); codes already given never change
     dossier_code_prefix: str = field(default_factory=lambda: _env("DOSSIER_CODE_PREFIX", "unit"))
 
+    # secrets kept outside the database (motcua.keys); default: in the data folder
+    audit_key_file: Path | None = field(
+        default_factory=lambda: Path(v) if (v := os.environ.get("MOTCUA_AUDIT_KEY_FILE")) else None)
+    session_key_file: Path | None = field(
+        default_factory=lambda: Path(v) if (v := os.environ.get("MOTCUA_SESSION_KEY_FILE")) else None)
+    # cookies only over HTTPS (production behind TLS); off for http://127.0.0.1 demos
+    secure_cookies: bool = field(
+        default_factory=lambda: _env("SECURE_COOKIES", "0").lower() in ("1", "true", "yes"))
+    # addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated
+    # addresses or networks, e.g. "127.0.0.1,10.0.0.0/24"); nobody else's is
+    trusted_proxies: str = field(default_factory=lambda: _env("TRUSTED_PROXIES", ""))
+    # anonymous online filings per client address and hour; files and megabytes per filing
+    filings_per_hour: int = field(default_factory=lambda: int(_env("FILINGS_PER_HOUR", "10")))
+    max_files: int = field(default_factory=lambda: int(_env("MAX_FILES", "20")))
+    max_submission_mb: float = field(
+        default_factory=lambda: float(_env("MAX_SUBMISSION_MB", "50")))
+
+    @property
+    def audit_key_path(self) -> Path:
+        return self.audit_key_file or self.data_dir / "audit.key"
+
+    @property
+    def session_key_path(self) -> Path:
+        return self.session_key_file or self.data_dir / "secret.key"
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest request body accepted: a whole filing plus its form fields."""
+        return int(self.max_submission_mb * 1024 * 1024) + 1024 * 1024
+
     @property
     def files_dir(self) -> Path:
         """Where uploads are kept: MOTCUA_UPLOAD_DIR, else ``files`` in the data folder."""

@@ -38,7 +38,7 @@ def test_a_generated_year_follows_the_calendar_and_the_verdict_rules(app):
     assert {c.value for c in channels} == {"desk", "online", "postal", "assisted"}
     assert len(set(codes)) == 3000
     assert months[202402] < months[202403]  # the Tết dip
-    assert verify_audit(app) == []
+    assert verify_audit(app).broken == []
     for code in random.Random(1).sample(codes, 60):
         d = to_json(uc.get_dossier(app, code))
         received = datetime.fromisoformat(d["received_at"])

@@ -13,6 +13,7 @@ from motcua.cli.common import (
     open_app,
     sub_app,
 )
+from motcua.domain.text import vn_number
 from motcua.serialize import to_json
 
 dossiers_app = sub_app("Hồ sơ.")
@@ -63,12 +64,30 @@ def dossiers_show(code: str, database: Database = None) -> None:
 @audit_app.command("verify")
 @friendly
 def audit_verify(database: Database = None) -> None:
-    """Kiểm tra chuỗi băm nhật ký của mọi hồ sơ; mã thoát khác 0 nếu có chỗ bị sửa."""
+    """Kiểm tra nhật ký: chuỗi băm, dấu niêm phong, trạng thái hồ sơ và các mốc kiểm tra;
+    mã thoát khác 0 nếu có chỗ bị sửa hoặc bị xóa."""
     from motcua.services.audit import verify_audit
 
-    broken = verify_audit(open_app(database))
-    for code, problem in broken:
-        typer.echo(f"Hồ sơ {code}: {problem}", err=True)
-    if broken:
+    report = verify_audit(open_app(database))
+    for code, problem in report.broken:
+        typer.echo(f"{code}: {problem}", err=True)
+    typer.echo(f"Đã kiểm tra {vn_number(report.checked)} hồ sơ và "
+               f"{vn_number(report.checkpoints)} mốc kiểm tra"
+               + (f"; {vn_number(report.without_state)} hồ sơ chỉ có chuỗi băm (dữ liệu cũ hoặc "
+                  "dữ liệu mô phỏng, chưa có dấu trạng thái)" if report.without_state else "")
+               + ".")
+    if report.broken:
+        typer.echo(f"Phát hiện {vn_number(len(report.broken))} chỗ không nguyên vẹn; "
+                   "xem docs/operations.md, mục “Khi kiểm tra nhật ký báo lỗi”.", err=True)
         raise typer.Exit(1)
     typer.echo("Nhật ký của mọi hồ sơ nguyên vẹn.")
+
+
+@audit_app.command("checkpoint")
+@friendly
+def audit_checkpoint(database: Database = None) -> None:
+    """Lập mốc kiểm tra có chữ ký (số hồ sơ và mã băm theo từng nơi tiếp nhận); chạy hằng ngày."""
+    from motcua.services.audit import create_checkpoint
+
+    written = create_checkpoint(open_app(database))
+    typer.echo(f"Đã lập {vn_number(written)} mốc kiểm tra.")

@@ -17,6 +17,8 @@ SIGNATURES = (
     (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
     (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
 )
+EXTENSIONS = {content_type: extension for _, content_type, extension in SIGNATURES}
+_SAME_EXTENSIONS = {".jpg": {"jpg", "jpeg"}}
 
 
 class AttachmentKind(enum.StrEnum):
@@ -71,6 +73,30 @@ def check(upload: Upload, max_bytes: int) -> str:
         raise ValidationError(f"Tệp “{upload.filename}” rỗng.", reason="tep_rong")
     check_size(upload.filename, upload.size, max_bytes)
     return sniff(upload.data)[0]
+
+
+def check_batch(uploads: list[Upload], max_files: int, max_total_bytes: int) -> None:
+    """One submission's files: how many and how large together."""
+    if len(uploads) > max_files:
+        raise ValidationError(f"Mỗi lần nộp tối đa {max_files} tệp; đã chọn {len(uploads)} tệp.",
+                              reason="qua_so_tep")
+    total = sum(u.size for u in uploads)
+    if total > max_total_bytes:
+        raise ValidationError(
+            f"Tổng dung lượng các tệp {vn_number(total / 1048576, 1)} MB, vượt giới hạn "
+            f"{vn_number(max_total_bytes / 1048576, 0)} MB cho một lần nộp.",
+            reason="qua_dung_luong")
+
+
+def stored_name(filename: str, content_type: str) -> str:
+    """The name a file is kept and offered under: its own name when its extension says
+    what the content is, else the content's extension in place of the misleading one
+    ("poly.html" holding a PDF becomes "poly.pdf")."""
+    extension = EXTENSIONS[content_type]
+    stem, dot, ext = filename.rpartition(".")
+    if dot and ext.lower() in _SAME_EXTENSIONS.get(extension, {extension[1:]}):
+        return filename
+    return f"{stem if dot and stem else filename}{extension}"
 
 
 def check_size(filename: str, size: int, max_bytes: int) -> None:

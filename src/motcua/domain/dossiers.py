@@ -16,8 +16,10 @@ Two things are kept apart (shared/DOMAIN.md, "Time semantics"):
 
 from __future__ import annotations
 
+import hashlib
 import inspect
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 
 from motcua.domain.audit import AuditEvent, chain_event
 from motcua.domain.calendar import VN_TZ, Deadline, DeadlineUnit, WorkingCalendar
@@ -130,6 +132,7 @@ class Dossier(Restorable):
         self.version = 1
         self.audit_seq = 0
         self.audit_head = ""
+        self.audit_seal = ""  # set by the storage layer, which holds the audit key
 
     # -- creation --------------------------------------------------------------------------
 
@@ -743,12 +746,39 @@ class Dossier(Restorable):
             "timeliness": self.timeliness.value if self.timeliness else None,
         }
 
+    STATE_FIELDS = ("status", "current_step", "unit_id", "applicant_id_number",
+                    "applicant_name", "received_at", "effective_receipt",
+                    "appointment_at_receipt", "due", "appointment",
+                    "appointment_after_supplement", "paused_seconds", "pause_started_at",
+                    "result_ready_at", "returned_at", "timeliness", "supplement_requests",
+                    "extended", "satisfaction", "fee_amount", "paid_online")
+    STEP_STATE = ("seq", "unit_id", "allocated_seconds", "planned_deadline", "started_at",
+                  "finished_at", "worked_seconds", "paused_seconds", "assignee_id",
+                  "completed_by_id", "overran", "behind_schedule", "send_backs")
+    SUPPLEMENT_STATE = ("seq", "step_seq", "requested_at", "supplemented_at",
+                        "paused_seconds", "late")
+
+    def state_digest(self) -> str:
+        """SHA-256 of what the record says about this dossier (times, steps, supplements,
+        verdict, appointment), as stored; each audit event carries it (``state``), so that
+        ``audit verify`` finds a row edited without an event."""
+        def plain(obj, names):
+            return [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v
+                    for v in (getattr(obj, n, None) for n in names)]
+        state = {"dossier": plain(self, self.STATE_FIELDS),
+                 "steps": [plain(s, self.STEP_STATE) for s in self.steps],
+                 "supplements": [plain(s, self.SUPPLEMENT_STATE)
+                                 for s in self.supplements] if self.supplement_requests else []}
+        text = json.dumps(state, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
     def _record(self, action: Action, at: datetime, actor: Actor, before: dict,
                 details: dict) -> None:
         after = self._snapshot()
         changed = [k for k in after if after[k] != before.get(k)]
         data = {"before": {k: before[k] for k in changed},
-                "after": {k: after[k] for k in changed}, **details}
+                "after": {k: after[k] for k in changed}, **details,
+                "state": self.state_digest()}
         self.audit_seq += 1
         event = chain_event(self.code, self.audit_seq, at, actor.id, actor.name, action.value,
                             data, self.audit_head)

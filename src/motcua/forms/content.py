@@ -71,7 +71,7 @@ def dossier_forms(ctx: Context, code: str) -> dict:
         dossier = uow.dossiers.get(code)
         procedure = uow.procedures.by_id(dossier.procedure_id)
         unit = uow.units.by_id(dossier.unit_id)
-        events = list(uow.dossiers.events(dossier.id, dossier.code))
+        events = list(uow.audit.events(dossier.id, dossier.code))
         unit_names = {}
 
         def unit_name(unit_id: int, on: datetime) -> str:

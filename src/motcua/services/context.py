@@ -36,6 +36,9 @@ class UnitOfWork(Protocol):
     cchc: Any
     outbox: Any
     data_migrations: Any
+    audit: Any
+    sessions: Any
+    throttle: Any
 
     def __enter__(self) -> UnitOfWork: ...
 
@@ -56,3 +59,4 @@ class Context(Protocol):
     calendar: WorkingCalendar
     clock: Clock
     settings: Any
+    audit_key: bytes  # seals the audit record; kept outside the database

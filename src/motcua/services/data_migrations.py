@@ -84,6 +84,13 @@ def _digitised_counters(ctx: Context) -> list[dict]:
     return []
 
 
+def _seal_audit_chains(ctx: Context) -> list[dict]:
+    """Chains written before the audit key existed get their seal (issue 15)."""
+    from motcua.services.audit import seal_unsealed
+
+    return seal_unsealed(ctx)
+
+
 MIGRATIONS: tuple[DataMigration, ...] = (
     DataMigration("2026-11-24-ngay-van-hoa-viet-nam",
                   "Tính lại hạn, ngày hẹn và kết quả đánh giá của hồ sơ tính qua 24/11/2026",
@@ -91,6 +98,9 @@ MIGRATIONS: tuple[DataMigration, ...] = (
     DataMigration("2026-11-30-bo-dem-so-hoa",
                   "Tính lại bộ đếm báo cáo: hồ sơ có thành phần số hóa (chỉ số 6.2)",
                   _digitised_counters),
+    DataMigration("2026-12-01-niem-phong-nhat-ky",
+                  "Niêm phong (HMAC) chuỗi nhật ký của các hồ sơ đã có, sau khi kiểm tra",
+                  _seal_audit_chains),
 )
 
 

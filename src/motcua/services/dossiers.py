@@ -41,10 +41,18 @@ def actor_of(official: Official | None) -> Actor:
 
 
 def _checked(ctx: Context, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
-    """Every upload checked (type by content, size) before anything is read or written."""
-    limit = ctx.settings.max_upload_bytes
-    return [(Upload(nfc(u.name) or "Tài liệu", _safe_filename(u.filename), u.data),
-             documents.check(u, limit)) for u in uploads]
+    """Every upload checked (type by content, size; how many and how large together)
+    before anything is read or written; each named with the extension of its content."""
+    settings = ctx.settings
+    uploads = list(uploads)
+    documents.check_batch(uploads, settings.max_files,
+                          int(settings.max_submission_mb * 1024 * 1024))
+    checked = []
+    for u in uploads:
+        content_type = documents.check(u, settings.max_upload_bytes)
+        name = documents.stored_name(_safe_filename(u.filename), content_type)
+        checked.append((Upload(nfc(u.name) or "Tài liệu", name, u.data), content_type))
+    return checked
 
 
 def _store(ctx: Context, checked: list[tuple[Upload, str]]) -> tuple[StoredFile, ...]:
@@ -299,7 +307,7 @@ def dossier_detail(ctx: Context, code: str, official: Official) -> DossierDetail
             events=tuple(
                 {"seq": e.seq, "at": e.at, "actor": e.actor_name, "action": e.action,
                  "label": _event_label(e.action), "data": e.data}
-                for e in uow.dossiers.events(dossier.id, dossier.code)))
+                for e in uow.audit.events(dossier.id, dossier.code)))
 
 
 def ensure_may_view(ctx: Context, code: str, official: Official) -> str:

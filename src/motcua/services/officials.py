@@ -1,9 +1,11 @@
-"""Official accounts and roles; passwords hashed with argon2."""
+"""Official accounts and roles; passwords hashed with argon2; signed-in sessions kept in
+the database, so that logging out or changing a password ends them everywhere."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,11 +18,20 @@ from motcua.services.context import Context
 _hasher = PasswordHasher()
 
 
+SESSION_HOURS = 8  # a session ends 8 hours after signing in, however active
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 8:
+        raise ValidationError("Mật khẩu phải có ít nhất 8 ký tự.")
+    if len(password) > 256:
+        raise ValidationError("Mật khẩu quá dài (tối đa 256 ký tự).")
+
+
 def create_official(ctx: Context, *, username: str, full_name: str, password: str,
                     roles: list[tuple[str, str]] = ()) -> Official:
     """Create an account with roles given as (unit code, role)."""
-    if len(password) < 8:
-        raise ValidationError("Mật khẩu phải có ít nhất 8 ký tự.")
+    _check_password(password)
     with ctx.uow() as uow:
         if uow.officials.by_username(username) is not None:
             raise Conflict(f"Tên đăng nhập {username} đã được sử dụng.")
@@ -51,6 +62,8 @@ def authenticate(ctx: Context, username: str, password: str) -> Official | None:
         _hasher.hash(password)  # same cost whether or not the account exists
         return None
     official, digest = found
+    if len(password) > 256:
+        return None
     try:
         _hasher.verify(digest, password)
     except (VerificationError, InvalidHashError):
@@ -100,3 +113,56 @@ def revoke_api_tokens(ctx: Context, username: str) -> int:
         count = uow.tokens.revoke(found[0].id)
         uow.commit()
     return count
+
+
+def open_session(ctx: Context, official: Official) -> str:
+    """A new session for a signed-in official: its token (for the cookie), kept hashed."""
+    token = secrets.token_urlsafe(32)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.sessions.delete_expired(now)
+        uow.sessions.add(_token_digest(token), official.id, now,
+                         now + timedelta(hours=SESSION_HOURS))
+        uow.commit()
+    return token
+
+
+def session_official(ctx: Context, token: str) -> Official | None:
+    """The official of a live session: not logged out, not past its 8 hours, still active."""
+    if not token or len(token) > 100:
+        return None
+    with ctx.uow() as uow:
+        official_id = uow.sessions.official_id(_token_digest(token), ctx.clock.now())
+        official = uow.officials.by_id(official_id) if official_id else None
+    return official if official and official.active else None
+
+
+def close_session(ctx: Context, token: str) -> None:
+    with ctx.uow() as uow:
+        uow.sessions.delete(_token_digest(token or ""))
+        uow.commit()
+
+
+def set_password(ctx: Context, username: str, new_password: str) -> int:
+    """Set an account's password and end all its sessions; how many were ended."""
+    _check_password(new_password)
+    with ctx.uow() as uow:
+        found = uow.officials.by_username(username)
+        if found is None:
+            raise ValidationError(f"Không có tài khoản {username}.")
+        uow.officials.set_password_hash(found[0].id, _hasher.hash(new_password))
+        ended = uow.sessions.delete_for(found[0].id)
+        uow.commit()
+    return ended
+
+
+def change_password(ctx: Context, official: Official, current: str, new: str,
+                    repeated: str) -> None:
+    """An official changes their own password; every session of theirs ends."""
+    if authenticate(ctx, official.username, current) is None:
+        raise ValidationError("Mật khẩu hiện tại không đúng.", fields=["current"])
+    if new != repeated:
+        raise ValidationError("Hai lần nhập mật khẩu mới không giống nhau.", fields=["repeat"])
+    if new == current:
+        raise ValidationError("Mật khẩu mới phải khác mật khẩu hiện tại.", fields=["new"])
+    set_password(ctx, official.username, new)

@@ -11,6 +11,8 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from motcua.keys import private_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -22,12 +24,17 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def _sqlite_file(url: str) -> None:
+    """An SQLite database file is created 0600: it holds personal data."""
+    path = sa.engine.make_url(url).database
+    if path and path != ":memory:":
+        private_file(Path(path))
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
-        path = sa.engine.make_url(url).database
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_file(url)
         engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
 
         @event.listens_for(engine, "connect")
@@ -69,6 +76,8 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    if normalise_url(url).startswith("sqlite"):
+        _sqlite_file(normalise_url(url))
     command.upgrade(alembic_config(url), revision)
 
 

@@ -21,6 +21,7 @@ from itertools import groupby
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from motcua.domain.audit import seal
 from motcua.domain.dossiers import Dossier, Step, Supplement, TimeCorrection
 from motcua.storage import stats
 from motcua.storage import tables as t
@@ -54,8 +55,10 @@ DOSSIER_FIELDS = _fields(t.dossiers)
 _IMMUTABLE = {"code", "province_code", "procedure_id", "channel", "applicant_kind",
               "applicant_id_number", "applicant_name", "applicant_phone", "applicant_birth_year",
               "applicant_address", "applicant_email", "filed_by_id", "note", "received_at",
-              "effective_receipt", "appointment_at_receipt", "version", "submission_key",
-              "search_text", "received_month", "fee_amount"}
+              "version", "submission_key", "search_text", "received_month", "fee_amount"}
+# effective_receipt and appointment_at_receipt change when a corrected calendar is
+# re-applied (Dossier.recalendar); they were once listed here and the correction was
+# kept in memory only, which the audit's state digest found
 DOSSIER_MUTABLE = tuple(f for f in DOSSIER_FIELDS if f not in _IMMUTABLE)
 
 
@@ -190,7 +193,13 @@ class DossierStore:
     the unit of work); ``dossier_pg.PostgresDossierStore`` is PostgreSQL's. Bootstrap
     chooses one per engine (``store_for``); repositories and the unit of work only call
     ``begin``, ``load_code``, ``load_where``, ``save``, ``write_follows`` and ``stale``.
+
+    ``audit_key`` seals each saved dossier's audit chain (``domain.audit.seal``); it is
+    read from a file outside the database (bootstrap).
     """
+
+    def __init__(self, audit_key: bytes) -> None:
+        self.audit_key = audit_key
 
     def begin(self, conn: Connection) -> None:
         """A unit of work starts on ``conn`` (SQLite: its transaction is already begun)."""
@@ -226,6 +235,8 @@ class DossierStore:
             cell = stats.cells_of(dossier)
             counted = stats.moves([(dossier.__dict__.get(STATS), cell)])
             stored_version = dossier.__dict__.get(SNAPSHOT)
+            dossier.audit_seal = seal(self.audit_key, dossier.code, dossier.audit_seq,
+                                      dossier.audit_head)
             if stored_version is not None:
                 dossier.version = stored_version + 1
             children = {name: c.changes(dossier) for name, c in CHILDREN.items()}
@@ -261,10 +272,10 @@ class DossierStore:
         stats.apply(conn, counted)
 
 
-def store_for(engine: Engine) -> DossierStore:
+def store_for(engine: Engine, audit_key: bytes) -> DossierStore:
     """The dossier store of this engine's database, made once per app (bootstrap)."""
     if engine.dialect.name == "postgresql":
         from motcua.storage.dossier_pg import PostgresDossierStore
 
-        return PostgresDossierStore(engine)
-    return DossierStore()
+        return PostgresDossierStore(engine, audit_key)
+    return DossierStore(audit_key)

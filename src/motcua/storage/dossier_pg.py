@@ -285,7 +285,8 @@ class PostgresDossierStore(m.DossierStore):
     """The dossier store on PostgreSQL: the load on a ``RawCursor``, the whole save as one
     statement that, when it is the unit of work's only write, commits by itself."""
 
-    def __init__(self, engine) -> None:
+    def __init__(self, engine, audit_key: bytes) -> None:
+        super().__init__(audit_key)
         install(engine)
 
     def begin(self, conn: Connection) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
@@ -110,16 +110,6 @@ class DossierRepository:
         return self.conn.execute(sa.select(t.dossiers.c.code).where(
             t.dossiers.c.submission_key == key)).scalar()
 
-    def all_heads(self) -> Iterator[tuple[int, str, str]]:
-        c = t.dossiers.c
-        yield from self.conn.execute(sa.select(c.id, c.code, c.audit_head).order_by(c.id))
-
-    def events(self, dossier_id: int, code: str) -> Iterator[AuditEvent]:
-        stmt = sa.select(t.audit_events).where(t.audit_events.c.dossier_id == dossier_id).order_by(
-            t.audit_events.c.id)
-        for row in self.conn.execute(stmt):
-            yield AuditEvent(code, row.seq, row.at, row.actor_id, row.actor_name, row.action,
-                             row.data, row.prev_hash, row.hash)
 
 
 def procedure_from_row(row) -> Procedure:
@@ -357,6 +347,10 @@ class OfficialRepository:
             province_code=province_code, username=username.strip().lower(), full_name=full_name,
             password_hash=password_hash, created_at=now).returning(t.officials.c.id)).scalar_one()
 
+    def set_password_hash(self, official_id: int, password_hash: str) -> None:
+        self.conn.execute(sa.update(t.officials).where(t.officials.c.id == official_id)
+                          .values(password_hash=password_hash))
+
     def grant(self, official_id: int, unit_id: int, role: Role) -> None:
         insert = db.insert_for(self.conn.dialect.name)
         self.conn.execute(insert(t.official_roles).values(
@@ -444,3 +438,111 @@ class OutboxRepository:
         c = t.outbox.c
         return list(self.conn.execute(sa.select(t.outbox).where(c.dossier_code == code)
                                       .order_by(c.id)))
+
+
+class AuditRepository:
+    """The audit record as stored: chains, seals and signed checkpoints."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def chains(self, after_id: int = 0, limit: int = 500) -> list:
+        """(id, code, audit_seq, audit_head, audit_seal) of dossiers after ``after_id``."""
+        c = t.dossiers.c
+        return self.conn.execute(
+            sa.select(c.id, c.code, c.audit_seq, c.audit_head, c.audit_seal)
+            .where(c.id > after_id).order_by(c.id).limit(limit)).all()
+
+    def events(self, dossier_id: int, code: str) -> Iterator[AuditEvent]:
+        stmt = sa.select(t.audit_events).where(t.audit_events.c.dossier_id == dossier_id).order_by(
+            t.audit_events.c.id)
+        for row in self.conn.execute(stmt):
+            yield AuditEvent(code, row.seq, row.at, row.actor_id, row.actor_name, row.action,
+                             row.data, row.prev_hash, row.hash)
+
+    def set_seal(self, dossier_id: int, seal: str) -> None:
+        self.conn.execute(sa.update(t.dossiers).where(t.dossiers.c.id == dossier_id)
+                          .values(audit_seal=seal))
+
+    def first_events(self, max_dossier_id: int) -> list[tuple[int, str, str]]:
+        """(id, code, hash of its first audit event) of every dossier up to an id."""
+        d, e = t.dossiers.c, t.audit_events.c
+        return [tuple(r) for r in self.conn.execute(
+            sa.select(d.id, d.code, e.hash).join_from(t.dossiers, t.audit_events,
+                                                 sa.and_(e.dossier_id == d.id, e.seq == 1))
+            .where(d.id <= max_dossier_id))]
+
+    def max_dossier_id(self) -> int:
+        return self.conn.execute(sa.select(sa.func.max(t.dossiers.c.id))).scalar() or 0
+
+    def checkpoints(self) -> list:
+        c = t.audit_checkpoints.c
+        return self.conn.execute(sa.select(t.audit_checkpoints).order_by(c.id)).all()
+
+    def add_checkpoint(self, **values) -> None:
+        self.conn.execute(sa.insert(t.audit_checkpoints).values(**values))
+
+
+class SessionRepository:
+    """Signed-in sessions, by the SHA-256 of their token."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def add(self, token_sha256: str, official_id: int, now: datetime,
+            expires_at: datetime) -> None:
+        self.conn.execute(sa.insert(t.web_sessions).values(
+            token_sha256=token_sha256, official_id=official_id, created_at=now,
+            expires_at=expires_at))
+
+    def official_id(self, token_sha256: str, now: datetime) -> int | None:
+        c = t.web_sessions.c
+        return self.conn.execute(sa.select(c.official_id).where(
+            c.token_sha256 == token_sha256, c.expires_at > now)).scalar()
+
+    def delete(self, token_sha256: str) -> None:
+        self.conn.execute(sa.delete(t.web_sessions).where(
+            t.web_sessions.c.token_sha256 == token_sha256))
+
+    def delete_for(self, official_id: int) -> int:
+        return self.conn.execute(sa.delete(t.web_sessions).where(
+            t.web_sessions.c.official_id == official_id)).rowcount
+
+    def delete_expired(self, now: datetime) -> int:
+        return self.conn.execute(sa.delete(t.web_sessions).where(
+            t.web_sessions.c.expires_at <= now)).rowcount
+
+
+class ThrottleRepository:
+    """Counted guesses and filings, shared by every server process.
+
+    ``record`` inserts first, then (PostgreSQL) takes a transaction-scoped advisory lock
+    per key, then ``count`` reads: on SQLite the insert takes the database's write lock,
+    on PostgreSQL the lock makes a second transaction count after the first commits, so
+    parallel requests never both see room for one more.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def record(self, keys: Sequence[str], at: datetime) -> list[int]:
+        c = t.throttle_events.c
+        ids = [self.conn.execute(sa.insert(t.throttle_events).values(key=k, at=at)
+                                 .returning(c.id)).scalar_one() for k in keys]
+        if self.conn.dialect.name == "postgresql":
+            for key in sorted(keys):
+                self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+                    sa.func.hashtextextended(key, 0))))
+        return ids
+
+    def count(self, key: str, since: datetime) -> int:
+        c = t.throttle_events.c
+        return self.conn.execute(sa.select(sa.func.count()).where(
+            c.key == key, c.at > since)).scalar_one()
+
+    def forget(self, ids: Sequence[int]) -> None:
+        self.conn.execute(sa.delete(t.throttle_events).where(t.throttle_events.c.id.in_(ids)))
+
+    def expire(self, keys: Sequence[str], before: datetime) -> None:
+        c = t.throttle_events.c
+        self.conn.execute(sa.delete(t.throttle_events).where(c.key.in_(keys), c.at <= before))

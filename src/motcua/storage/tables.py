@@ -179,6 +179,9 @@ dossiers = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("audit_seq", sa.Integer, nullable=False),
     sa.Column("audit_head", sa.String(64), nullable=False),
+    # HMAC of (code, audit_seq, audit_head) with the installation's audit key, kept outside
+    # the database: a chain recomputed with the public hash no longer matches its seal
+    sa.Column("audit_seal", sa.String(64), nullable=False, server_default=""),
     sa.Column("submission_key", sa.String(64), nullable=True, unique=True),
     sa.Column("search_text", sa.String(400), nullable=False, server_default=""),
     sa.Column("received_month", sa.Integer, nullable=False, server_default="0"),
@@ -465,4 +468,42 @@ data_migrations = sa.Table(
     sa.Column("name", sa.String(100), primary_key=True),
     sa.Column("applied_at", UTCDateTime(), nullable=False),
     sa.Column("report", sa.JSON, nullable=False),
+)
+
+# Signed-in officials' sessions: the cookie carries a random token, this table its
+# SHA-256, so logging out or changing the password ends a session everywhere; a session
+# ends at ``expires_at`` (8 hours after signing in), however active.
+web_sessions = sa.Table(
+    "web_sessions", metadata,
+    sa.Column("token_sha256", sa.String(64), primary_key=True),
+    sa.Column("official_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=False,
+              index=True),
+    sa.Column("expires_at", UTCDateTime(), nullable=False, index=True),
+    _created(),
+)
+
+# Failed guesses (tracking digits, passwords) and anonymous filings, one row each, shared
+# by every server process: the throttle counts the rows of a key in its window.
+throttle_events = sa.Table(
+    "throttle_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(160), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Index("ix_throttle_events_key_at", "key", "at"),
+)
+
+# Signed checkpoints of the audit record: per dossier-code prefix (the receiving unit,
+# fixed for ever), how many dossiers there were up to ``max_dossier_id`` and a digest of
+# their codes and first events; each signature (HMAC with the audit key) covers the
+# previous one, so a deleted dossier or a deleted checkpoint is reported by verify.
+audit_checkpoints = sa.Table(
+    "audit_checkpoints", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("prefix", sa.String(40), nullable=False),
+    sa.Column("max_dossier_id", sa.Integer, nullable=False),
+    sa.Column("dossier_count", sa.Integer, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("prev_signature", sa.String(64), nullable=False),
+    sa.Column("signature", sa.String(64), nullable=False),
 )

@@ -11,12 +11,15 @@ from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
 from motcua.storage.repositories import (
     AttachmentRepository,
+    AuditRepository,
     CalendarRepository,
     DataMigrationRepository,
     DossierRepository,
     OfficialRepository,
     OutboxRepository,
     ProcedureRepository,
+    SessionRepository,
+    ThrottleRepository,
     TokenRepository,
     UnitRepository,
 )
@@ -56,6 +59,9 @@ class SqlUnitOfWork:
         self.cchc = CchcRepository(self.conn)
         self.outbox = OutboxRepository(self.conn)
         self.data_migrations = DataMigrationRepository(self.conn)
+        self.audit = AuditRepository(self.conn)
+        self.sessions = SessionRepository(self.conn)
+        self.throttle = ThrottleRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

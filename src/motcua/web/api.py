@@ -28,7 +28,13 @@ from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, procedure_to_dict, save_procedures
 from motcua.services.units import create_unit, merge_units, rename_unit
 from motcua.web.actions import OFFICIAL_ACTIONS, body_model, perform, read_uploads
-from motcua.web.common import file_response, require_api_write, require_official, track
+from motcua.web.common import (
+    file_response,
+    online_filing,
+    require_api_write,
+    require_official,
+    track,
+)
 
 router = APIRouter(prefix="/api/v1")
 
@@ -93,11 +99,11 @@ def online_submission(request: Request,
     """Nộp hồ sơ trực tuyến; gửi lại cùng `Idempotency-Key` chỉ tạo một hồ sơ."""
     ctx = request.app.state.ctx
     uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-    view, repeated = uc.submit_online(
+    view, repeated = online_filing(request, lambda: uc.submit_online(
         ctx, procedure_code=procedure_code, unit_code=unit_code,
         applicant={"kind": kind, "id_number": id_number, "name": name, "phone": phone,
                    "birth_year": birth_year, "email": email, "address": address},
-        uploads=uploads, submission_key=idempotency_key)
+        uploads=uploads, submission_key=idempotency_key))
     return to_json({"code": view.code, "status": view.status, "appointment": view.appointment,
                     "repeated": repeated,
                     "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={view.code}"})

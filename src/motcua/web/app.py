@@ -7,7 +7,6 @@ render; errors become JSON (API) or a Vietnamese page, always with a stable code
 from __future__ import annotations
 
 import logging
-import secrets
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from motcua import keys
 from motcua.domain.errors import (
     ConcurrentUpdate,
     Conflict,
@@ -26,12 +26,23 @@ from motcua.domain.errors import (
     PermissionDenied,
     ValidationError,
 )
+from motcua.services.officials import SESSION_HOURS
 from motcua.web import api, cchc, citizen, dashboard, officials
-from motcua.web.common import HERE, CsrfFailed, LoginRequired, Throttle, make_templates, page
+from motcua.web.common import (
+    HERE,
+    CsrfFailed,
+    LoginRequired,
+    TooManyAttempts,
+    _networks,
+    make_templates,
+    page,
+)
+from motcua.web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("motcua.web")
 STATUS_CODES = {LoginRequired: 401, NotFound: 404, PermissionDenied: 403,
-                ConcurrentUpdate: 409, Conflict: 409, ValidationError: 422, CsrfFailed: 400}
+                ConcurrentUpdate: 409, Conflict: 409, ValidationError: 422, CsrfFailed: 400,
+                TooManyAttempts: 429}
 FIELD_LABELS = {"code": "mã hồ sơ", "last4": "4 số cuối", "from": "thời điểm",
                 "days": "số ngày", "procedure_code": "mã thủ tục", "unit_code": "nơi tiếp nhận"}
 
@@ -55,13 +66,19 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
                               "`Authorization: Bearer <mã truy cập>` (tạo bằng "
                               "`motcua officials token`) hoặc phiên đăng nhập kèm "
                               "`X-CSRF-Token`.")
-    app.add_middleware(SessionMiddleware, secret_key=secret_key or secrets.token_urlsafe(32),
-                       session_cookie="motcua_phien", same_site="lax", https_only=False,
-                       max_age=8 * 3600)
+    settings = ctx.settings
+    # the cookie carries the session's token, signed; the session itself is a row of
+    # web_sessions (services.officials.open_session), which logging out deletes
+    app.add_middleware(SessionMiddleware,
+                       secret_key=secret_key or keys.secret(settings.session_key_path),
+                       session_cookie="motcua_phien", same_site="lax",
+                       https_only=settings.secure_cookies, max_age=SESSION_HOURS * 3600)
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.ctx = ctx
     app.state.templates = make_templates()
-    app.state.throttle = Throttle()
+    app.state.trusted_proxies = _networks(settings.trusted_proxies)
 
     @app.exception_handler(MotcuaError)
     async def domain_error(request: Request, exc: MotcuaError):

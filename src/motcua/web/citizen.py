@@ -16,7 +16,7 @@ from motcua.services import dossiers as uc
 from motcua.services import tracking as tracking_service
 from motcua.web.actions import read_uploads
 from motcua.web.common import birth_year as parse_birth_year
-from motcua.web.common import check_csrf, page, track
+from motcua.web.common import TooManyAttempts, check_csrf, online_filing, page, track
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,10 +64,12 @@ def submit(request: Request, code: str, csrf: str = Form(""), key: str = Form(""
         applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
                      "email": email, "address": address, "birth_year": parse_birth_year(birth_year)}
         uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-        view, _ = uc.submit_online(ctx, procedure_code=procedure.code, unit_code=unit_code,
-                                   applicant=applicant, uploads=uploads, submission_key=key)
+        view, _ = online_filing(request, lambda: uc.submit_online(
+            ctx, procedure_code=procedure.code, unit_code=unit_code, applicant=applicant,
+            uploads=uploads, submission_key=key))
     except MotcuaError as exc:
-        return _submission_form(request, procedure, 422, exc, values)
+        status = 429 if isinstance(exc, TooManyAttempts) else 422
+        return _submission_form(request, procedure, status, exc, values)
     return RedirectResponse(f"/nop-thanh-cong/{view.code}?khoa={key}", status_code=303)
 
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
-import threading
-import time
-from collections import defaultdict
 from pathlib import Path
 from urllib.parse import quote
 
@@ -22,8 +20,8 @@ from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.text import vn_date_time as vn_datetime
 from motcua.domain.units import Official
-from motcua.services import tracking
-from motcua.services.officials import active_official, official_for_token
+from motcua.services import throttle, tracking
+from motcua.services.officials import official_for_token, session_official
 
 HERE = Path(__file__).parent
 
@@ -36,6 +34,10 @@ class CsrfFailed(MotcuaError):
 
 class LoginRequired(PermissionDenied):
     code = "can_dang_nhap"
+
+
+class TooManyAttempts(MotcuaError):
+    code = "qua_nhieu_lan"
 
 
 DETAIL_LABELS = {
@@ -176,10 +178,14 @@ def current_official(request: Request) -> Official | None:
             raise LoginRequired("Mã truy cập (API token) không hợp lệ hoặc đã bị thu hồi.")
         request.state.by_token = True
         return official
-    official_id = request.session.get("official_id")
-    if official_id is None:
+    token = request.session.get("sid")
+    if not token:
         return None
-    return active_official(ctx, official_id)
+    official = session_official(ctx, token)
+    if official is None or official.id != request.session.get("official_id"):
+        request.session.clear()  # logged out elsewhere, password changed, or past 8 hours
+        return None
+    return official
 
 
 def require_official(request: Request) -> Official:
@@ -197,62 +203,76 @@ def require_api_write(request: Request) -> Official:
     return official
 
 
-class Throttle:
-    """Slows, then blocks for a while, repeated wrong guesses, counted per client and per
-    target (a dossier code, a username).
+def _networks(text: str) -> tuple:
+    return tuple(ipaddress.ip_network(part.strip(), strict=False)
+                 for part in text.split(",") if part.strip())
 
-    Every guess is counted before it is checked (``admit``, atomic under a lock, so 50
-    parallel guesses get at most ``block_after`` checks); only the guess that turns out
-    right is taken back (``succeeded``). A success never erases other failures: a correct
-    look-up of one's own dossier does not reset the count of guesses at another's.
-    """
 
-    def __init__(self, slow_after: int = 3, block_after: int = 10, block_s: int = 900) -> None:
-        self.failures: dict[str, list[float]] = defaultdict(list)
-        self.slow_after, self.block_after, self.block_s = slow_after, block_after, block_s
-        self._lock = threading.Lock()
+def _trusted(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
-    def _recent(self, key: str) -> list[float]:
-        now = time.monotonic()
-        self.failures[key] = [t for t in self.failures[key] if now - t < self.block_s]
-        return self.failures[key]
 
-    def admit(self, *keys: str) -> float | None:
-        """Count a guess against every key; ``None`` (nothing counted) if one is blocked."""
-        with self._lock:
-            if any(len(self._recent(k)) >= self.block_after for k in keys):
-                return None
-            stamp = time.monotonic()
-            for k in keys:
-                self.failures[k].append(stamp)
-            worst = max(len(self.failures[k]) for k in keys)
-        if worst > self.slow_after:
-            time.sleep(min(2.0, 0.25 * (worst - self.slow_after)))
-        return stamp
-
-    def succeeded(self, stamp: float, *keys: str) -> None:
-        """Take back the guess counted at ``stamp``: it was right."""
-        with self._lock:
-            for k in keys:
-                if stamp in self.failures.get(k, ()):
-                    self.failures[k].remove(stamp)
+def client_address(request: Request) -> str:
+    """The client's address: the peer's, or, when the peer is a trusted proxy
+    (``MOTCUA_TRUSTED_PROXIES``), the last address in ``X-Forwarded-For`` that is not one
+    of the trusted proxies. Nobody else's ``X-Forwarded-For`` is believed."""
+    peer = request.client.host if request.client else "?"
+    networks = request.app.state.trusted_proxies
+    if not networks or not _trusted(peer, networks):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, networks):
+            return hop
+    return hops[0] if hops else peer
 
 
 def client_key(request: Request, prefix: str = "") -> str:
-    return f"{prefix}{request.client.host if request.client else '?'}"
+    return f"{prefix}{client_address(request)}"
+
+
+def admit(request: Request, keys: tuple[str, ...], limit: throttle.Limit, message: str):
+    """Count an attempt against ``keys`` (shared by every server process); 429 with
+    ``message`` when over the limit."""
+    ids = throttle.admit(request.app.state.ctx, keys, limit)
+    if ids is None:
+        raise TooManyAttempts(message)
+    return ids
 
 
 def track(request: Request, code: str, last4: str):
     """``services.tracking.track`` behind the guessing throttle (page and API): guesses
     are counted per client and per dossier code."""
-    ctx, throttle = request.app.state.ctx, request.app.state.throttle
+    ctx = request.app.state.ctx
     keys = (client_key(request, "track:"), f"track-code:{(code or '').strip().upper()[:64]}")
-    stamp = throttle.admit(*keys)
-    if stamp is None:
-        raise PermissionDenied("Bạn đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
+    ids = admit(request, keys, throttle.GUESSES,
+                "Bạn đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
     view = tracking.track(ctx, code, last4)  # NotFound: the guess stays counted
-    throttle.succeeded(stamp, *keys)
+    throttle.taken_back(ctx, ids)
     return view
+
+
+def online_filing(request: Request, file):
+    """``file()`` (an online filing: (view, repeated)) within the limit of anonymous
+    filings per client address and hour (``MOTCUA_FILINGS_PER_HOUR``); a refused or
+    repeated filing is not counted."""
+    ctx = request.app.state.ctx
+    limit = throttle.Limit(ctx.settings.filings_per_hour, 3600)
+    ids = admit(request, (client_key(request, "filing:"),), limit,
+                f"Từ địa chỉ này đã nộp {limit.attempts} hồ sơ trong một giờ qua, mức tối đa "
+                "cho phép; vui lòng thử lại sau hoặc nộp tại bộ phận một cửa.")
+    try:
+        view, repeated = file()
+    except BaseException:
+        throttle.taken_back(ctx, ids)
+        raise
+    if repeated:
+        throttle.taken_back(ctx, ids)
+    return view, repeated
 
 
 def birth_year(text: str) -> int | None:

@@ -20,7 +20,13 @@ from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
-from motcua.services.officials import authenticate
+from motcua.services import throttle
+from motcua.services.officials import (
+    authenticate,
+    change_password,
+    close_session,
+    open_session,
+)
 from motcua.web.actions import form_fields, perform, read_uploads
 from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import (
@@ -51,35 +57,64 @@ def login_form(request: Request, tiep: str = "/hop-thu"):
 
 
 @router.post("/dang-nhap", response_class=HTMLResponse)
-def login(request: Request, username: str = Form(""), password: str = Form(""),
-          csrf: str = Form(""), next: str = Form("/hop-thu")):
-    ctx, throttle = request.app.state.ctx, request.app.state.throttle
+def login(request: Request, username: str = Form("", max_length=64),
+          password: str = Form("", max_length=256), csrf: str = Form("", max_length=64),
+          next: str = Form("/hop-thu", max_length=500)):
+    ctx = request.app.state.ctx
     target = _safe_next(next)
     if not secrets.compare_digest(csrf, request.session.get("csrf", "")):
         return page(request, "login.html", status_code=400, next=target,
                     error="Phiên làm việc đã hết hạn; vui lòng tải lại trang và đăng nhập.")
     keys = (client_key(request, "login:"), f"login-user:{username.strip().lower()[:64]}")
-    stamp = throttle.admit(*keys)
-    if stamp is None:
+    attempt = throttle.admit(ctx, keys, throttle.GUESSES)
+    if attempt is None:
         return page(request, "login.html", status_code=429, next=target,
                     error="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
     found = authenticate(ctx, username, password)
     if found is None:  # the attempt stays counted
         return page(request, "login.html", status_code=401, next=target,
                     error="Tên đăng nhập hoặc mật khẩu không đúng.")
-    throttle.succeeded(stamp, *keys)
-    request.session.clear()
-    request.session.update(official_id=found.id, name=found.full_name,
-                           roles=sorted({r.value for _, r in found.roles}),
-                           csrf=secrets.token_urlsafe(24))
+    throttle.taken_back(ctx, attempt)
+    _sign_in(request, found)
     return RedirectResponse(target, status_code=303)
 
 
+def _sign_in(request: Request, official) -> None:
+    """A fresh session (a new cookie, a new CSRF token) kept in the database."""
+    token = open_session(request.app.state.ctx, official)
+    request.session.clear()
+    request.session.update(official_id=official.id, sid=token, name=official.full_name,
+                           roles=sorted({r.value for _, r in official.roles}),
+                           csrf=secrets.token_urlsafe(24))
+
+
 @router.post("/dang-xuat")
-def logout(request: Request, csrf: str = Form("")):
+def logout(request: Request, csrf: str = Form("", max_length=64)):
     check_csrf(request, csrf)
+    close_session(request.app.state.ctx, request.session.get("sid", ""))
     request.session.clear()
     return RedirectResponse("/dang-nhap", status_code=303)
+
+
+@router.get("/doi-mat-khau", response_class=HTMLResponse)
+def password_form(request: Request):
+    require_official(request)
+    return page(request, "password.html", error=None)
+
+
+@router.post("/doi-mat-khau", response_class=HTMLResponse)
+def password_change(request: Request, csrf: str = Form("", max_length=64),
+                    current: str = Form("", max_length=256), new: str = Form("", max_length=256),
+                    repeat: str = Form("", max_length=256)):
+    who = require_official(request)
+    check_csrf(request, csrf)
+    try:
+        change_password(request.app.state.ctx, who, current, new, repeat)
+    except MotcuaError as exc:
+        return page(request, "password.html", status_code=422, error=exc.message)
+    _sign_in(request, who)  # every other session has ended
+    _flash(request, "Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.")
+    return RedirectResponse("/hop-thu", status_code=303)
 
 
 @router.get("/hop-thu", response_class=HTMLResponse)

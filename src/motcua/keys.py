@@ -1,0 +1,38 @@
+"""The installation's secrets, kept in files outside the database, readable by its owner
+only (0600): the audit key (seals the audit record) and the session key (signs cookies).
+
+A missing file is created with a new random key; the backup (``motcua backup``) copies
+both, since a restored database without its audit key cannot be verified.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (an SQLite file, a key)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def secret(path: Path) -> str:
+    """The key kept in ``path``, created (0600, 43 random URL-safe characters) if absent."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        text = path.read_text("utf-8").strip()
+        if len(text) < 32:
+            raise ValueError(f"{path}: khóa quá ngắn (cần ít nhất 32 ký tự)") from None
+        return text
+    value = secrets.token_urlsafe(32)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(value + "\n")
+    return value
