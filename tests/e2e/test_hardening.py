@@ -296,3 +296,30 @@ def test_verify_reports_a_deleted_dossier_against_the_signed_checkpoint(app, wor
     assert any("chữ ký" in p for _, p in verify_audit(app).broken)
     _edit(app, "DELETE FROM audit_checkpoints WHERE id = 1")
     assert any("có mốc đã bị xóa" in p for _, p in verify_audit(app).broken)
+
+
+# -- no double moves through the API; missing files; never 500 -----------------------------
+
+def test_an_api_step_completion_must_name_the_step_it_saw(app, world, client):
+    from motcua.services.officials import create_api_token
+
+    code = _received(app, world)
+    token = create_api_token(app, "tiepnhan", "Hệ thống thử")
+    auth = {"Authorization": f"Bearer {token}"}
+    url = f"/api/v1/dossiers/{code}/actions/complete_step"
+    blind = client.post(url, json={}, headers=auth)
+    assert blind.status_code == 422 and "expected_step" in blind.json()["error"]["message"]
+    assert client.post(url, json={"expected_step": 1}, headers=auth).status_code == 200
+    again = client.post(url, json={"expected_step": 1}, headers=auth)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "xung_dot_cap_nhat"
+
+
+def test_a_missing_attachment_file_is_a_clear_error(app, world, client):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN, official=world["tiepnhan"],
+                              uploads=[Upload("Tờ khai", "to-khai.pdf", PDF)]).code
+    attachment = uc.dossier_detail(app, code, world["tiepnhan"]).attachments[0]
+    app.files.path(attachment["sha256"]).unlink()
+    login(client, "tiepnhan")
+    gone = client.get(f"/ho-so/{code}/tep/{attachment['id']}")
+    assert gone.status_code == 404 and "không còn trên máy chủ" in gone.text

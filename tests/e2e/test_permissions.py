@@ -97,8 +97,10 @@ def call(client, app, world, action: str, headers: dict):
     if action == "attach":
         return client.post(f"/api/v1/dossiers/{code}/attachments", headers=headers,
                            files={"files": ("to-khai.pdf", PDF, "application/pdf")})
-    due = datetime.fromisoformat(to_json(uc.get_dossier(app, code))["due"])
-    body = {"reason": "Lý do kiểm thử", "missing": ["Giấy chứng sinh"], "seq": 1,
+    view = to_json(uc.get_dossier(app, code))
+    due = datetime.fromisoformat(view["due"])
+    body = {"expected_step": view["current_step"], "reason": "Lý do kiểm thử",
+            "missing": ["Giấy chứng sinh"], "seq": 1,
             "assignee_id": world["chuyenvien"].id, "step_seq": 1, "evidence": "Sổ",
             "new_appointment": app.calendar.add(due, 16 * 3600).isoformat()}
     if action == "request_correction":

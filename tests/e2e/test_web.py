@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import timedelta
 import unicodedata
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient

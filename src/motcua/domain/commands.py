@@ -271,7 +271,18 @@ def _value(f: dataclasses.Field, raw: Any) -> Any:
     return text
 
 
-def parse(action: str, values: Mapping[str, Any]) -> Command:
-    """The command for ``action`` from typed-in ``values``; unknown keys are ignored."""
+def parse(action: str, values: Mapping[str, Any], *, seen_step: bool = False) -> Command:
+    """The command for ``action`` from typed-in ``values``; unknown keys are ignored.
+
+    ``seen_step``: a person acted (a page, the API), so a command that acts on the
+    current step must say which step they saw; a stale or repeated one is then refused
+    (``Dossier.apply``) instead of moving the dossier a second step.
+    """
     cls = command_class(action)
+    for f in fields(cls):
+        if seen_step and f.metadata["kind"] is Input.STEP and values.get(f.name) in (None, ""):
+            raise ValidationError(
+                f"Thiếu “{f.metadata['label']}” ({f.name}): cho biết bước hồ sơ đang ở khi "
+                "thao tác, để không hoàn thành nhầm một bước người khác vừa chuyển tới.",
+                field=f.name)
     return cls(**{f.name: _value(f, values.get(f.name)) for f in fields(cls)})

@@ -53,15 +53,33 @@ def vn_date_time(value: str | datetime | None, empty: str = "") -> str:
     return f"{instant.astimezone(VN_TZ):%H:%M %d/%m/%Y}"
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # the years a record can speak of
+SEARCH_WORDS = 10  # words of a search beyond these are ignored (a pasted page is no query)
+
+
+def search_words(q: str) -> list[str]:
+    """The first ``SEARCH_WORDS`` distinct words of a search, folded (no diacritics, no
+    case), each at most 40 characters."""
+    words = []
+    for word in fold(q or "").split():
+        if word[:40] not in words:
+            words.append(word[:40])
+        if len(words) == SEARCH_WORDS:
+            break
+    return words
+
+
 def parse_date(text: str) -> date:
-    """A day written dd/mm/yyyy (as officials write it) or yyyy-mm-dd; ``ValueError``
-    otherwise."""
+    """A day written dd/mm/yyyy (as officials write it) or yyyy-mm-dd, in 1900-2100;
+    ``ValueError`` otherwise."""
     value = text.strip()
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, not an instant
+            day = datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a date, not an instant
         except ValueError:
             continue
+        if FIRST_YEAR <= day.year <= LAST_YEAR:
+            return day
     raise ValueError(value)
 
 
@@ -72,16 +90,18 @@ def parse_instant(text: str, label: str = "Thời điểm") -> datetime:
     value raises ``ValidationError`` naming ``label``.
     """
     value = (text or "").strip()
+    parsed = None
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y"):
         try:
-            return datetime.strptime(value, fmt).replace(tzinfo=VN_TZ)
+            parsed = datetime.strptime(value, fmt).replace(tzinfo=VN_TZ)
+            break
         except ValueError:
             pass
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = parsed or datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"“{label}” không phải thời điểm hợp lệ; hãy nhập theo dạng "
                               f"16/01/2025 17:00 (hoặc ISO 8601).") from None
-    if not 1900 <= parsed.year <= 2200:
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
         raise ValidationError(f"“{label}”: năm {parsed.year} nằm ngoài khoảng cho phép.")
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)

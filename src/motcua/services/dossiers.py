@@ -20,6 +20,7 @@ from motcua.domain.errors import (
     ConcurrentUpdate,
     DuplicateSubmission,
     IllegalTransition,
+    NotFound,
     PermissionDenied,
     ValidationError,
 )
@@ -321,7 +322,12 @@ def attachment_file(ctx: Context, code: str, attachment_id: int,
     """(filename, content type, bytes) of an attachment, for officials who may see the dossier."""
     with ctx.uow() as uow:
         row = uow.attachments.get(_visible(uow, code, official).id, attachment_id)
-    return row.filename, row.content_type, ctx.files.read(row.sha256)
+    try:
+        return row.filename, row.content_type, ctx.files.read(row.sha256)
+    except FileNotFoundError:
+        raise NotFound(f"Tệp “{row.filename}” của hồ sơ {code} không còn trên máy chủ (mã băm "
+                       f"{row.sha256[:12]}…); báo quản trị hệ thống khôi phục từ bản sao lưu "
+                       "(motcua restore) rồi chạy motcua files check.") from None
 
 
 def get_dossier(ctx: Context, code: str) -> DossierView:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from motcua.domain.text import fold
+from motcua.domain.text import search_words
 from motcua.storage import tables as t
 
 OPEN = ("in_progress", "awaiting_supplement")
@@ -16,7 +16,7 @@ def search_procedures(engine: Engine, province_code: int, q: str = "", limit: in
     stmt = sa.select(c.code, c.name, c.field, c.level, c.deadline_amount, c.deadline_unit,
                      c.deadline_mode, c.cutoff, c.fee).where(
         c.province_code == province_code, c.current.is_(True))
-    for word in fold(q).split():
+    for word in search_words(q):
         stmt = stmt.where(c.search_text.contains(word, autoescape=True))
     with engine.connect() as conn:
         return list(conn.execute(stmt.order_by(c.name).limit(limit)))
@@ -48,7 +48,7 @@ def inbox(engine: Engine, step_units: set[int], desk_units: set[int], q: str = "
     if view in ("in_progress", "awaiting_supplement", "result_ready"):
         stmt = stmt.where(d.status == view)
     if q.strip():
-        for word in fold(q).split():
+        for word in search_words(q):
             stmt = stmt.where(d.search_text.contains(word, autoescape=True))
     with engine.connect() as conn:
         return list(conn.execute(stmt.order_by(d.due, d.code).limit(limit)))

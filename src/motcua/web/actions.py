@@ -26,7 +26,7 @@ OFFICIAL_ACTIONS: tuple[Transition, ...] = tuple(t for t in TRANSITIONS
 def perform(ctx, code: str, action: str, official: Official, payload: dict,
             uploads: list[Upload] | None = None) -> dict:
     """Run ``action`` on dossier ``code`` for ``official`` with form or JSON fields."""
-    command = commands.parse(action, {**payload, "files": uploads or ()})
+    command = commands.parse(action, {**payload, "files": uploads or ()}, seen_step=True)
     if not transition_for(command.action).by_official:
         raise ValidationError(f"Thao tác “{action}” không thực hiện qua giao diện này.")
     return uc.act(ctx, code, command, official)

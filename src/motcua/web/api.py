@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -179,7 +180,8 @@ def attach(request: Request, code: str, kind: str = Form("input"),
 
 
 @router.get("/dossiers/{code}/attachments/{attachment_id}", tags=["Hồ sơ"])
-def attachment(request: Request, code: str, attachment_id: int):
+def attachment(request: Request, code: str,
+               attachment_id: int = PathParam(..., ge=1, le=2_147_483_647)):
     who = require_official(request)
     filename, content_type, data = uc.attachment_file(request.app.state.ctx, code,
                                                       attachment_id, who)

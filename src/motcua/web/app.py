@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -36,6 +36,7 @@ from motcua.web.common import (
     _networks,
     make_templates,
     page,
+    refuse_nul,
 )
 from motcua.web.middleware import BodyLimit, SecurityHeaders
 
@@ -60,7 +61,7 @@ def _error_response(request: Request, error: MotcuaError, status: int):
 
 
 def create_app(ctx, secret_key: str | None = None) -> FastAPI:
-    app = FastAPI(title="motcua API", version="0.2.0", docs_url="/api/docs",
+    app = FastAPI(dependencies=[Depends(refuse_nul)], title="motcua API", version="0.2.0", docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None,
                   description="API của hệ thống một cửa điện tử motcua. Xác thực bằng "
                               "`Authorization: Bearer <mã truy cập>` (tạo bằng "
@@ -109,7 +110,10 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     async def database_error(request: Request, exc: DBAPIError):
         if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
             raise exc
-        log.warning("database unavailable: %s", exc)
+        # the driver's first line only: never the statement or its parameters (personal
+        # data, and a 1,500-word search would log 30 times its size)
+        reason = str(exc.orig or exc).strip().splitlines()[0][:200] if str(exc.orig or exc) else ""
+        log.warning("database unavailable: %s: %s", type(exc.orig or exc).__name__, reason)
         error = DatabaseUnavailable(
             "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được ghi. "
             "Vui lòng thử lại sau ít phút.")

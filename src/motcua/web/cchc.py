@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motcua.domain.cchc import AGENCY_KINDS, KIND_PHRASES, TASK_STATUSES
-from motcua.domain.errors import MotcuaError, PermissionDenied
+from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
 from motcua.domain.units import Role
 from motcua.reports import cchc_annual
 from motcua.reports.cchc_docs import HEADINGS, sentences, to_docx, to_xlsx
@@ -77,9 +78,11 @@ def add_task(request: Request, csrf: str = Form(""), year: str = Form(""),
 
 
 @router.get("/cchc/bao-cao-{year}.{fmt}")
-def download(request: Request, year: int, fmt: str):
+def download(request: Request, year: int = PathParam(..., ge=1, le=9999), fmt: str = ""):
     ctx = request.app.state.ctx
     _who(request)
+    if not 2000 <= year <= ctx.clock.now().year + 1:
+        raise NotFound(f"Không có báo cáo cải cách hành chính năm {year}.")
     report = cchc_annual(ctx, year)
     if fmt in ("docx", "xlsx"):
         data = to_docx(report) if fmt == "docx" else to_xlsx(report)

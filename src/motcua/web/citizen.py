@@ -15,14 +15,14 @@ from motcua.reports import lists
 from motcua.services import dossiers as uc
 from motcua.services import tracking as tracking_service
 from motcua.web.actions import read_uploads
-from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import TooManyAttempts, check_csrf, online_filing, page, track
+from motcua.web.common import birth_year as parse_birth_year
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/thu-tuc", response_class=HTMLResponse)
-def catalogue(request: Request, q: str = ""):
+def catalogue(request: Request, q: str = Query("", max_length=200)):
     rows = lists.search_procedures(request.app.state.ctx, q)
     return page(request, "catalogue.html", q=q, rows=rows, describe=lists.describe_deadline)
 

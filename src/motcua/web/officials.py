@@ -7,6 +7,7 @@ import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -199,7 +200,8 @@ async def act(request: Request, code: str):
 
 
 @router.get("/ho-so/{code}/tep/{attachment_id}")
-def attachment(request: Request, code: str, attachment_id: int):
+def attachment(request: Request, code: str,
+               attachment_id: int = PathParam(..., ge=1, le=2_147_483_647)):
     who = require_official(request)
     filename, content_type, data = uc.attachment_file(request.app.state.ctx, code,
                                                       attachment_id, who)
