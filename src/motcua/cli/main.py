@@ -19,6 +19,7 @@ from motcua.cli import (
     dossiers,
     forms,
     officials,
+    operations,
     procedures,
     reports,
     units,
@@ -35,10 +36,14 @@ for sub, name in ((calendar.calendar_app, "calendar"), (units.units_app, "units"
                   (officials.officials_app, "officials"),
                   (procedures.procedures_app, "procedures"), (dossiers.audit_app, "audit"),
                   (database.db_app, "db"), (dossiers.dossiers_app, "dossiers"),
-                  (forms.forms_app, "forms"), (reports.cchc_app, "cchc")):
+                  (forms.forms_app, "forms"), (reports.cchc_app, "cchc"),
+                  (operations.files_app, "files")):
     app.add_typer(sub, name=name)
 app.command("report")(reports.report_command)
 app.command("generate")(reports.generate_command)
+app.command("serve")(operations.serve_command)
+app.command("backup")(operations.backup_command)
+app.command("restore")(operations.restore_command)
 
 
 @app.command("replay")

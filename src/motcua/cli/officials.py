@@ -59,3 +59,17 @@ def officials_revoke_tokens(username: str, database: Database = None) -> None:
 
     count = revoke_api_tokens(open_app(database), username)
     typer.echo(f"Đã thu hồi {count} mã truy cập của {username}.")
+
+
+@officials_app.command("password")
+@friendly
+def officials_password(username: str,
+                       password: Annotated[str, typer.Option(
+                           "--password", prompt="Mật khẩu mới", hide_input=True,
+                           confirmation_prompt=True)],
+                       database: Database = None) -> None:
+    """Đặt lại mật khẩu một tài khoản; mọi phiên đăng nhập của tài khoản kết thúc."""
+    from motcua.services.officials import set_password
+
+    ended = set_password(open_app(database), username, password)
+    typer.echo(f"Đã đặt lại mật khẩu cho {username}; đã kết thúc {ended} phiên đăng nhập.")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -26,6 +28,7 @@ class FileStore:
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if target.exists():
+            os.utime(target)  # in use again: ``motcua files sweep`` leaves young files alone
             return digest
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
@@ -42,3 +45,29 @@ class FileStore:
 
     def read(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()
+
+    def stored(self) -> Iterator[tuple[str, Path]]:
+        """(SHA-256, path) of every file kept."""
+        if not self.root.exists():
+            return
+        for path in self.root.glob("??/??/*"):
+            if len(path.name) == 64 and not path.name.startswith("."):
+                yield path.name, path
+
+    def leftovers(self, older_than_s: float) -> list[Path]:
+        """Temporary files of writes a crash interrupted, older than ``older_than_s``."""
+        if not self.root.exists():
+            return []
+        limit = time.time() - older_than_s
+        return [p for p in self.root.glob("??/??/.tmp-*") if p.stat().st_mtime < limit]
+
+    def intact(self, sha256: str) -> bool | None:
+        """None if the file is missing, else whether its bytes still hash to its name."""
+        path = self.path(sha256)
+        if not path.exists():
+            return None
+        digest = hashlib.sha256()
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                digest.update(chunk)
+        return digest.hexdigest() == sha256
