@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean env system-deps fonts
+.PHONY: demo test lint bench bench-deps clean env system-deps fonts
 
 # Debian packages the tests use: the browser Playwright drives, PDF and QR tools, a font
 # and nginx, the load balancer of the two-server test
@@ -44,10 +44,16 @@ test: $(STAMP) system-deps
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+# wrk drives the HTTP benchmark (bench_http.py) from a second process
+bench-deps:
+	@command -v wrk >/dev/null || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk; }
+
+bench: $(STAMP) bench-deps
 	$(BIN)/python benchmarks/bench_calendar.py
 	$(BIN)/python benchmarks/bench_lifecycle.py
 	$(BIN)/python benchmarks/bench_reports.py
+	$(BIN)/python benchmarks/bench_http.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -40,6 +40,7 @@ class App:
         # the dossier storage boundary of this database
         self.store = store_for(self.engine, self.audit_key)
         self.events = EventHandlers()
+        self.catalogue_cache: dict = {}
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.store, self.unit_codes, self.procedure_versions)

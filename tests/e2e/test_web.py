@@ -371,30 +371,50 @@ def test_a_correct_look_up_of_ones_own_dossier_does_not_reset_guesses_at_another
 
 
 def test_parallel_guesses_are_counted_before_they_are_checked(app):
-    """50 simultaneous guesses, each in its own connection, get 10 checks (on PostgreSQL
-    the advisory lock, on SQLite the write lock, make the count atomic)."""
+    """50 simultaneous wrong guesses at one dossier, each in its own connection, get 10
+    checks (PostgreSQL: an advisory lock per dossier code; SQLite: the write lock)."""
     import threading
 
+    from motcua.domain.errors import NotFound, TooManyAttempts
     from motcua.services import throttle
 
-    admitted: list[list[int]] = []
+    checked: list[int] = []
+    refused: list[int] = []
     barrier = threading.Barrier(50)
 
-    def guess() -> None:
-        barrier.wait()
-        ids = throttle.admit(app, ("client:1", "code:X"), throttle.GUESSES)
-        if ids is not None:
-            admitted.append(ids)
+    def wrong(uow):
+        checked.append(1)
+        raise NotFound("sai")
 
-    threads = [threading.Thread(target=guess) for _ in range(50)]
+    def guess(client: str) -> None:
+        barrier.wait()
+        try:
+            throttle.guarded(app, throttle.GUESSES, targets=("code:X",), clients=(client,),
+                             guess=wrong)
+        except NotFound:
+            pass
+        except TooManyAttempts:
+            refused.append(1)
+
+    threads = [threading.Thread(target=guess, args=(f"client:{i % 5}",)) for i in range(50)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert len(admitted) == 10
-    # another client guessing at the same dossier is blocked too: counted per target
-    assert throttle.admit(app, ("client:2", "code:X"), throttle.GUESSES) is None
-    assert throttle.admit(app, ("client:2", "code:Y"), throttle.GUESSES) is not None
-    # the window passes: counted attempts expire
+    assert len(checked) == 10 and len(refused) == 40
+
+    def right(uow):
+        return "đúng"
+
+    # another client is blocked at that dossier too: counted per target ...
+    with pytest.raises(TooManyAttempts):
+        throttle.guarded(app, throttle.GUESSES, targets=("code:X",), clients=("client:9",),
+                         guess=right)
+    # ... and right guesses elsewhere, by anyone, are let through and write nothing
+    for _ in range(20):
+        assert throttle.guarded(app, throttle.GUESSES, targets=("code:Y",),
+                                clients=("client:9",), guess=right) == "đúng"
+    # the window passes: counted failures expire
     app.clock.set(app.clock.now() + timedelta(minutes=16))
-    assert throttle.admit(app, ("client:1", "code:X"), throttle.GUESSES) is not None
+    assert throttle.guarded(app, throttle.GUESSES, targets=("code:X",),
+                            clients=("client:0",), guess=right) == "đúng"

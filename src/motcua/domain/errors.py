@@ -99,6 +99,12 @@ class PermissionDenied(MotcuaError):
     code = "khong_co_quyen"
 
 
+class TooManyAttempts(MotcuaError):
+    """Too many wrong guesses (tracking digits, passwords) or filings from one client."""
+
+    code = "qua_nhieu_lan"
+
+
 class DatabaseUnavailable(MotcuaError):
     """The database could not be reached; nothing was written."""
 

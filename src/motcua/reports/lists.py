@@ -6,11 +6,13 @@ Views call these and render; none of them opens a database connection itself.
 
 from __future__ import annotations
 
+import time
 from datetime import time as dtime
 
 from motcua.domain.calendar import CountingMode, Deadline, DeadlineUnit
 from motcua.domain.errors import PermissionDenied
 from motcua.domain.procedures import Channel, Procedure
+from motcua.domain.text import search_words
 from motcua.domain.units import Official, Role, Unit
 from motcua.storage import queries
 
@@ -24,9 +26,24 @@ def describe_deadline(row) -> str:
                     dtime.fromisoformat(row.cutoff) if row.cutoff else None).describe()
 
 
+CATALOGUE_TTL_S = 60  # a procedure saved by another server process shows within a minute
+
+
 def search_procedures(ctx, q: str = "") -> list:
-    """Procedures in force, diacritic-insensitive search on code, name and field."""
-    return queries.search_procedures(ctx.engine, ctx.settings.province_code, q)
+    """Procedures in force, diacritic-insensitive search on code, name and field.
+
+    The public catalogue is read far more than it changes: a search's rows are kept
+    ``CATALOGUE_TTL_S`` in this process (``save_procedures`` clears them at once)."""
+    key = (ctx.settings.province_code, tuple(search_words(q)))
+    now = time.monotonic()
+    hit = ctx.catalogue_cache.get(key)
+    if hit is not None and now - hit[0] < CATALOGUE_TTL_S:
+        return hit[1]
+    rows = queries.search_procedures(ctx.engine, ctx.settings.province_code, q)
+    if len(ctx.catalogue_cache) >= 2000:
+        ctx.catalogue_cache.clear()
+    ctx.catalogue_cache[key] = (now, rows)
+    return rows
 
 
 def procedure(ctx, code: str) -> Procedure:

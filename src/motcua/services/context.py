@@ -60,3 +60,4 @@ class Context(Protocol):
     clock: Clock
     settings: Any
     audit_key: bytes  # seals the audit record; kept outside the database
+    catalogue_cache: dict  # public catalogue searches, kept a minute (reports.lists)

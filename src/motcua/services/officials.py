@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from motcua.domain.errors import Conflict, ValidationError
 from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
+from motcua.services import throttle
 from motcua.services.context import Context
 
 _hasher = PasswordHasher()
@@ -57,7 +58,21 @@ def grant_role(ctx: Context, username: str, unit_code: str, role: str) -> Offici
 
 def authenticate(ctx: Context, username: str, password: str) -> Official | None:
     with ctx.uow() as uow:
-        found = uow.officials.by_username(username)
+        return _authenticate(uow, username, password)
+
+
+def sign_in(ctx: Context, username: str, password: str, client: str) -> Official | None:
+    """``authenticate`` under the guessing throttle (per username and per client address,
+    shared by all servers): ``TooManyAttempts`` after 10 failures in 15 minutes."""
+    return throttle.guarded(
+        ctx, throttle.GUESSES, targets=(f"login-user:{username.strip().lower()[:64]}",),
+        clients=(f"login:{client}",),
+        guess=lambda uow: _authenticate(uow, username, password),
+        message="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
+
+
+def _authenticate(uow, username: str, password: str) -> Official | None:
+    found = uow.officials.by_username(username)
     if found is None:
         _hasher.hash(password)  # same cost whether or not the account exists
         return None

@@ -96,6 +96,7 @@ def save_procedures(ctx: Context, procedures: list[Procedure]) -> tuple[int, int
             uow.procedures.add_version(p, province, ctx.clock.now())
             created += 1
         uow.commit()
+    ctx.catalogue_cache.clear()  # this process sees it at once; others within a minute
     return created, unchanged
 
 

@@ -4,6 +4,7 @@ ID number or phone (DOMAIN.md, problem 3), and the receipt after an online filin
 from __future__ import annotations
 
 from motcua.domain.errors import NotFound
+from motcua.services import throttle
 from motcua.services.context import Context
 from motcua.services.views import PublicView, public_view
 
@@ -12,20 +13,26 @@ def _public(ctx: Context, uow, dossier) -> PublicView:
     return public_view(uow, dossier, f"{ctx.settings.public_url}/tra-cuu?ma={dossier.code}")
 
 
-def track(ctx: Context, code: str, last4: str) -> PublicView:
+def track(ctx: Context, code: str, last4: str, client: str) -> PublicView:
     """The public view of a dossier for whoever knows its code and the last 4 digits of
-    the applicant's ID number or phone; one message for every wrong guess."""
+    the applicant's ID number or phone; one message for every wrong guess. Guesses are
+    throttled per dossier code and per ``client`` (its address), across all servers."""
+    return throttle.guarded(
+        ctx, throttle.GUESSES, targets=(f"track-code:{(code or '').strip().upper()[:64]}",),
+        clients=(f"track:{client}",), guess=lambda uow: _track(ctx, uow, code, last4))
+
+
+def _track(ctx: Context, uow, code: str, last4: str) -> PublicView:
     wrong = NotFound("Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.")
     digits = (last4 or "").strip()
-    with ctx.uow() as uow:
-        try:
-            dossier = uow.dossiers.get(code, corrections=False)
-        except NotFound:
-            raise wrong from None
-        held = {dossier.applicant_id_number[-4:], dossier.applicant_phone[-4:]} - {""}
-        if len(digits) != 4 or digits not in held:
-            raise wrong
-        return _public(ctx, uow, dossier)
+    try:
+        dossier = uow.dossiers.get(code, corrections=False)
+    except NotFound:
+        raise wrong from None
+    held = {dossier.applicant_id_number[-4:], dossier.applicant_phone[-4:]} - {""}
+    if len(digits) != 4 or digits not in held:
+        raise wrong
+    return _public(ctx, uow, dossier)
 
 
 def submission_receipt(ctx: Context, code: str, key: str) -> PublicView:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 
 from motcua.domain.audit import AuditEvent
@@ -516,33 +517,71 @@ class SessionRepository:
 class ThrottleRepository:
     """Counted guesses and filings, shared by every server process.
 
-    ``record`` inserts first, then (PostgreSQL) takes a transaction-scoped advisory lock
-    per key, then ``count`` reads: on SQLite the insert takes the database's write lock,
-    on PostgreSQL the lock makes a second transaction count after the first commits, so
-    parallel requests never both see room for one more.
+    ``admit`` checks and records an attempt atomically. PostgreSQL: one call of the
+    function ``motcua_throttle_admit`` (migration 0007), which takes an advisory lock
+    per target key, counts, and inserts, in the statement's own transaction, without
+    waiting for the WAL flush (a throttle row lost in a crash costs a few guesses).
+    SQLite: the insert comes first and takes the database's write lock, then the count;
+    over the limit, the unit of work rolls the insert back.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
-    def record(self, keys: Sequence[str], at: datetime) -> list[int]:
+    @property
+    def _pg(self) -> bool:
+        return self.conn.dialect.name == "postgresql"
+
+    def admit(self, targets: Sequence[str], clients: Sequence[str], since: datetime,
+              now: datetime, attempts: int) -> list[int] | None:
+        if self._pg:
+            ids = self.conn.execute(sa.select(sa.func.motcua_throttle_admit(
+                sa.cast(list(targets), ARRAY(sa.Text)), sa.cast(list(clients), ARRAY(sa.Text)),
+                since, now, attempts))).scalar()
+            return None if ids is None else list(ids)
         c = t.throttle_events.c
-        ids = [self.conn.execute(sa.insert(t.throttle_events).values(key=k, at=at)
-                                 .returning(c.id)).scalar_one() for k in keys]
-        if self.conn.dialect.name == "postgresql":
-            for key in sorted(keys):
-                self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
-                    sa.func.hashtextextended(key, 0))))
+        keys = [*targets, *clients]
+        self.conn.execute(sa.delete(t.throttle_events).where(c.key.in_(keys), c.at <= since))
+        ids = [self.conn.execute(sa.insert(t.throttle_events).values(key=k, at=now)
+                                 .returning(c.id)).scalar_one() for k in targets]
+        counts = dict(self.conn.execute(
+            sa.select(c.key, sa.func.count()).where(c.key.in_(keys), c.at > since)
+            .group_by(c.key)).all())
+        if any(counts.get(k, 0) >= attempts for k in clients) or \
+                any(counts.get(k, 0) > attempts for k in targets):
+            return None
         return ids
 
-    def count(self, key: str, since: datetime) -> int:
+    def lock_and_check(self, targets: Sequence[str], clients: Sequence[str], since: datetime,
+                       attempts: int) -> bool:
+        """Lock the targets until this transaction ends; whether every key is under
+        ``attempts`` failures since ``since``. PostgreSQL: one call of
+        ``motcua_throttle_check`` (advisory locks, migration 0007). SQLite: forgetting the
+        keys' expired rows takes the database's write lock first."""
+        if self._pg:
+            dossier_pg.begin_now(self.conn)  # the locks last until the commit
+            return bool(self.conn.execute(sa.select(sa.func.motcua_throttle_check(
+                sa.cast(list(targets), ARRAY(sa.Text)), sa.cast(list(clients), ARRAY(sa.Text)),
+                since, attempts))).scalar())
         c = t.throttle_events.c
-        return self.conn.execute(sa.select(sa.func.count()).where(
-            c.key == key, c.at > since)).scalar_one()
+        keys = [*targets, *clients]
+        self.conn.execute(sa.delete(t.throttle_events).where(c.key.in_(keys), c.at <= since))
+        counts = self.conn.execute(
+            sa.select(sa.func.count()).where(c.key.in_(keys), c.at > since)
+            .group_by(c.key)).scalars().all()
+        return all(n < attempts for n in counts)
+
+    def record(self, keys: Sequence[str], at: datetime, since: datetime) -> None:
+        """A failure against every key (their rows older than ``since`` forgotten)."""
+        c = t.throttle_events.c
+        if self._pg:
+            self.conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
+        self.conn.execute(sa.delete(t.throttle_events).where(c.key.in_(keys), c.at <= since))
+        self.conn.execute(sa.insert(t.throttle_events), [{"key": k, "at": at} for k in keys])
 
     def forget(self, ids: Sequence[int]) -> None:
+        if not ids:
+            return
+        if self._pg:
+            self.conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
         self.conn.execute(sa.delete(t.throttle_events).where(t.throttle_events.c.id.in_(ids)))
-
-    def expire(self, keys: Sequence[str], before: datetime) -> None:
-        c = t.throttle_events.c
-        self.conn.execute(sa.delete(t.throttle_events).where(c.key.in_(keys), c.at <= before))

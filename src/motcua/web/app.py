@@ -24,6 +24,7 @@ from motcua.domain.errors import (
     MotcuaError,
     NotFound,
     PermissionDenied,
+    TooManyAttempts,
     ValidationError,
 )
 from motcua.services.officials import SESSION_HOURS
@@ -32,7 +33,6 @@ from motcua.web.common import (
     HERE,
     CsrfFailed,
     LoginRequired,
-    TooManyAttempts,
     _networks,
     make_templates,
     page,
@@ -118,6 +118,11 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
             "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được ghi. "
             "Vui lòng thử lại sau ít phút.")
         return _error_response(request, error, 503)
+
+    @app.get("/healthz", include_in_schema=False)
+    def health():
+        """The process answers (for a load balancer's check); touches nothing else."""
+        return {"status": "ok"}
 
     @app.get("/", include_in_schema=False)
     def home():

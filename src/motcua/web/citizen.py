@@ -8,15 +8,15 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motcua.domain.commands import Rate
-from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
+from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, TooManyAttempts
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
 from motcua.services import dossiers as uc
 from motcua.services import tracking as tracking_service
 from motcua.web.actions import read_uploads
-from motcua.web.common import TooManyAttempts, check_csrf, online_filing, page, track
 from motcua.web.common import birth_year as parse_birth_year
+from motcua.web.common import check_csrf, online_filing, page, track
 
 router = APIRouter(include_in_schema=False)
 

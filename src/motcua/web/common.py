@@ -36,10 +36,6 @@ class LoginRequired(PermissionDenied):
     code = "can_dang_nhap"
 
 
-class TooManyAttempts(MotcuaError):
-    code = "qua_nhieu_lan"
-
-
 DETAIL_LABELS = {
     "procedure": "thủ tục", "procedure_version": "phiên bản", "channel": "kênh nộp",
     "applicant_id_number": "số định danh", "effective_receipt": "tính thời hạn từ",
@@ -231,29 +227,9 @@ def client_address(request: Request) -> str:
     return hops[0] if hops else peer
 
 
-def client_key(request: Request, prefix: str = "") -> str:
-    return f"{prefix}{client_address(request)}"
-
-
-def admit(request: Request, keys: tuple[str, ...], limit: throttle.Limit, message: str):
-    """Count an attempt against ``keys`` (shared by every server process); 429 with
-    ``message`` when over the limit."""
-    ids = throttle.admit(request.app.state.ctx, keys, limit)
-    if ids is None:
-        raise TooManyAttempts(message)
-    return ids
-
-
 def track(request: Request, code: str, last4: str):
-    """``services.tracking.track`` behind the guessing throttle (page and API): guesses
-    are counted per client and per dossier code."""
-    ctx = request.app.state.ctx
-    keys = (client_key(request, "track:"), f"track-code:{(code or '').strip().upper()[:64]}")
-    ids = admit(request, keys, throttle.GUESSES,
-                "Bạn đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
-    view = tracking.track(ctx, code, last4)  # NotFound: the guess stays counted
-    throttle.taken_back(ctx, ids)
-    return view
+    """``services.tracking.track`` for this request's client (page and API)."""
+    return tracking.track(request.app.state.ctx, code, last4, client_address(request))
 
 
 def online_filing(request: Request, file):
@@ -262,16 +238,17 @@ def online_filing(request: Request, file):
     repeated filing is not counted."""
     ctx = request.app.state.ctx
     limit = throttle.Limit(ctx.settings.filings_per_hour, 3600)
-    ids = admit(request, (client_key(request, "filing:"),), limit,
-                f"Từ địa chỉ này đã nộp {limit.attempts} hồ sơ trong một giờ qua, mức tối đa "
+    attempt = throttle.admit(
+        ctx, limit, targets=(f"filing:{client_address(request)}",),
+        message=f"Từ địa chỉ này đã nộp {limit.attempts} hồ sơ trong một giờ qua, mức tối đa "
                 "cho phép; vui lòng thử lại sau hoặc nộp tại bộ phận một cửa.")
     try:
         view, repeated = file()
     except BaseException:
-        throttle.taken_back(ctx, ids)
+        throttle.succeeded(ctx, attempt)  # a refused filing is not counted
         raise
     if repeated:
-        throttle.taken_back(ctx, ids)
+        throttle.succeeded(ctx, attempt)
     return view, repeated
 
 

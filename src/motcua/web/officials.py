@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from motcua.domain.dossiers import Action
-from motcua.domain.errors import MotcuaError, PermissionDenied
+from motcua.domain.errors import MotcuaError, PermissionDenied, TooManyAttempts
 from motcua.domain.units import Role
 from motcua.forms import content as printing
 from motcua.forms.content import FORMS
@@ -21,18 +21,17 @@ from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
-from motcua.services import throttle
 from motcua.services.officials import (
-    authenticate,
     change_password,
     close_session,
     open_session,
+    sign_in,
 )
 from motcua.web.actions import form_fields, perform, read_uploads
 from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import (
     check_csrf,
-    client_key,
+    client_address,
     desk_channel,
     file_response,
     page,
@@ -66,16 +65,13 @@ def login(request: Request, username: str = Form("", max_length=64),
     if not secrets.compare_digest(csrf, request.session.get("csrf", "")):
         return page(request, "login.html", status_code=400, next=target,
                     error="Phiên làm việc đã hết hạn; vui lòng tải lại trang và đăng nhập.")
-    keys = (client_key(request, "login:"), f"login-user:{username.strip().lower()[:64]}")
-    attempt = throttle.admit(ctx, keys, throttle.GUESSES)
-    if attempt is None:
-        return page(request, "login.html", status_code=429, next=target,
-                    error="Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.")
-    found = authenticate(ctx, username, password)
-    if found is None:  # the attempt stays counted
+    try:
+        found = sign_in(ctx, username, password, client_address(request))
+    except TooManyAttempts as exc:
+        return page(request, "login.html", status_code=429, next=target, error=exc.message)
+    if found is None:  # counted as a failure
         return page(request, "login.html", status_code=401, next=target,
                     error="Tên đăng nhập hoặc mật khẩu không đúng.")
-    throttle.taken_back(ctx, attempt)
     _sign_in(request, found)
     return RedirectResponse(target, status_code=303)
 

@@ -13,6 +13,63 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
+# One round trip per throttled request (storage.repositories.ThrottleRepository): lock
+# the target keys, forget expired rows, refuse when a client or target is at its limit,
+# else record the attempt against each target; the statement's own transaction commits
+# without waiting for the WAL flush.
+THROTTLE_ADMIT = """
+CREATE OR REPLACE FUNCTION motcua_throttle_admit(
+    targets text[], clients text[], since timestamptz, at_now timestamptz, attempts int)
+RETURNS int[] LANGUAGE plpgsql AS $$
+DECLARE
+  k text;
+  ids int[] := '{}';
+  new_id int;
+BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
+  FOREACH k IN ARRAY COALESCE((SELECT array_agg(x ORDER BY x) FROM unnest(targets) x), '{}')
+  LOOP
+    PERFORM pg_advisory_xact_lock(hashtextextended(k, 0));
+  END LOOP;
+  DELETE FROM throttle_events WHERE key = ANY(targets || clients) AND at <= since;
+  IF EXISTS (SELECT 1 FROM unnest(clients) c WHERE
+             (SELECT count(*) FROM throttle_events e WHERE e.key = c AND e.at > since)
+             >= attempts)
+     OR EXISTS (SELECT 1 FROM unnest(targets) g WHERE
+             (SELECT count(*) FROM throttle_events e WHERE e.key = g AND e.at > since)
+             >= attempts) THEN
+    RETURN NULL;
+  END IF;
+  FOREACH k IN ARRAY targets LOOP
+    INSERT INTO throttle_events (key, at) VALUES (k, at_now) RETURNING id INTO new_id;
+    ids := ids || new_id;
+  END LOOP;
+  RETURN ids;
+END $$;
+"""
+
+
+# The guard of a guess (services.throttle.guarded): lock the target keys until the
+# caller's transaction ends, then whether every key is under its limit of failures. A
+# right guess then writes nothing; a wrong one is recorded before the lock is released.
+THROTTLE_CHECK = """
+CREATE OR REPLACE FUNCTION motcua_throttle_check(
+    targets text[], clients text[], since timestamptz, attempts int)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+  k text;
+BEGIN
+  FOREACH k IN ARRAY COALESCE((SELECT array_agg(x ORDER BY x) FROM unnest(targets) x), '{}')
+  LOOP
+    PERFORM pg_advisory_xact_lock(hashtextextended(k, 0));
+  END LOOP;
+  RETURN NOT EXISTS (
+    SELECT 1 FROM unnest(targets || clients) g
+    WHERE (SELECT count(*) FROM throttle_events e WHERE e.key = g AND e.at > since)
+          >= attempts);
+END $$;
+"""
+
 
 def upgrade() -> None:
     with op.batch_alter_table("dossiers") as batch:
@@ -38,6 +95,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_throttle_events")),
     )
     op.create_index("ix_throttle_events_key_at", "throttle_events", ["key", "at"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(THROTTLE_ADMIT)
+        op.execute(THROTTLE_CHECK)
     op.create_table(
         "audit_checkpoints",
         sa.Column("id", sa.Integer, nullable=False),
@@ -53,6 +113,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS motcua_throttle_admit")
+        op.execute("DROP FUNCTION IF EXISTS motcua_throttle_check")
     op.drop_table("audit_checkpoints")
     op.drop_table("throttle_events")
     op.drop_table("web_sessions")
