@@ -94,7 +94,13 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
     and attached in the same transaction.
     """
     now = ctx.clock.now()
-    channel = Channel.ASSISTED if on_behalf else Channel(channel)
+    if on_behalf:
+        channel = Channel.ASSISTED
+    elif channel not in {c.value for c in Channel}:
+        raise ValidationError(f"Kênh nộp “{channel}” không hợp lệ; chọn desk (trực tiếp) "
+                              "hoặc postal (bưu chính).", field="channel")
+    else:
+        channel = Channel(channel)
     checked = _checked(ctx, uploads)
     actor = actor or actor_of(official)
     with ctx.uow() as uow:
