@@ -45,6 +45,9 @@ class Settings:
     # anonymous online filings per client address and hour; files and megabytes per filing
     filings_per_hour: int = field(default_factory=lambda: int(_env("FILINGS_PER_HOUR", "10")))
     max_files: int = field(default_factory=lambda: int(_env("MAX_FILES", "20")))
+    # threads per server process for the (synchronous) request handlers; fewer threads
+    # than the pool's 40 keep requests in arrival order under load (a shorter tail)
+    threads: int = field(default_factory=lambda: int(_env("THREADS", "4")))
     max_submission_mb: float = field(
         default_factory=lambda: float(_env("MAX_SUBMISSION_MB", "50")))
 

@@ -7,7 +7,9 @@ render; errors become JSON (API) or a Vietnamese page, always with a stable code
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -60,8 +62,17 @@ def _error_response(request: Request, error: MotcuaError, status: int):
     return page(request, "error.html", status_code=status, error=error)
 
 
+def _lifespan(threads: int):
+    @asynccontextmanager
+    async def lifespan(_app):
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+    return lifespan
+
+
 def create_app(ctx, secret_key: str | None = None) -> FastAPI:
-    app = FastAPI(dependencies=[Depends(refuse_nul)], title="motcua API", version="0.2.0", docs_url="/api/docs",
+    app = FastAPI(dependencies=[Depends(refuse_nul)], title="motcua API",
+                  lifespan=_lifespan(ctx.settings.threads), version="0.2.0", docs_url="/api/docs",
                   openapi_url="/api/openapi.json", redoc_url=None,
                   description="API của hệ thống một cửa điện tử motcua. Xác thực bằng "
                               "`Authorization: Bearer <mã truy cập>` (tạo bằng "
