@@ -109,6 +109,7 @@ def load_demo(ctx, dossiers: int = 300, seed: int = 66, progress=None) -> list[t
         codes = _dossiers(ctx, clock, now, procedures, dossiers, rng, progress)
         clock.set(now - timedelta(minutes=5))
         _corrections(ctx, codes[-60:])
+        _waiting_filings(ctx, clock, now, procedures, rng)
     finally:
         ctx.clock = real_clock
     return logins
@@ -231,6 +232,37 @@ def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], cou
         if progress:
             progress(i + 1)
     return codes
+
+
+def _waiting_filings(ctx, clock: FixedClock, now: datetime, procedures: list[dict],
+                     rng: random.Random, wanted: int = 4) -> None:
+    """Online filings made in the last hours, waiting for the desk; one already refused."""
+    from motcua.services import submissions
+
+    online = [p for p in procedures if "online" in p["channels"] and not p["unit"]]
+    staff = _Staff(ctx)
+    made = 0
+    for i in range(wanted * 3):
+        if made == wanted or not online:
+            break
+        p = rng.choice(online)
+        with ctx.uow() as uow:
+            procedure = uow.procedures.current(p["code"], ctx.settings.province_code)
+        uploads = [Upload(d.name, f"tai-lieu-{n + 1}.pdf", _demo_pdf())
+                   for n, d in enumerate(procedure.documents) if d.required]
+        clock.set(now - timedelta(hours=wanted - made, minutes=rng.randint(0, 50)))
+        unit = rng.choice(COMMUNES)
+        try:
+            view, _ = submissions.submit(
+                ctx, procedure_code=p["code"], unit_code=unit, applicant=_applicant(rng),
+                uploads=uploads, submission_key=f"demo-nop-truc-tuyen-{i:04d}")
+        except MotcuaError:
+            continue
+        made += 1
+        desk = staff.by.get((unit, "desk"))
+        if made == 1 and desk is not None:
+            submissions.decline(ctx, view.ref, desk, "Ảnh chụp tờ khai bị mờ, không đọc được "
+                                                     "số định danh của người được khai sinh")
 
 
 def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:

@@ -137,15 +137,33 @@ def test_online_dossier_through_four_roles_to_return_and_tracking(app, server, b
     citizen.fill("#id_number", "066190001234")
     citizen.fill("#birth_year", "1990")
     citizen.fill("#phone", "0912345678")
-    citizen.set_input_files("#tep-1", files[0])
-    citizen.set_input_files("#tep-2", files[1])
+    citizen.select_option("#unit_code", "24175")
+    citizen.set_input_files("#tep-0", files[0])
+    citizen.set_input_files("#tep-1", files[1])
     assert fits_width(citizen)
     citizen.screenshot(path=SHOTS / "02-nop-truc-tuyen.png", full_page=True)
-    citizen.dblclick("#gui-ho-so")  # a double click still makes one dossier
+    citizen.dblclick("#gui-ho-so")  # a double click still makes one filing
     citizen.wait_for_selector("#ma-ho-so")
-    code = citizen.inner_text("#ma-ho-so").strip()
+    ref = citizen.inner_text("#ma-ho-so").strip()
+    assert "chờ bộ phận một cửa" in citizen.inner_text("main")
     assert fits_width(citizen)
     citizen.screenshot(path=SHOTS / "03-bien-nhan.png", full_page=True)
+
+    # the desk checks the filing and accepts it: only now is it a dossier with a code
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    officer = desk.new_page()
+    officer.goto(f"{server}/dang-nhap?tiep=/cho-tiep-nhan")
+    officer.fill("#username", "tiepnhan")
+    officer.fill("#password", "mat-khau-demo")
+    officer.click("button:has-text('Đăng nhập')")
+    officer.wait_for_url(f"{server}/cho-tiep-nhan")
+    officer.click(f"a:has-text('{ref}')")
+    assert "Giấy chứng sinh" in officer.inner_text("main")
+    officer.screenshot(path=SHOTS / "03b-cho-tiep-nhan.png", full_page=True)
+    officer.click("#tiep-nhan")
+    officer.wait_for_selector(".flash.ok")
+    code = officer.url.split("/ho-so/")[1].split("?")[0]
+    desk.close()
 
     steps = [("tiepnhan", "complete_step", "04-tiep-nhan"),
              ("chuyenvien", "complete_step", "05-chuyen-vien"),

@@ -19,7 +19,7 @@ from motcua.services import dossiers as uc
 from motcua.services.audit import create_checkpoint, verify_audit
 from motcua.services.officials import set_password
 from motcua.web.app import create_app
-from tests.e2e.test_web import FORM, PDF, form_tokens, login
+from tests.e2e.test_web import FORM, PDF, file_online, form_tokens, login
 from tests.personas import CITIZEN
 
 
@@ -126,20 +126,12 @@ def test_anonymous_filings_are_limited_per_client_and_hour(app, client):
     from dataclasses import replace
 
     app.settings = replace(app.settings, filings_per_hour=2)
-    url = "/thu-tuc/1.001193/nop-truc-tuyen"
     statuses = []
     for _ in range(3):
-        tokens = form_tokens(client.get(url).text)
-        done = client.post(url, data={**FORM, **tokens},
-                           files=[("files", ("to-khai.pdf", PDF, "application/pdf"))],
-                           follow_redirects=False)
-        statuses.append(done.status_code)
+        statuses.append(file_online(client).status_code)
     assert statuses[:2] == [303, 303] and statuses[2] == 429
     app.clock.set(app.clock.now() + timedelta(hours=1, minutes=1))
-    tokens = form_tokens(client.get(url).text)
-    assert client.post(url, data={**FORM, **tokens},
-                       files=[("files", ("to-khai.pdf", PDF, "application/pdf"))],
-                       follow_redirects=False).status_code == 303
+    assert file_online(client).status_code == 303
 
 
 # -- request and upload limits --------------------------------------------------------------
@@ -188,12 +180,14 @@ def test_files_per_submission_and_total_size_are_limited(app, client):
     url = "/thu-tuc/1.001193/nop-truc-tuyen"
     tokens = form_tokens(client.get(url).text)
     many = client.post(url, data={**FORM, **tokens},
-                       files=[("files", (f"t{i}.pdf", PDF, "application/pdf")) for i in range(4)])
+                       files=[("tep_khac", (f"t{i}.pdf", PDF, "application/pdf"))
+                              for i in range(4)])
     assert many.status_code == 422 and "tối đa 3 tệp" in many.text
     big = PDF + b"0" * 600_000
     tokens = form_tokens(client.get(url).text)
     heavy = client.post(url, data={**FORM, **tokens},
-                        files=[("files", (f"t{i}.pdf", big, "application/pdf")) for i in range(2)])
+                        files=[(f"tep_{i}", (f"t{i}.pdf", big, "application/pdf"))
+                               for i in range(2)])
     assert heavy.status_code == 422 and "cho một lần nộp" in heavy.text
 
 

@@ -114,11 +114,22 @@ def count_dossiers(app) -> int:
         return conn.execute(sa.text("SELECT count(*) FROM dossiers")).scalar()
 
 
-def test_online_submission_with_uploads_makes_one_dossier_however_often_it_is_sent(app, client):
+SLOTS = [("tep_0", ("to-khai.pdf", PDF, "application/pdf")),
+         ("tep_1", ("giay-chung-sinh.jpg", JPEG, "image/jpeg"))]
+
+
+def file_online(client, files=SLOTS, **form):
     tokens = form_tokens(client.get("/thu-tuc/1.001193/nop-truc-tuyen").text)
-    files = [("files", ("to-khai.pdf", PDF, "application/pdf")),
-             ("files", ("giay-chung-sinh.jpg", JPEG, "image/jpeg"))]
-    data = {**FORM, **tokens, "doc_names": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]}
+    return client.post("/thu-tuc/1.001193/nop-truc-tuyen", data={**FORM, **tokens, **form},
+                       files=files, follow_redirects=False)
+
+
+def test_an_online_filing_waits_for_the_desk_then_is_received_with_its_files_in_their_slots(
+        app, world, client):
+    tokens = form_tokens(client.get("/thu-tuc/1.001193/nop-truc-tuyen").text)
+    data = {**FORM, **tokens}
+    # the files are sent slot 2 first: each is filed under its own document all the same
+    files = [SLOTS[1], SLOTS[0]]
     first = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data=data, files=files,
                         follow_redirects=False)
     again = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data=data, files=files,
@@ -126,19 +137,89 @@ def test_online_submission_with_uploads_makes_one_dossier_however_often_it_is_se
     assert first.status_code == again.status_code == 303
     assert first.headers["location"] == again.headers["location"]
     receipt = client.get(first.headers["location"])
-    code = re.search(r'id="ma-ho-so">([^<]+)<', receipt.text).group(1)
-    assert "<svg" in receipt.text and f"/tra-cuu?ma={code}" in receipt.text
-    assert count_dossiers(app) == 1
+    ref = re.search(r'id="ma-ho-so">([^<]+)<', receipt.text).group(1)
+    assert ref.startswith("TT-24175-") and "Chờ tiếp nhận" in receipt.text
+    assert "Đăng ký khai sinh" in receipt.text and "Xã Hòa Phú" in receipt.text
+    assert "Giấy chứng sinh: " in receipt.text and "giay-chung-sinh.jpg" in receipt.text
+    assert count_dossiers(app) == 0  # not received yet: no code, no clock, not in reports
+    waiting = track_page(client, ref, "1234")
+    assert "Chờ tiếp nhận" in waiting.text and "Bộ phận một cửa đang kiểm tra" in waiting.text
+
+    desk = TestClient(client.app)
+    csrf = login(desk, "tiepnhan")
+    listed = desk.get("/cho-tiep-nhan")
+    assert ref in listed.text
+    app.clock.set(vn(2026, 1, 5, 14, 0))  # accepted in the afternoon: the clock starts now
+    accepted = desk.post(f"/cho-tiep-nhan/{ref}/tiep-nhan", data={"csrf": csrf},
+                         follow_redirects=False)
+    assert accepted.status_code == 303
+    code = accepted.headers["location"].split("/")[2].split("?")[0]
     dossier = to_json(uc.get_dossier(app, code))
     assert dossier["channel"] == "online" and dossier["status"] == "in_progress"
-    # the API honours the same kind of key, in a header
+    assert dossier["received_at"] == "2026-01-05T14:00:00+07:00"
+    assert dossier["appointment"] == "2026-01-08T14:00:00+07:00"  # 3 working days from then
+    detail = to_json(uc.dossier_detail(app, code, world["tiepnhan"]))
+    assert {(a["name"], a["filename"]) for a in detail["attachments"]} == {
+        ("Tờ khai đăng ký khai sinh", "to-khai.pdf"), ("Giấy chứng sinh", "giay-chung-sinh.jpg")}
+    assert detail["events"][0]["actor"] == "Tiepnhan"
+    # a second desk officer (or a double click) cannot accept it twice
+    twice = desk.post(f"/cho-tiep-nhan/{ref}/tiep-nhan", data={"csrf": csrf})
+    assert twice.status_code == 409 and "đã được xử lý" in twice.text
+    assert count_dossiers(app) == 1
+    done = track_page(client, ref, "1234")
+    assert "Đã tiếp nhận" in done.text and code in done.text
+    # the API: filing with a key in a header, listing and accepting as the desk
     headers = {"Idempotency-Key": "khoa-api-0001"}
-    body = {"procedure_code": "1.001193", **FORM}
+    body = {"procedure_code": "1.001193", **FORM,
+            "doc_names": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]}
+    api_files = [("files", SLOTS[0][1]), ("files", SLOTS[1][1])]
     one = client.post("/api/v1/online-submissions", headers=headers, data=body,
-                      files=[("files", ("to-khai.pdf", PDF, "application/pdf"))]).json()
-    two = client.post("/api/v1/online-submissions", headers=headers, data=body).json()
-    assert one["code"] == two["code"] and (one["repeated"], two["repeated"]) == (False, True)
+                      files=api_files).json()
+    two = client.post("/api/v1/online-submissions", headers=headers, data=body,
+                      files=api_files).json()
+    assert one["ref"] == two["ref"] and (one["repeated"], two["repeated"]) == (False, True)
+    token = create_api_token(app, "tiepnhan", "Cổng")
+    auth = {"Authorization": f"Bearer {token}"}
+    rows = client.get("/api/v1/online-submissions", headers=auth).json()["rows"]
+    assert [r["ref"] for r in rows] == [one["ref"]]
+    received = client.post(f"/api/v1/online-submissions/{one['ref']}/accept", headers=auth)
+    assert received.status_code == 200 and received.json()["status"] == "in_progress"
     assert count_dossiers(app) == 2
+
+
+def test_a_refused_online_filing_tells_the_citizen_why_and_is_never_a_dossier(
+        app, world, client):
+    ref = client.get(file_online(client).headers["location"]).text
+    ref = re.search(r'id="ma-ho-so">([^<]+)<', ref).group(1)
+    desk = TestClient(client.app)
+    csrf = login(desk, "tiepnhan")
+    blank = desk.post(f"/cho-tiep-nhan/{ref}/tu-choi", data={"csrf": csrf, "reason": "  "})
+    assert blank.status_code == 422 and "Cần ghi lý do" in blank.text
+    other = TestClient(client.app)
+    other_csrf = login(other, "tiepnhan2")  # a desk officer of another ward
+    assert other.post(f"/cho-tiep-nhan/{ref}/tu-choi",
+                      data={"csrf": other_csrf, "reason": "x"}).status_code == 403
+    refused = desk.post(f"/cho-tiep-nhan/{ref}/tu-choi", follow_redirects=False, data={
+        "csrf": csrf, "reason": "Giấy chứng sinh chụp mờ, không đọc được số"})
+    assert refused.status_code == 303
+    seen = track_page(client, ref, "5678")
+    assert "Từ chối tiếp nhận" in seen.text and "chụp mờ" in seen.text
+    assert count_dossiers(app) == 0
+    assert desk.post(f"/cho-tiep-nhan/{ref}/tiep-nhan", data={"csrf": csrf}).status_code == 409
+
+
+def test_an_online_filing_names_every_problem_at_once(app, world, client):
+    only_form = file_online(client, files=[SLOTS[0]], name="", unit_code="SO-TP")
+    assert only_form.status_code == 422
+    text = only_form.text
+    assert "Cần ghi họ tên" in text                       # the applicant
+    assert "Sở Tư pháp không tiếp nhận" in text           # a unit of another level
+    assert "còn thiếu giấy tờ bắt buộc: Giấy chứng sinh" in text  # the document
+    form = client.get("/thu-tuc/1.001193/nop-truc-tuyen").text
+    select = form[form.index('<select id="unit_code"'):]
+    units = re.findall(r'<option value="([^"]*)"', select[:select.index("</select>")])
+    assert "SO-TP" not in units and units[0] == ""        # nothing chosen for the citizen
+    assert count_dossiers(app) == 0
 
 
 @pytest.mark.parametrize("filename,data,message", [
@@ -151,7 +232,7 @@ def test_uploads_are_checked_by_content_and_size_and_nothing_is_half_saved(
     app.settings = app.settings.__class__(**{**app.settings.__dict__, "max_upload_mb": 1})
     tokens = form_tokens(client.get("/thu-tuc/1.001193/nop-truc-tuyen").text)
     refused = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data={**FORM, **tokens},
-                          files=[("files", (filename, data, "application/pdf"))])
+                          files=[("tep_0", (filename, data, "application/pdf")), SLOTS[1]])
     assert refused.status_code == 422 and message in refused.text
     assert 'value="Phạm Thị Công Dân"' in refused.text  # what was typed is kept
     assert count_dossiers(app) == 0

@@ -220,10 +220,10 @@ def test_only_a_real_online_payment_record_counts_as_paid_online(app, world):
     from tests.personas import BIRTH
 
     save_procedures(app, [procedure_from_dict({**BIRTH, "fee_amount": 8000, "fee": "8.000 đồng"})])
-    paid, unpaid = (uc.submit_online(app, procedure_code="1.001193", unit_code="24175",
-                                     applicant=CITIZEN, uploads=(),
-                                     submission_key=f"khoa-nop-{i:04d}")[0].code
-                    for i in range(2))
+    paid, unpaid = (uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                       channel="online", applicant=CITIZEN,
+                                       official=world["tiepnhan"], payment_method="online").code
+                    for _ in range(2))
     uc.act(app, paid, RecordPayment(8000, "online", "VNPAY-123456"))
     ind = {i["code"]: i for i in row(make_report(app, "index766", JAN), "24175")["indicators"]}
     assert ind["4.1"]["inputs"] == {"paid_online": 1, "fee_dossiers": 2}

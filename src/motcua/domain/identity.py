@@ -94,6 +94,9 @@ class Applicant:
 
     @classmethod
     def create(cls, kind: str, id_number: str, name: str, **rest) -> Applicant:
+        if kind not in {k.value for k in ApplicantKind}:
+            raise InvalidIdentity(f"Loại người nộp “{kind}” không hợp lệ; chọn person (công dân) "
+                                  "hoặc business (tổ chức, doanh nghiệp).")
         kind = ApplicantKind(kind)
         if not name or not name.strip():
             raise InvalidIdentity("Cần ghi họ tên (hoặc tên tổ chức) người nộp hồ sơ.")

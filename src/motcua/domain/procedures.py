@@ -8,6 +8,7 @@ under (see STYLE.md "Time").
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from datetime import time
@@ -77,6 +78,21 @@ class RequiredDocument:
     copies: str = ""
     form: str = ""
 
+    @property
+    def shown_only(self) -> bool:
+        """Presented at the desk ("xuất trình"), not filed: no upload is asked for."""
+        return "xuất trình" in self.name.lower()
+
+    @property
+    def conditional(self) -> bool:
+        """Needed only in a case the text names ("(nếu …)", "(trường hợp …)")."""
+        return bool(re.search(r"\((nếu|trường hợp)\b", self.name, re.IGNORECASE))
+
+    @property
+    def required(self) -> bool:
+        """Every filing must carry it: neither conditional nor only shown."""
+        return not self.shown_only and not self.conditional
+
     def as_dict(self) -> dict:
         return {"name": self.name, "copies": self.copies, "form": self.form}
 
@@ -104,6 +120,16 @@ class Procedure:
     supplement_window_days: int = 3
     version: int = 1
     id: int | None = None
+
+    COMMUNE_KINDS = frozenset({"commune", "ward"})
+
+    def filed_at(self, unit_code: str, unit_kind: str) -> bool:
+        """Whether an online filing of this procedure may go to that unit: the unit the
+        procedure names, else a unit of its level (a commune-level procedure at a commune
+        or ward, a provincial one at the province's centre, its departments, branches)."""
+        if self.unit_code:
+            return unit_code == self.unit_code
+        return (unit_kind in self.COMMUNE_KINDS) == (self.level is Level.COMMUNE)
 
     def validate(self, seconds_per_day: int) -> None:
         if not self.code.strip() or not self.name.strip():

@@ -68,8 +68,8 @@ def online_procedure(ctx, code: str) -> Procedure:
 def desk_units(ctx, for_procedure: Procedure | None = None) -> list:
     """Units where a citizen can file (a desk officer works there), for a procedure."""
     units = queries.desk_units(ctx.engine, ctx.settings.province_code)
-    if for_procedure is not None and for_procedure.unit_code:
-        units = [u for u in units if u.code == for_procedure.unit_code]
+    if for_procedure is not None:
+        units = [u for u in units if for_procedure.filed_at(u.code, u.kind)]
     return units
 
 

@@ -39,6 +39,7 @@ class UnitOfWork(Protocol):
     audit: Any
     sessions: Any
     throttle: Any
+    submissions: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

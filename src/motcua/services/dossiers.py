@@ -18,7 +18,6 @@ from motcua.domain.documents import AttachmentKind, StoredFile, Upload
 from motcua.domain.dossiers import Dossier, code_day, dossier_code
 from motcua.domain.errors import (
     ConcurrentUpdate,
-    DuplicateSubmission,
     IllegalTransition,
     NotFound,
     PermissionDenied,
@@ -41,7 +40,7 @@ def actor_of(official: Official | None) -> Actor:
     return Actor(official.id, official.full_name)
 
 
-def _checked(ctx: Context, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
+def checked_uploads(ctx: Context, uploads: Iterable[Upload]) -> list[tuple[Upload, str]]:
     """Every upload checked (type by content, size; how many and how large together)
     before anything is read or written; each named with the extension of its content."""
     settings = ctx.settings
@@ -56,7 +55,7 @@ def _checked(ctx: Context, uploads: Iterable[Upload]) -> list[tuple[Upload, str]
     return checked
 
 
-def _store(ctx: Context, checked: list[tuple[Upload, str]]) -> tuple[StoredFile, ...]:
+def stored(ctx: Context, checked: list[tuple[Upload, str]]) -> tuple[StoredFile, ...]:
     """The checked uploads' bytes stored, once the act is allowed (the store is
     content-addressed: a refused commit leaves only an unreferenced blob)."""
     return tuple(StoredFile(u.name, u.filename, ctx.files.put(u.data), len(u.data), ctype)
@@ -69,9 +68,10 @@ def _safe_filename(name: str) -> str:
 
 
 def _apply(ctx: Context, uow, dossier: Dossier, command: Command, checked: list,
-           now: datetime, actor: Actor) -> None:
-    """Apply ``command`` with its checked uploads stored, and add their attachment rows."""
-    files = _store(ctx, checked)
+           now: datetime, actor: Actor, files: tuple[StoredFile, ...] = ()) -> None:
+    """Apply ``command`` with its checked uploads stored (or ``files`` already stored),
+    and add their attachment rows."""
+    files = files or stored(ctx, checked)
     if files:
         command = replace(command, files=files)
     dossier.apply(command, at=now, actor=actor, cal=ctx.calendar)
@@ -86,12 +86,15 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                     applicant: dict, official: Official | None = None, note: str = "",
                     on_behalf: bool = False, filed_by_id: int | None = None,
                     uploads: Iterable[Upload] = (), submission_key: str | None = None,
-                    actor: Actor | None = None, payment_method: str = "cash") -> DossierView:
+                    actor: Actor | None = None, payment_method: str = "cash",
+                    stored_files: tuple[StoredFile, ...] = (),
+                    decide: Callable | None = None) -> DossierView:
     """Receive a dossier at a desk, online, by post, or filed by an official for someone.
 
     Decree 118/2025 art. 14: any one-stop unit of the province receives a
     dossier regardless of administrative boundary. Uploads are checked first
-    and attached in the same transaction.
+    and attached in the same transaction; ``stored_files`` (an accepted online filing's)
+    are attached as they are, and ``decide(uow, code)`` records the acceptance there too.
     """
     now = ctx.clock.now()
     if on_behalf:
@@ -101,7 +104,7 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                               "hoặc postal (bưu chính).", field="channel")
     else:
         channel = Channel(channel)
-    checked = _checked(ctx, uploads)
+    checked = checked_uploads(ctx, uploads)
     actor = actor or actor_of(official)
     with ctx.uow() as uow:
         province = ctx.settings.province_code
@@ -123,38 +126,14 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
             if channel is Channel.ASSISTED else None,
             note=note, submission_key=submission_key, payment_method=payment_method)
         uow.dossiers.add(dossier)
-        if checked:
-            _apply(ctx, uow, dossier, Attach(AttachmentKind.INPUT.value), checked, now, actor)
+        if checked or stored_files:
+            _apply(ctx, uow, dossier, Attach(AttachmentKind.INPUT.value), checked, now, actor,
+                   stored_files)
+        if decide is not None:  # an online filing accepted: its decision in this transaction
+            decide(uow, code)
         view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
-
-
-def submit_online(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict,
-                  uploads: Iterable[Upload], submission_key: str) -> tuple[DossierView, bool]:
-    """A citizen's online submission, and whether it repeated an earlier one: a retried or
-    double-clicked submission makes one dossier.
-
-    ``submission_key`` is the idempotency key the form (or the calling system)
-    generated once; the same key always answers with the same dossier.
-    """
-    key = (submission_key or "").strip()
-    if not 8 <= len(key) <= 64 or not all(c.isalnum() or c in "-_" for c in key):
-        raise ValidationError("Khóa chống gửi trùng không hợp lệ (8–64 ký tự chữ, số, - hoặc _).")
-    with ctx.uow() as uow:
-        existing = uow.dossiers.code_for_submission(key)
-    if existing is None:
-        name = nfc(str(applicant.get("name", ""))) or "Công dân"
-        try:
-            view = receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
-                                   channel=Channel.ONLINE.value, applicant=applicant,
-                                   uploads=uploads, submission_key=key, payment_method="online",
-                                   actor=Actor(None, f"{name} (nộp trực tuyến)"))
-            return view, False
-        except DuplicateSubmission:
-            with ctx.uow() as uow:
-                existing = uow.dossiers.code_for_submission(key)
-    return get_dossier(ctx, existing), True
 
 
 def _check_assignee(uow, dossier: Dossier, command: Assign) -> None:
@@ -182,7 +161,7 @@ def act(ctx: Context, code: str, command: Command, official: Official | None = N
     its events (outbox rows inside, handlers after).
     """
     action = Action(command.action)
-    checked = _checked(ctx, command.uploads)
+    checked = checked_uploads(ctx, command.uploads)
     now = ctx.clock.now()
     actor = actor or actor_of(official)
     with ctx.uow() as uow:

@@ -4,8 +4,9 @@ ID number or phone (DOMAIN.md, problem 3), and the receipt after an online filin
 from __future__ import annotations
 
 from motcua.domain.errors import NotFound
-from motcua.services import throttle
+from motcua.services import submissions, throttle
 from motcua.services.context import Context
+from motcua.services.submissions import SubmissionView
 from motcua.services.views import PublicView, public_view
 
 
@@ -13,7 +14,7 @@ def _public(ctx: Context, uow, dossier) -> PublicView:
     return public_view(uow, dossier, f"{ctx.settings.public_url}/tra-cuu?ma={dossier.code}")
 
 
-def track(ctx: Context, code: str, last4: str, client: str) -> PublicView:
+def track(ctx: Context, code: str, last4: str, client: str) -> PublicView | SubmissionView:
     """The public view of a dossier for whoever knows its code and the last 4 digits of
     the applicant's ID number or phone; one message for every wrong guess. Guesses are
     throttled per dossier code and per ``client`` (its address), across all servers."""
@@ -22,9 +23,14 @@ def track(ctx: Context, code: str, last4: str, client: str) -> PublicView:
         clients=(f"track:{client}",), guess=lambda uow: _track(ctx, uow, code, last4))
 
 
-def _track(ctx: Context, uow, code: str, last4: str) -> PublicView:
+def _track(ctx: Context, uow, code: str, last4: str) -> PublicView | SubmissionView:
     wrong = NotFound("Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.")
     digits = (last4 or "").strip()
+    if (code or "").strip().upper().startswith("TT-"):  # an online filing not yet received
+        found = submissions.tracked(uow, code, digits)
+        if found is None:
+            raise wrong
+        return found
     try:
         dossier = uow.dossiers.get(code, corrections=False)
     except NotFound:
@@ -33,15 +39,3 @@ def _track(ctx: Context, uow, code: str, last4: str) -> PublicView:
     if len(digits) != 4 or digits not in held:
         raise wrong
     return _public(ctx, uow, dossier)
-
-
-def submission_receipt(ctx: Context, code: str, key: str) -> PublicView:
-    """The receipt after an online filing, for whoever holds the form's idempotency key."""
-    with ctx.uow() as uow:
-        try:
-            dossier = uow.dossiers.get(code, corrections=False)
-        except NotFound:
-            dossier = None
-        if dossier is None or not key or dossier.submission_key != key:
-            raise NotFound("Không tìm thấy biên nhận; hãy tra cứu hồ sơ bằng mã và 4 số cuối.")
-        return _public(ctx, uow, dossier)

@@ -11,9 +11,11 @@ from sqlalchemy.engine import Connection
 
 from motcua.domain.audit import AuditEvent
 from motcua.domain.calendar import CountingMode, DayKind, DayRule, Deadline, DeadlineUnit
+from motcua.domain.documents import StoredFile
 from motcua.domain.dossiers import Dossier
-from motcua.domain.errors import NotFound
+from motcua.domain.errors import ConcurrentUpdate, NotFound
 from motcua.domain.procedures import Channel, Level, PlannedStep, Procedure, RequiredDocument
+from motcua.domain.submissions import Submission, SubmissionStatus
 from motcua.domain.units import Official, Role, Unit, UnitKind
 from motcua.storage import db, dossier_pg
 from motcua.storage import tables as t
@@ -585,3 +587,72 @@ class ThrottleRepository:
         if self._pg:
             self.conn.execute(sa.text("SET LOCAL synchronous_commit TO OFF"))
         self.conn.execute(sa.delete(t.throttle_events).where(t.throttle_events.c.id.in_(ids)))
+
+
+class SubmissionRepository:
+    """Online filings waiting for the desk; a decision is written once (``WHERE status =
+    'pending'``), so two desk officers deciding at once cannot both succeed."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _build(row) -> Submission:
+        files = row.files
+        return Submission(
+            ref=row.ref, province_code=row.province_code, procedure_id=row.procedure_id,
+            unit_id=row.unit_id, applicant=dict(row.applicant),
+            files=tuple(StoredFile(f["name"], f["filename"], f["sha256"], f["size"],
+                                   f["content_type"]) for f in files),
+            slots=tuple(f.get("slot", f["name"]) for f in files),
+            submission_key=row.submission_key, submitted_at=row.submitted_at,
+            status=SubmissionStatus(row.status), decided_by_id=row.decided_by_id,
+            decided_by_name=row.decided_by_name, decided_at=row.decided_at, reason=row.reason,
+            dossier_code=row.dossier_code, id=row.id)
+
+    def add(self, submission: Submission) -> None:
+        files = [{"slot": slot, "name": f.name, "filename": f.filename, "sha256": f.sha256,
+                  "size": f.size, "content_type": f.content_type}
+                 for slot, f in zip(submission.slots, submission.files, strict=True)]
+        submission.id = self.conn.execute(sa.insert(t.submissions).values(
+            province_code=submission.province_code, ref=submission.ref,
+            submission_key=submission.submission_key, procedure_id=submission.procedure_id,
+            unit_id=submission.unit_id, applicant=submission.applicant, files=files,
+            submitted_at=submission.submitted_at, status=submission.status.value,
+        ).returning(t.submissions.c.id)).scalar_one()
+
+    def get(self, ref: str) -> Submission:
+        row = self.conn.execute(sa.select(t.submissions).where(
+            t.submissions.c.ref == (ref or "").strip().upper())).first()
+        if row is None:
+            raise NotFound(f"Không tìm thấy hồ sơ trực tuyến {ref}.")
+        return self._build(row)
+
+    def by_key(self, key: str) -> Submission | None:
+        row = self.conn.execute(sa.select(t.submissions).where(
+            t.submissions.c.submission_key == key)).first()
+        return self._build(row) if row is not None else None
+
+    def waiting(self, unit_ids: Iterable[int], limit: int = 500) -> list[Submission]:
+        c = t.submissions.c
+        rows = self.conn.execute(sa.select(t.submissions).where(
+            c.status == SubmissionStatus.PENDING.value, c.unit_id.in_(list(unit_ids) or [-1]))
+            .order_by(c.submitted_at).limit(limit))
+        return [self._build(r) for r in rows]
+
+    def count_waiting(self, unit_ids: Iterable[int]) -> int:
+        c = t.submissions.c
+        return self.conn.execute(sa.select(sa.func.count()).where(
+            c.status == SubmissionStatus.PENDING.value,
+            c.unit_id.in_(list(unit_ids) or [-1]))).scalar_one()
+
+    def save_decision(self, submission: Submission) -> None:
+        c = t.submissions.c
+        done = self.conn.execute(sa.update(t.submissions).where(
+            c.id == submission.id, c.status == SubmissionStatus.PENDING.value).values(
+            status=submission.status.value, decided_by_id=submission.decided_by_id,
+            decided_by_name=submission.decided_by_name, decided_at=submission.decided_at,
+            reason=submission.reason, dossier_code=submission.dossier_code)).rowcount
+        if done != 1:
+            raise ConcurrentUpdate("Hồ sơ trực tuyến này vừa được cán bộ khác xử lý; "
+                                   "tải lại trang để xem kết quả.")

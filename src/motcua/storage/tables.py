@@ -507,3 +507,25 @@ audit_checkpoints = sa.Table(
     sa.Column("prev_signature", sa.String(64), nullable=False),
     sa.Column("signature", sa.String(64), nullable=False),
 )
+
+# Online filings waiting for the desk (domain.submissions): not dossiers until accepted,
+# so never counted by the reports; the files are stored (by SHA-256) when filed.
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False),
+    sa.Column("ref", sa.String(60), nullable=False, unique=True),
+    sa.Column("submission_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("procedure_id", sa.Integer, sa.ForeignKey("procedures.id"), nullable=False),
+    sa.Column("unit_id", sa.Integer, sa.ForeignKey("units.id"), nullable=False),
+    sa.Column("applicant", sa.JSON, nullable=False),
+    sa.Column("files", sa.JSON, nullable=False),
+    sa.Column("submitted_at", UTCDateTime(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("decided_by_id", sa.Integer, sa.ForeignKey("officials.id"), nullable=True),
+    sa.Column("decided_by_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("decided_at", UTCDateTime(), nullable=True),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("dossier_code", sa.String(40), nullable=True),
+    sa.Index("ix_submissions_waiting", "status", "unit_id", "submitted_at"),
+)

@@ -19,6 +19,7 @@ from motcua.storage.repositories import (
     OutboxRepository,
     ProcedureRepository,
     SessionRepository,
+    SubmissionRepository,
     ThrottleRepository,
     TokenRepository,
     UnitRepository,
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.audit = AuditRepository(self.conn)
         self.sessions = SessionRepository(self.conn)
         self.throttle = ThrottleRepository(self.conn)
+        self.submissions = SubmissionRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -24,6 +24,7 @@ from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.serialize import to_json
 from motcua.services import dossiers as uc
+from motcua.services import submissions
 from motcua.services.calendar import appointment
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, procedure_to_dict, save_procedures
@@ -97,17 +98,55 @@ def online_submission(request: Request,
                       address: str = Form(""),
                       files: list[UploadFile] | None = File(None),
                       doc_names: list[str] | None = Form(None)):
-    """Nộp hồ sơ trực tuyến; gửi lại cùng `Idempotency-Key` chỉ tạo một hồ sơ."""
+    """Nộp hồ sơ trực tuyến: hồ sơ chờ bộ phận một cửa tiếp nhận (mã tra cứu `TT-…`);
+    gửi lại cùng `Idempotency-Key` không tạo thêm. `doc_names[i]` là tên giấy tờ (theo
+    danh mục thành phần hồ sơ của thủ tục) của tệp `files[i]`."""
     ctx = request.app.state.ctx
     uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-    view, repeated = online_filing(request, lambda: uc.submit_online(
+    view, repeated = online_filing(request, lambda: submissions.submit(
         ctx, procedure_code=procedure_code, unit_code=unit_code,
         applicant={"kind": kind, "id_number": id_number, "name": name, "phone": phone,
                    "birth_year": birth_year, "email": email, "address": address},
         uploads=uploads, submission_key=idempotency_key))
-    return to_json({"code": view.code, "status": view.status, "appointment": view.appointment,
+    return to_json({"ref": view.ref, "status": view.status, "status_label": view.status_label,
                     "repeated": repeated,
-                    "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={view.code}"})
+                    "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={view.ref}"})
+
+
+def _submission(view) -> dict:
+    return to_json({"ref": view.ref, "status": view.status, "status_label": view.status_label,
+                    "procedure_code": view.procedure_code, "unit": view.unit,
+                    "applicant_name": view.applicant.get("name"),
+                    "submitted_at": view.submitted_at, "decided_at": view.decided_at,
+                    "reason": view.reason, "dossier_code": view.dossier_code,
+                    "files": [{"document": slot, "filename": f.filename, "size": f.size,
+                               "sha256": f.sha256} for slot, f in view.files]})
+
+
+@router.get("/online-submissions", tags=["Nộp trực tuyến"])
+def waiting_submissions(request: Request):
+    """Hồ sơ trực tuyến chờ tiếp nhận tại các đơn vị của cán bộ tiếp nhận, cũ nhất trước."""
+    who = require_official(request)
+    return {"rows": [_submission(v) for v in submissions.waiting(request.app.state.ctx, who)]}
+
+
+class DeclineIn(BaseModel):
+    reason: str = Field(..., max_length=2000, description="Lý do từ chối (người nộp đọc được)")
+
+
+@router.post("/online-submissions/{ref}/accept", tags=["Nộp trực tuyến"])
+def accept_submission(request: Request, ref: str = PathParam(..., max_length=60)):
+    """Tiếp nhận hồ sơ trực tuyến: hồ sơ được cấp mã, thời hạn tính từ lúc này."""
+    who = require_api_write(request)
+    return to_json(submissions.accept(request.app.state.ctx, ref, who))
+
+
+@router.post("/online-submissions/{ref}/decline", tags=["Nộp trực tuyến"])
+def decline_submission(request: Request, body: DeclineIn,
+                       ref: str = PathParam(..., max_length=60)):
+    """Từ chối tiếp nhận hồ sơ trực tuyến, có lý do (Mẫu 03)."""
+    who = require_api_write(request)
+    return _submission(submissions.decline(request.app.state.ctx, ref, who, body.reason))
 
 
 @router.get("/dossiers", tags=["Hồ sơ"])

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import secrets
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from motcua.domain.commands import Rate
+from motcua.domain.documents import Upload
 from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, TooManyAttempts
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
 from motcua.services import dossiers as uc
-from motcua.services import tracking as tracking_service
-from motcua.web.actions import read_uploads
+from motcua.services import submissions
 from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import check_csrf, online_filing, page, track
 
@@ -48,37 +50,52 @@ def submission_form(request: Request, code: str):
     return _submission_form(request, lists.online_procedure(request.app.state.ctx, code))
 
 
+FIELDS = {"unit_code": 40, "name": 255, "id_number": 20, "birth_year": 4, "phone": 20,
+          "email": 255, "address": 500, "kind": 20, "csrf": 64, "key": 64}
+
+
 @router.post("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
-def submit(request: Request, code: str, csrf: str = Form(""), key: str = Form(""),
-           unit_code: str = Form(""), name: str = Form(""), id_number: str = Form(""),
-           birth_year: str = Form(""), phone: str = Form(""), email: str = Form(""),
-           address: str = Form(""), kind: str = Form("person"),
-           files: list[UploadFile] | None = File(None), doc_names: list[str] | None = Form(None)):
+async def submit(request: Request, code: str):
+    """An online filing: each file comes in its document's own field (``tep_<n>``, the
+    n-th document of the procedure; ``tep_khac`` for anything else), so a file is never
+    filed under another document's name."""
     ctx = request.app.state.ctx
-    check_csrf(request, csrf)
-    procedure = lists.online_procedure(request.app.state.ctx, code)
-    values = {"unit_code": unit_code, "name": name, "id_number": id_number,
-              "birth_year": birth_year, "phone": phone, "email": email, "address": address,
-              "kind": kind}
+    form = await request.form()
+    values = {name: str(form.get(name) or "")[:limit] for name, limit in FIELDS.items()}
+    check_csrf(request, values["csrf"])
+    procedure = await run_in_threadpool(lists.online_procedure, ctx, code)
+    slots = {f"tep_{i}": d.name for i, d in enumerate(procedure.documents)}
+    slots["tep_khac"] = submissions.OTHER
+    limit = ctx.settings.max_upload_bytes
+    uploads = [Upload(slots[key], f.filename, await f.read(limit + 1), f.size)
+               for key, f in form.multi_items()
+               if key in slots and isinstance(f, UploadFile) and f.filename]
+
+    def file() -> tuple:
+        applicant = {"kind": values["kind"] or "person", "id_number": values["id_number"],
+                     "name": values["name"], "phone": values["phone"],
+                     "email": values["email"], "address": values["address"],
+                     "birth_year": parse_birth_year(values["birth_year"])}
+        return online_filing(request, lambda: submissions.submit(
+            ctx, procedure_code=procedure.code, unit_code=values["unit_code"],
+            applicant=applicant, uploads=uploads, submission_key=values["key"]))
+
     try:
-        applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
-                     "email": email, "address": address, "birth_year": parse_birth_year(birth_year)}
-        uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
-        view, _ = online_filing(request, lambda: uc.submit_online(
-            ctx, procedure_code=procedure.code, unit_code=unit_code, applicant=applicant,
-            uploads=uploads, submission_key=key))
+        view, _ = await run_in_threadpool(file)
     except MotcuaError as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 422
-        return _submission_form(request, procedure, status, exc, values)
-    return RedirectResponse(f"/nop-thanh-cong/{view.code}?khoa={key}", status_code=303)
+        return await run_in_threadpool(_submission_form, request, procedure, status, exc,
+                                       values)
+    return RedirectResponse(f"/nop-thanh-cong/{view.ref}?khoa={values['key']}", status_code=303)
 
 
-@router.get("/nop-thanh-cong/{code}", response_class=HTMLResponse)
-def submitted(request: Request, code: str,
+@router.get("/nop-thanh-cong/{ref}", response_class=HTMLResponse)
+def submitted(request: Request, ref: str,
               key: str = Query("", alias="khoa", max_length=64)):
-    """The receipt after an online submission; shown only to whoever holds the form's key."""
-    view = tracking_service.submission_receipt(request.app.state.ctx, code, key)
-    return page(request, "submitted.html", dossier=view, url=view.tracking_url)
+    """The receipt of an online filing; shown only to whoever holds the form's key."""
+    view = submissions.receipt(request.app.state.ctx, ref, key)
+    url = f"{request.app.state.ctx.settings.public_url}/tra-cuu?ma={view.ref}"
+    return page(request, "submitted.html", s=view, url=url)
 
 
 @router.get("/tra-cuu", response_class=HTMLResponse)
@@ -91,12 +108,18 @@ def tracking_form(request: Request, code: str = Query("", alias="ma", max_length
 def _tracked(request: Request, code: str, digits: str):
     """The look-up's result page: personal data, never cached."""
     try:
-        dossier = track(request, code, digits)
-    except (NotFound, PermissionDenied) as exc:
-        return page(request, "tracking.html", status_code=404, dossier=None, ma=code, so="",
+        found = track(request, code, digits)
+    except (NotFound, PermissionDenied, TooManyAttempts) as exc:
+        status = 429 if isinstance(exc, TooManyAttempts) else 404
+        return page(request, "tracking.html", status_code=status, dossier=None, ma=code, so="",
                     error=exc)
-    response = page(request, "tracking.html", dossier=dossier, ma=code, so=digits,
-                    url=dossier.tracking_url)
+    if isinstance(found, submissions.SubmissionView):
+        response = page(request, "tracking.html", dossier=None, filing=found, ma=code,
+                        so=digits, url=f"{request.app.state.ctx.settings.public_url}"
+                                       f"/tra-cuu?ma={found.ref}")
+    else:
+        response = page(request, "tracking.html", dossier=found, ma=code, so=digits,
+                        url=found.tracking_url)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -21,6 +21,7 @@ from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
+from motcua.services import submissions
 from motcua.services.officials import (
     change_password,
     close_session,
@@ -281,3 +282,59 @@ def corrections(request: Request):
     rows = lists.pending_corrections(request.app.state.ctx, who)
     return page(request, "corrections.html", rows=rows, who=who,
                 may_decide=bool(who.units_with(Role.HEAD, Role.SIGNER)))
+
+
+# -- online filings waiting for the desk ------------------------------------------------------
+
+@router.get("/cho-tiep-nhan", response_class=HTMLResponse)
+def waiting_filings(request: Request):
+    """Online filings waiting at the official's desks, oldest first."""
+    who = require_official(request)
+    rows = submissions.waiting(request.app.state.ctx, who)
+    return page(request, "filings.html", rows=rows)
+
+
+@router.get("/cho-tiep-nhan/{ref}", response_class=HTMLResponse)
+def filing_page(request: Request, ref: str = PathParam(..., max_length=60)):
+    who = require_official(request)
+    view = submissions.for_desk(request.app.state.ctx, ref, who)
+    return page(request, "filing.html", s=view, error=None)
+
+
+@router.get("/cho-tiep-nhan/{ref}/tep/{index}")
+def filing_file(request: Request, ref: str = PathParam(..., max_length=60),
+                index: int = PathParam(..., ge=0, le=1000)):
+    who = require_official(request)
+    filename, content_type, data = submissions.file_of(request.app.state.ctx, ref, index, who)
+    return file_response(data, filename, inline=True, media_type=content_type)
+
+
+@router.post("/cho-tiep-nhan/{ref}/tiep-nhan")
+def accept_filing(request: Request, ref: str = PathParam(..., max_length=60),
+                  csrf: str = Form("", max_length=64)):
+    """Accept: the dossier is received now and its receipt (Form 01) printed."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    check_csrf(request, csrf)
+    view = submissions.accept(ctx, ref, who)
+    _flash(request, f"Đã tiếp nhận hồ sơ trực tuyến {ref}: mã hồ sơ {view.code}, hẹn trả "
+                    f"kết quả {vn_datetime(view.appointment)}.")
+    auto = "?in=01" if ctx.settings.print_receipt else ""
+    return RedirectResponse(f"/ho-so/{view.code}{auto}", status_code=303)
+
+
+@router.post("/cho-tiep-nhan/{ref}/tu-choi", response_class=HTMLResponse)
+def decline_filing(request: Request, ref: str = PathParam(..., max_length=60),
+                   csrf: str = Form("", max_length=64), reason: str = Form("", max_length=2000)):
+    """Refuse with the reason the citizen reads (Form 03)."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    check_csrf(request, csrf)
+    try:
+        submissions.decline(ctx, ref, who, reason)
+    except MotcuaError as exc:
+        return page(request, "filing.html", status_code=422,
+                    s=submissions.for_desk(ctx, ref, who), error=exc.message)
+    _flash(request, f"Đã từ chối tiếp nhận hồ sơ trực tuyến {ref}; người nộp thấy lý do khi "
+                    "tra cứu.")
+    return RedirectResponse("/cho-tiep-nhan", status_code=303)

@@ -6,3 +6,10 @@
     try { frame.contentWindow.focus(); frame.contentWindow.print(); } catch (e) { window.open(frame.src); }
   });
 })();
+
+// "In biên nhận" and the like: print this page (no inline script: the CSP forbids it).
+(function () {
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
