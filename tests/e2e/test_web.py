@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from motcua.domain.commands import Attach, RequestCorrection, RequestSupplement
+from motcua.domain.commands import Attach, RequestCorrection, RequestSupplement, Supplement
 from motcua.domain.documents import Upload
 from motcua.serialize import to_json
 from motcua.services import dossiers as uc
@@ -403,7 +403,7 @@ def test_a_citizen_waiting_for_a_supplement_sees_what_is_missing(app, world, cli
                               applicant=CITIZEN, official=world["tiepnhan"]).code
     uc.act(app, code, RequestSupplement(["Giấy chứng sinh bản chính"]), world["tiepnhan"])
     page = track_page(client, code, "1234")
-    assert "Cần bổ sung:" in page.text and "Giấy chứng sinh bản chính" in page.text
+    assert "Hồ sơ cần bổ sung." in page.text and "Giấy chứng sinh bản chính" in page.text
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
@@ -499,3 +499,36 @@ def test_parallel_guesses_are_counted_before_they_are_checked(app):
     app.clock.set(app.clock.now() + timedelta(minutes=16))
     assert throttle.guarded(app, throttle.GUESSES, targets=("code:X",),
                             clients=("client:0",), guess=right) == "đúng"
+
+
+def test_the_citizen_sees_what_is_missing_and_why_and_supplements_online(app, world, client):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
+    app.clock.set(vn(2026, 1, 5, 10, 0))
+    uc.act(app, code, RequestSupplement(("Giấy chứng sinh", "Tờ khai có chữ ký"),
+                                        "Giấy chứng sinh là bản chụp mờ"), world["tiepnhan"])
+    seen = track_page(client, code, "1234")
+    assert "Giấy chứng sinh là bản chụp mờ" in seen.text and "Tờ khai có chữ ký" in seen.text
+    csrf = form_tokens(seen.text)["csrf"]
+    app.clock.set(vn(2026, 1, 6, 8, 0))
+    sent = client.post("/tra-cuu/bo-sung", data={
+        "csrf": csrf, "ma": code, "so": "1234",
+        "can_bo_sung": ["Giấy chứng sinh", "Tờ khai có chữ ký"]},
+        files=[("tep_0", ("chung-sinh.jpg", JPEG, "image/jpeg"))])
+    assert sent.status_code == 200 and "Đã gửi giấy tờ bổ sung" in sent.text
+    assert "Đang chờ bộ phận một cửa xác nhận" in sent.text and "chung-sinh.jpg" in sent.text
+    detail = to_json(uc.dossier_detail(app, code, world["tiepnhan"]))
+    assert detail["status"] == "awaiting_supplement"  # the desk has not confirmed yet
+    added = [a for a in detail["attachments"] if a["kind"] == "supplement"]
+    assert [(a["name"], a["filename"]) for a in added] == [("Giấy chứng sinh", "chung-sinh.jpg")]
+    assert detail["events"][-1]["actor"] == "Phạm Thị Công Dân (bổ sung trực tuyến)"
+    # wrong digits send nothing
+    wrong = client.post("/tra-cuu/bo-sung", data={
+        "csrf": csrf, "ma": code, "so": "0000", "can_bo_sung": ["Giấy chứng sinh"]},
+        files=[("tep_0", ("x.pdf", PDF, "application/pdf"))])
+    assert "không đúng" in wrong.text
+    # the desk confirms: the pause ends then
+    app.clock.set(vn(2026, 1, 6, 9, 0))
+    view = to_json(uc.act(app, code, Supplement(), world["tiepnhan"]))
+    assert view["status"] == "in_progress"
+    assert view["paused_minutes"] == 7 * 60  # Mon 10:00 → Tue 09:00, in working hours

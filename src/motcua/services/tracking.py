@@ -3,9 +3,13 @@ ID number or phone (DOMAIN.md, problem 3), and the receipt after an online filin
 
 from __future__ import annotations
 
-from motcua.domain.errors import NotFound
+from motcua.domain.commands import Attach
+from motcua.domain.documents import AttachmentKind, Upload
+from motcua.domain.errors import IllegalTransition, NotFound, ValidationError
+from motcua.domain.lifecycle import Actor, Status
 from motcua.services import submissions, throttle
 from motcua.services.context import Context
+from motcua.services.dossiers import act
 from motcua.services.submissions import SubmissionView
 from motcua.services.views import PublicView, public_view
 
@@ -39,3 +43,27 @@ def _track(ctx: Context, uow, code: str, last4: str) -> PublicView | SubmissionV
     if len(digits) != 4 or digits not in held:
         raise wrong
     return _public(ctx, uow, dossier)
+
+
+def _still_awaited(uow, dossier, command) -> None:
+    if dossier.status is not Status.AWAITING_SUPPLEMENT:
+        raise IllegalTransition("Hồ sơ này không còn chờ bổ sung.")
+
+
+def supplement_online(ctx: Context, code: str, last4: str, client: str,
+                      uploads: list[Upload]) -> PublicView:
+    """The applicant sends the missing documents online, with the code and the last 4
+    digits; they are attached as a supplement, and the dossier waits for the desk to
+    confirm the supplement (which ends the pause then)."""
+    view = track(ctx, code, last4, client)
+    if isinstance(view, SubmissionView) or view.status is not Status.AWAITING_SUPPLEMENT:
+        raise IllegalTransition("Hồ sơ này không đang chờ bổ sung.")
+    if not uploads:
+        raise ValidationError("Chưa chọn tệp nào để gửi bổ sung.")
+    unknown = [u.filename for u in uploads if u.name not in view.missing]
+    if unknown:
+        raise ValidationError("Tệp không gắn với giấy tờ nào cần bổ sung: " + ", ".join(unknown))
+    actor = Actor(None, f"{view.applicant_name} (bổ sung trực tuyến)")
+    act(ctx, view.code, Attach(AttachmentKind.SUPPLEMENT.value, tuple(uploads)), actor=actor,
+        check=_still_awaited)
+    return track(ctx, code, last4, client)

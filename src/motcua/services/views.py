@@ -113,6 +113,12 @@ class PublicView:
     rated: bool
     missing: tuple[str, ...]
     tracking_url: str
+    fee: str = ""
+    procedure_name: str = ""
+    supplement_reason: str = ""
+    # files the applicant sent online since the last supplement request: (document, file
+    # name, when), waiting for the desk to confirm
+    supplied: tuple[tuple[str, str, datetime], ...] = ()
 
 
 def dossier_view(uow, dossier: Dossier, cal) -> DossierView:
@@ -166,7 +172,16 @@ def detail_view(uow, dossier: Dossier, cal, **extra: Any) -> DossierDetail:
 
 def public_view(uow, dossier: Dossier, tracking_url: str) -> PublicView:
     awaited = dossier.supplements and dossier.status is Status.AWAITING_SUPPLEMENT
+    supplied = ()
+    if awaited:
+        since = dossier.supplements[-1].requested_at
+        supplied = tuple((a.name, a.filename, a.uploaded_at)
+                         for a in uow.attachments.for_dossier(dossier.id)
+                         if a.kind == "supplement" and a.uploaded_at >= since)
     return PublicView(
+        procedure_name=dossier.procedure.name, fee=dossier.procedure.fee,
+        supplement_reason=dossier.supplements[-1].reason if awaited else "",
+        supplied=supplied,
         code=dossier.code, status=dossier.status, status_label=dossier.status.label,
         unit=uow.units.code_of(dossier.unit_id), channel=dossier.channel,
         applicant_name=dossier.applicant_name, received_at=dossier.received_at,

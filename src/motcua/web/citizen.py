@@ -17,8 +17,9 @@ from motcua.domain.procedures import Channel
 from motcua.reports import lists
 from motcua.services import dossiers as uc
 from motcua.services import submissions
+from motcua.services import tracking as tracking_service
 from motcua.web.common import birth_year as parse_birth_year
-from motcua.web.common import check_csrf, online_filing, page, track
+from motcua.web.common import check_csrf, client_address, online_filing, page, track
 
 router = APIRouter(include_in_schema=False)
 
@@ -130,6 +131,32 @@ def tracking(request: Request, csrf: str = Form(""),
              digits: str = Form("", alias="so", max_length=4)):
     check_csrf(request, csrf)
     return _tracked(request, code, digits)
+
+
+@router.post("/tra-cuu/bo-sung", response_class=HTMLResponse)
+async def supplement(request: Request):
+    """The applicant sends the missing documents: one field per missing item
+    (``tep_<n>``), with the code and the last 4 digits."""
+    ctx = request.app.state.ctx
+    form = await request.form()
+    code, digits = str(form.get("ma") or "")[:64], str(form.get("so") or "")[:4]
+    check_csrf(request, str(form.get("csrf") or "")[:64])
+    missing = [str(m)[:500] for m in form.getlist("can_bo_sung")][:50]
+    limit = ctx.settings.max_upload_bytes
+    uploads = [Upload(missing[int(key[4:])], f.filename, await f.read(limit + 1), f.size)
+               for key, f in form.multi_items()
+               if key.startswith("tep_") and key[4:].isdigit() and int(key[4:]) < len(missing)
+               and isinstance(f, UploadFile) and f.filename]
+    client = client_address(request)
+    try:
+        await run_in_threadpool(tracking_service.supplement_online, ctx, code, digits, client,
+                                uploads)
+        request.session["flash"] = {
+            "message": "Đã gửi giấy tờ bổ sung. Bộ phận một cửa sẽ kiểm tra và xác nhận; thời "
+                       "hạn giải quyết tiếp tục từ khi bổ sung được xác nhận.", "kind": "ok"}
+    except MotcuaError as exc:
+        request.session["flash"] = {"message": exc.message, "kind": "error"}
+    return await run_in_threadpool(_tracked, request, code, digits)
 
 
 @router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
