@@ -12,7 +12,15 @@ SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core fonts-dej
 FONT_DIR := /usr/share/fonts/truetype/dejavu
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# PyICU compiles against ICU's headers: Debian's libicu-dev, found by pkg-config
+BUILD_PACKAGES := libicu-dev pkg-config g++
+
 $(STAMP): pyproject.toml
+	@if ! pkg-config --exists icu-i18n 2>/dev/null || ! command -v g++ >/dev/null; then \
+	  echo "Installing $(BUILD_PACKAGES) from Debian"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(BUILD_PACKAGES); \
+	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

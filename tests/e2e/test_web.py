@@ -532,3 +532,24 @@ def test_the_citizen_sees_what_is_missing_and_why_and_supplements_online(app, wo
     view = to_json(uc.act(app, code, Supplement(), world["tiepnhan"]))
     assert view["status"] == "in_progress"
     assert view["paused_minutes"] == 7 * 60  # Mon 10:00 → Tue 09:00, in working hours
+
+
+def test_the_catalogue_is_in_vietnamese_order_and_forgives_typos_and_everyday_words(
+        app, world, client):
+    from motcua.services.procedures import procedure_from_dict, save_procedures
+
+    save_procedures(app, [procedure_from_dict({**BIRTH, "code": code, "name": name})
+                          for code, name in (("1.004873", "Xác nhận tình trạng hôn nhân"),
+                                             ("1.000894", "Đăng ký kết hôn"),
+                                             ("1.004884", "Cấp bản sao trích lục hộ tịch"),
+                                             ("2.000001", "Ủy quyền chứng thực"))])
+    names = re.findall(r"<strong>([^<]+)</strong>", client.get("/thu-tuc").text)
+    assert names == ["Cấp bản sao trích lục hộ tịch", "Đăng ký kết hôn", "Đăng ký khai sinh",
+                     "Ủy quyền chứng thực", "Xác nhận tình trạng hôn nhân"]
+    typo = client.get("/api/v1/procedures", params={"q": "khai sinhh"}).json()
+    assert [r["code"] for r in typo["rows"]] == ["1.001193"]
+    assert typo["understood_as"] == "khai sinh"
+    everyday = client.get("/thu-tuc", params={"q": "làm giấy khai sinh cho con"})
+    assert "Đăng ký khai sinh" in everyday.text and "kết quả cho" in everyday.text
+    nothing = client.get("/thu-tuc", params={"q": "tàu vũ trụ"})
+    assert "Hãy thử ít từ hơn" in nothing.text

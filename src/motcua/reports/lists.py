@@ -6,13 +6,19 @@ Views call these and render; none of them opens a database connection itself.
 
 from __future__ import annotations
 
+import difflib
+import json
 import time
+from dataclasses import dataclass
 from datetime import time as dtime
+from importlib import resources
+from pathlib import Path
 
+from motcua.collation import vi_sorted
 from motcua.domain.calendar import CountingMode, Deadline, DeadlineUnit
 from motcua.domain.errors import PermissionDenied
 from motcua.domain.procedures import Channel, Procedure
-from motcua.domain.text import search_words
+from motcua.domain.text import fold, search_words
 from motcua.domain.units import Official, Role, Unit
 from motcua.storage import queries
 
@@ -27,23 +33,76 @@ def describe_deadline(row) -> str:
 
 
 CATALOGUE_TTL_S = 60  # a procedure saved by another server process shows within a minute
+CATALOGUE_PAGE = 100
+# words people type around what they look for ("làm giấy … cho con"): dropped when the
+# whole query finds nothing
+STOP_WORDS = frozenset(fold(w) for w in (
+    "cho", "con", "của", "tôi", "em", "làm", "xin", "thủ", "tục", "cách", "như", "thế",
+    "nào", "ở", "đâu", "muốn", "cần", "gì", "và", "về", "việc", "bị", "mới"))
 
 
-def search_procedures(ctx, q: str = "") -> list:
-    """Procedures in force, diacritic-insensitive search on code, name and field.
+@dataclass(frozen=True)
+class CatalogueSearch:
+    rows: list
+    total: int
+    corrected: str = ""  # the query as it was understood, when it had to be mended
 
-    The public catalogue is read far more than it changes: a search's rows are kept
-    ``CATALOGUE_TTL_S`` in this process (``save_procedures`` clears them at once)."""
+
+def synonyms(ctx) -> dict[str, str]:
+    """Folded phrase → folded words of the catalogue: the shipped list, then the
+    administrator's ``tu-dong-nghia.json`` in the data folder over it."""
+    found = json.loads(resources.files("motcua.data").joinpath(
+        "search_synonyms_vi.json").read_text("utf-8"))
+    own = Path(ctx.settings.data_dir) / "tu-dong-nghia.json"
+    if own.exists():
+        found.update(json.loads(own.read_text("utf-8")))
+    return {fold(k): fold(v) for k, v in found.items() if not k.startswith("_")}
+
+
+def _expanded(ctx, q: str) -> str:
+    text = f" {fold(q)} "
+    for phrase, replacement in sorted(synonyms(ctx).items(), key=lambda kv: -len(kv[0])):
+        text = text.replace(f" {phrase} ", f" {replacement} ")
+    return text.strip()
+
+
+def search_procedures(ctx, q: str = "") -> CatalogueSearch:
+    """Procedures in force, in Vietnamese alphabetical order: diacritic-, case- and
+    NFD-insensitive, with common words and abbreviations understood ("CCCD", "sổ đỏ"),
+    the words around a request dropped ("khai sinh cho con") and typos mended
+    ("khai sinhh") when the query as typed finds nothing.
+
+    The public catalogue is read far more than it changes: a search is kept
+    ``CATALOGUE_TTL_S`` in this process (``save_procedures`` clears it at once)."""
     key = (ctx.settings.province_code, tuple(search_words(q)))
     now = time.monotonic()
     hit = ctx.catalogue_cache.get(key)
     if hit is not None and now - hit[0] < CATALOGUE_TTL_S:
         return hit[1]
-    rows = queries.search_procedures(ctx.engine, ctx.settings.province_code, q)
+    found = _search(ctx, q)
     if len(ctx.catalogue_cache) >= 2000:
         ctx.catalogue_cache.clear()
-    ctx.catalogue_cache[key] = (now, rows)
-    return rows
+    ctx.catalogue_cache[key] = (now, found)
+    return found
+
+
+def _search(ctx, q: str) -> CatalogueSearch:
+    province = ctx.settings.province_code
+    typed = search_words(q)
+    words = search_words(_expanded(ctx, q))
+    rows = queries.search_procedures(ctx.engine, province, words)
+    understood = words
+    if not rows and words:
+        content = [w for w in words if w not in STOP_WORDS] or words
+        vocabulary = queries.catalogue_words(ctx.engine, province)
+        mended = [w if w in vocabulary else
+                  next(iter(difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.75)), w)
+                  for w in content]
+        rows = queries.search_procedures(ctx.engine, province, mended)
+        understood = mended
+    ordered = vi_sorted(rows, key=lambda r: r.name)
+    corrected = " ".join(understood) if rows and understood != typed else ""
+    return CatalogueSearch(ordered[:CATALOGUE_PAGE], len(ordered), corrected)
 
 
 def procedure(ctx, code: str) -> Procedure:
@@ -70,14 +129,14 @@ def desk_units(ctx, for_procedure: Procedure | None = None) -> list:
     units = queries.desk_units(ctx.engine, ctx.settings.province_code)
     if for_procedure is not None:
         units = [u for u in units if for_procedure.filed_at(u.code, u.kind)]
-    return units
+    return vi_sorted(units, key=lambda u: u.name)
 
 
 def units_of(ctx, official: Official, *roles: Role) -> list[Unit]:
     """The units where the official holds one of ``roles`` (any role if none given)."""
     ids = official.units_with(*roles) if roles else {u for u, _ in official.roles}
     with ctx.uow() as uow:
-        return sorted((uow.units.by_id(u) for u in ids), key=lambda u: u.code)
+        return vi_sorted((uow.units.by_id(u) for u in ids), key=lambda u: u.name)
 
 
 def assignable(ctx, unit_code: str | None) -> list:
@@ -86,7 +145,10 @@ def assignable(ctx, unit_code: str | None) -> list:
         return []
     with ctx.uow() as uow:
         unit = uow.units.by_code(unit_code)
-    return queries.officials_of(ctx.engine, unit.id)
+    # Vietnamese lists of people go by the given name (the last word), then the rest
+    return vi_sorted(queries.officials_of(ctx.engine, unit.id),
+                     key=lambda o: f"{o.full_name.split()[-1] if o.full_name else ''} "
+                                   f"{o.full_name}")
 
 
 def pending_corrections(ctx, official: Official) -> list:

@@ -11,15 +11,26 @@ from motcua.storage import tables as t
 OPEN = ("in_progress", "awaiting_supplement")
 
 
-def search_procedures(engine: Engine, province_code: int, q: str = "", limit: int = 100) -> list:
+def search_procedures(engine: Engine, province_code: int, words: list[str],
+                      limit: int = 5000) -> list:
+    """Procedures in force whose folded code, name and field contain every word."""
     c = t.procedures.c
     stmt = sa.select(c.code, c.name, c.field, c.level, c.deadline_amount, c.deadline_unit,
-                     c.deadline_mode, c.cutoff, c.fee).where(
+                     c.deadline_mode, c.cutoff, c.fee, c.online_level).where(
         c.province_code == province_code, c.current.is_(True))
-    for word in search_words(q):
+    for word in words:
         stmt = stmt.where(c.search_text.contains(word, autoescape=True))
     with engine.connect() as conn:
-        return list(conn.execute(stmt.order_by(c.name).limit(limit)))
+        return list(conn.execute(stmt.limit(limit)))
+
+
+def catalogue_words(engine: Engine, province_code: int) -> set[str]:
+    """Every folded word of the procedures in force (the vocabulary typos are mended to)."""
+    c = t.procedures.c
+    with engine.connect() as conn:
+        texts = conn.execute(sa.select(c.search_text).where(
+            c.province_code == province_code, c.current.is_(True))).scalars()
+        return {w for text in texts for w in text.split()}
 
 
 def inbox(engine: Engine, step_units: set[int], desk_units: set[int], q: str = "",

@@ -63,9 +63,10 @@ class ReceiveIn(BaseModel):
 @router.get("/procedures", tags=["Thủ tục"])
 def procedures(request: Request, q: str = Query("", max_length=200)):
     """Tìm thủ tục (không phân biệt dấu, hoa thường, NFC/NFD)."""
-    rows = lists.search_procedures(request.app.state.ctx, q)
-    return {"rows": [{"code": r.code, "name": r.name, "field": r.field,
-                      "deadline": lists.describe_deadline(r)} for r in rows]}
+    found = lists.search_procedures(request.app.state.ctx, q)
+    return {"total": found.total, "understood_as": found.corrected,
+            "rows": [{"code": r.code, "name": r.name, "field": r.field,
+                      "deadline": lists.describe_deadline(r)} for r in found.rows]}
 
 
 @router.get("/procedures/{code}", tags=["Thủ tục"])

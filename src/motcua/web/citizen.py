@@ -26,8 +26,9 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/thu-tuc", response_class=HTMLResponse)
 def catalogue(request: Request, q: str = Query("", max_length=200)):
-    rows = lists.search_procedures(request.app.state.ctx, q)
-    return page(request, "catalogue.html", q=q, rows=rows, describe=lists.describe_deadline)
+    found = lists.search_procedures(request.app.state.ctx, q)
+    return page(request, "catalogue.html", q=q, found=found, rows=found.rows,
+                describe=lists.describe_deadline)
 
 
 @router.get("/thu-tuc/{code}", response_class=HTMLResponse)
