@@ -10,7 +10,13 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from motcua.domain.commands import Attach, RequestCorrection, RequestSupplement, Supplement
+from motcua.domain.commands import (
+    Attach,
+    CompleteStep,
+    RequestCorrection,
+    RequestSupplement,
+    Supplement,
+)
 from motcua.domain.documents import Upload
 from motcua.serialize import to_json
 from motcua.services import dossiers as uc
@@ -312,7 +318,7 @@ def test_hand_over_by_code_and_the_heads_correction_queue(app, world, client):
                               applicant=CITIZEN, official=world["tiepnhan"]).code
     csrf = login(client, "tiepnhan")
     page = client.post("/ban-giao", data={"csrf": csrf, "code": f"  {code.lower()} "})
-    assert f"Hồ sơ {code}: chuyển sang bước 2: Thẩm định." in page.text
+    assert f"Hồ sơ {code}: đang ở bước 2: Thẩm định (Xã Hòa Phú)." in page.text
     # a second scan by the desk does not complete the specialist's step
     again = client.post("/ban-giao", data={"csrf": csrf, "code": code})
     assert "đã bàn giao lúc 09:00 05/01/2026 (bước 1: Tiếp nhận, kiểm tra, Tiepnhan)" in again.text
@@ -553,3 +559,24 @@ def test_the_catalogue_is_in_vietnamese_order_and_forgives_typos_and_everyday_wo
     assert "Đăng ký khai sinh" in everyday.text and "kết quả cho" in everyday.text
     nothing = client.get("/thu-tuc", params={"q": "tàu vũ trụ"})
     assert "Hãy thử ít từ hơn" in nothing.text
+
+
+def test_ending_a_dossier_asks_for_confirmation_and_pages_name_units(app, world, client):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
+    uc.act(app, code, CompleteStep(), world["tiepnhan"])
+    csrf = login(client, "truongphong")
+    page = client.get(f"/ho-so/{code}").text
+    assert "<td>Xã Hòa Phú</td>" in page and 'name="xac_nhan"' in page
+    assert '<option value="">— Chọn cán bộ —</option>' in page  # nobody assigned by default
+    form = {"csrf": csrf, "action": "refuse", "reason": "Không đủ điều kiện",
+            "expected_step": "2"}
+    unconfirmed = client.post(f"/ho-so/{code}/thao-tac", data=form)
+    assert "Hãy đánh dấu ô xác nhận" in unconfirmed.text
+    assert to_json(uc.get_dossier(app, code))["status"] == "in_progress"
+    done = client.post(f"/ho-so/{code}/thao-tac", data={**form, "xac_nhan": "1"})
+    assert "từ chối giải quyết" in done.text
+    assert to_json(uc.get_dossier(app, code))["status"] == "refused"
+    # switching to large text keeps the address and its query (a search is not lost)
+    search = client.get("/thu-tuc", params={"q": "khai sinh"}).text
+    assert "ve=/thu-tuc%3Fq%3Dkhai%2Bsinh" in search or "ve=/thu-tuc%3Fq%3Dkhai%20sinh" in search

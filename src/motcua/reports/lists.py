@@ -132,6 +132,12 @@ def desk_units(ctx, for_procedure: Procedure | None = None) -> list:
     return vi_sorted(units, key=lambda u: u.name)
 
 
+def unit_names(ctx) -> dict[str, str]:
+    """Unit code → name, for pages that show a unit (people read names, not codes)."""
+    with ctx.uow() as uow:
+        return {u.code: u.name for u in uow.units.all(ctx.settings.province_code)}
+
+
 def units_of(ctx, official: Official, *roles: Role) -> list[Unit]:
     """The units where the official holds one of ``roles`` (any role if none given)."""
     ids = official.units_with(*roles) if roles else {u for u, _ in official.roles}

@@ -33,7 +33,7 @@ class Limit:
 
 
 GUESSES = Limit(10, 15 * 60)  # tracking digits, passwords: 10 per 15 minutes
-TOO_MANY_GUESSES = "Bạn đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút."
+TOO_MANY_GUESSES = "Ông/Bà đã nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút."
 
 
 def _keys(keys: Sequence[str]) -> tuple[str, ...]:

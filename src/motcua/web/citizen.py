@@ -178,7 +178,8 @@ def rate(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma"
 @router.get("/tuong-phan")
 def contrast(request: Request, high: int = Query(1, alias="bat"),
              back: str = Query("/thu-tuc", alias="ve", max_length=500)):
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
+    target = back if back.startswith("/") and not back.startswith("//") and "\\" not in back \
+        else "/"
     response = RedirectResponse(target, status_code=303)
     response.set_cookie("tuong_phan", "cao" if high else "thuong", max_age=31_536_000,
                         samesite="lax")

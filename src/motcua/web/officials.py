@@ -49,7 +49,8 @@ def _flash(request: Request, message: str, kind: str = "ok") -> None:
 
 
 def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/hop-thu"
+    safe = target.startswith("/") and not target.startswith("//") and "\\" not in target
+    return target if safe else "/hop-thu"
 
 
 @router.get("/dang-nhap", response_class=HTMLResponse)
@@ -133,6 +134,7 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
     step = detail.steps[detail.current_step - 1] if detail.current_step else None
     colleagues = lists.assignable(ctx, step.unit if step else None)
     return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
+                unit_names=lists.unit_names(ctx), confirmed=CONFIRMED,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")
 
@@ -185,15 +187,34 @@ async def act(request: Request, code: str):
         uploads = read_uploads(files, None, ctx.settings.max_upload_bytes)
         return perform(ctx, code, action, who, payload, uploads)
 
+    if action in CONFIRMED and form.get("xac_nhan") != "1":
+        _flash(request, "Hãy đánh dấu ô xác nhận trước khi "
+                        f"{request.app.state.templates.env.globals['action_labels'][action].lower()}"
+                        "; thao tác này không hoàn tác được.", "error")
+        return RedirectResponse(target_page, status_code=303)
     try:
         view = await run_in_threadpool(run)
     except MotcuaError as exc:
         _flash(request, exc.message, "error")
         return RedirectResponse(target_page, status_code=303)
     label = request.app.state.templates.env.globals["action_labels"].get(action, action)
-    _flash(request, f"Đã thực hiện “{label}” cho hồ sơ {view.code} "
-                    f"({view.status_label.lower()}).")
+    where = await run_in_threadpool(_where, ctx, view)
+    _flash(request, f"Đã thực hiện “{label}” cho hồ sơ {view.code}: {where}.")
     return RedirectResponse(target_page, status_code=303)
+
+
+CONFIRMED = ("refuse", "stop", "withdraw")  # ends the dossier: the form asks to confirm
+
+
+def _where(ctx, view) -> str:
+    """Where the dossier is now, in words: the step and the unit holding it, or its state."""
+    if view.status == "in_progress":
+        step = view.steps[view.current_step - 1]
+        unit = lists.unit_names(ctx).get(step.unit, step.unit)
+        return f"đang ở bước {view.current_step}: {step.name} ({unit})"
+    if view.status == "result_ready":
+        return "đã có kết quả, chờ trả tại bộ phận một cửa"
+    return view.status_label.lower()
 
 
 @router.get("/ho-so/{code}/tep/{attachment_id}")
@@ -266,10 +287,7 @@ def handover(request: Request, csrf: str = Form(""), code: str = Form("")):
     check_csrf(request, csrf)
     try:
         view = uc.hand_over(ctx, code.strip(), who)
-        nxt = (f"chuyển sang bước {view.current_step}: "
-               f"{view.steps[view.current_step - 1].name}"
-               if view.status == "in_progress" else "đã có kết quả, chờ trả")
-        _flash(request, f"Hồ sơ {view.code}: {nxt}.")
+        _flash(request, f"Hồ sơ {view.code}: {_where(ctx, view)}.")
     except MotcuaError as exc:
         _flash(request, f"{code.strip() or '(trống)'}: {exc.message}", "error")
     return RedirectResponse("/ban-giao", status_code=303)
