@@ -5,6 +5,7 @@ safe stored names, and an audit record that a database writer cannot rewrite uns
 from __future__ import annotations
 
 import os
+import re
 import stat
 from datetime import timedelta
 
@@ -317,3 +318,12 @@ def test_a_missing_attachment_file_is_a_clear_error(app, world, client):
     login(client, "tiepnhan")
     gone = client.get(f"/ho-so/{code}/tep/{attachment['id']}")
     assert gone.status_code == 404 and "không còn trên máy chủ" in gone.text
+
+
+def test_the_api_documentation_needs_no_internet(client):
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "http://" not in docs.text and "https://" not in docs.text  # no CDN, no favicon
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.text):
+        assert client.get(asset).status_code == 200
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in docs.text

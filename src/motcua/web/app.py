@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -72,7 +73,7 @@ def _lifespan(threads: int):
 
 def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app = FastAPI(dependencies=[Depends(refuse_nul)], title="motcua API",
-                  lifespan=_lifespan(ctx.settings.threads), version="0.2.0", docs_url="/api/docs",
+                  lifespan=_lifespan(ctx.settings.threads), version="0.2.0", docs_url=None,
                   openapi_url="/api/openapi.json", redoc_url=None,
                   description="API của hệ thống một cửa điện tử motcua. Xác thực bằng "
                               "`Authorization: Bearer <mã truy cập>` (tạo bằng "
@@ -129,6 +130,14 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
             "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được ghi. "
             "Vui lòng thử lại sau ít phút.")
         return _error_response(request, error, 503)
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs():
+        """Swagger UI from the app's own static files: offices may have no internet."""
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="motcua API",
+                                   swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+                                   swagger_css_url="/static/swagger-ui/swagger-ui.css",
+                                   swagger_favicon_url="/static/swagger-ui/favicon.png")
 
     @app.get("/healthz", include_in_schema=False)
     def health():
