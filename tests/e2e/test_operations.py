@@ -103,3 +103,16 @@ def test_a_password_reset_from_the_command_line(app, world, monkeypatch):
     assert "Đã đặt lại mật khẩu cho tiepnhan" in done.stdout
     short = motcua("officials", "password", "tiepnhan", "--password", "ngan", check=False)
     assert short.returncode == 2 and "ít nhất 8 ký tự" in short.stderr
+
+
+def test_the_database_option_before_the_command_and_a_wrong_key_named(app, world, tmp_path,
+                                                                      monkeypatch):
+    for _ in range(2):
+        _filed(app, world)
+    monkeypatch.delenv("MOTCUA_DATABASE_URL", raising=False)
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(app.settings.data_dir))
+    ok = motcua("--database", app.settings.database_url, "audit", "verify")
+    assert "Đã kiểm tra 2 hồ sơ" in ok.stdout
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path / "thu-muc-khac"))
+    wrong = motcua("--database", app.settings.database_url, "audit", "verify", check=False)
+    assert wrong.returncode == 1 and "sai thư mục dữ liệu" in wrong.stderr

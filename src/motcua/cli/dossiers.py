@@ -9,6 +9,7 @@ import typer
 from motcua.cli.common import (
     Database,
     echo_json,
+    fail,
     friendly,
     open_app,
     sub_app,
@@ -68,7 +69,12 @@ def audit_verify(database: Database = None) -> None:
     mã thoát khác 0 nếu có chỗ bị sửa hoặc bị xóa."""
     from motcua.services.audit import verify_audit
 
-    report = verify_audit(open_app(database))
+    app = open_app(database)
+    report = verify_audit(app)
+    if report.wrong_key_suspected:
+        fail(f"Không dấu niêm phong nào khớp với khóa {app.settings.audit_key_path}: có thể "
+             "đang dùng sai thư mục dữ liệu (MOTCUA_DATA_DIR) hoặc sai tệp khóa "
+             "(MOTCUA_AUDIT_KEY_FILE) của cơ sở dữ liệu này.", 1)
     for code, problem in report.broken:
         typer.echo(f"{code}: {problem}", err=True)
     typer.echo(f"Đã kiểm tra {vn_number(report.checked)} hồ sơ và "

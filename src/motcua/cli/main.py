@@ -25,6 +25,7 @@ from motcua.cli import (
     units,
 )
 from motcua.cli.common import (
+    Database,
     echo_json,
 )
 from motcua.domain.errors import MotcuaError
@@ -39,6 +40,18 @@ for sub, name in ((calendar.calendar_app, "calendar"), (units.units_app, "units"
                   (forms.forms_app, "forms"), (reports.cchc_app, "cchc"),
                   (operations.files_app, "files")):
     app.add_typer(sub, name=name)
+@app.callback()
+def main_options(database: Database = None) -> None:
+    """motcua: hệ thống một cửa giải quyết thủ tục hành chính.
+
+    --database trước tên lệnh áp dụng cho mọi lệnh con (như MOTCUA_DATABASE_URL).
+    """
+    if database:
+        import os
+
+        os.environ["MOTCUA_DATABASE_URL"] = database
+
+
 app.command("report")(reports.report_command)
 app.command("generate")(reports.generate_command)
 app.command("serve")(operations.serve_command)
@@ -91,6 +104,9 @@ def demo_command(
             task = bar.add_task("Đang tạo hồ sơ mẫu", total=dossiers)
             logins = load_demo(ctx, dossiers, progress=lambda n: bar.update(task, completed=n))
         (data_dir / "demo-logins.json").write_text(json.dumps(logins, ensure_ascii=False), "utf-8")
+        from motcua.services.audit import create_checkpoint
+
+        create_checkpoint(ctx)  # the first signed checkpoint of the audit record
     logins = json.loads((data_dir / "demo-logins.json").read_text("utf-8"))
     typer.echo(f"\nTài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
     for username, _, label in logins:

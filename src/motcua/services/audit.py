@@ -31,6 +31,12 @@ class AuditReport:
     without_state: int = 0  # dossiers whose events predate state digests (generated, old)
     checkpoints: int = 0
     broken: list[tuple[str, str]] = field(default_factory=list)
+    unsealed: int = 0  # dossiers whose seal did not match
+
+    @property
+    def wrong_key_suspected(self) -> bool:
+        """Every seal fails and nothing else: most likely not this installation's key."""
+        return self.checked > 1 and self.unsealed == self.checked
 
 
 def _prefix(code: str) -> str:
@@ -51,6 +57,7 @@ def verify_audit(ctx: Context) -> AuditReport:
                 problem = verify_chain(code, events, head)
                 if problem is None and not seal_holds(ctx.audit_key, code, seq, head,
                                                       stored_seal):
+                    report.unsealed += 1
                     problem = ("dấu niêm phong không khớp: chuỗi nhật ký đã bị tính lại hoặc "
                                "thay bằng chuỗi khác")
                 if problem is None:
