@@ -437,7 +437,7 @@ def test_the_inbox_pages_with_a_total_and_hides_nothing_in_scope(app, world, cli
     assert "Hồ sơ 1–100 trên 105" in first.text and "Trang 1/2" in first.text
     second = client.get("/hop-thu?trang=2")
     assert "Hồ sơ 101–105 trên 105" in second.text
-    assert len(re.findall(r'<tr class="[a-z]*"><td><a href="/ho-so/', second.text)) == 5
+    assert len(re.findall(r'<tr class="[a-z]*"><td data-label="Mã hồ sơ"><a href="/ho-so/', second.text)) == 5
     api = client.get("/api/v1/dossiers?page=2&page_size=50").json()
     assert api["total"] == 105 and api["pages"] == 3 and len(api["rows"]) == 50
 
@@ -580,3 +580,21 @@ def test_ending_a_dossier_asks_for_confirmation_and_pages_name_units(app, world,
     # switching to large text keeps the address and its query (a search is not lost)
     search = client.get("/thu-tuc", params={"q": "khai sinh"}).text
     assert "ve=/thu-tuc%3Fq%3Dkhai%2Bsinh" in search or "ve=/thu-tuc%3Fq%3Dkhai%20sinh" in search
+
+
+def test_the_inbox_shows_ones_own_steps_with_their_deadline_and_channel(app, world, client):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="postal", applicant=CITIZEN,
+                              official=world["tiepnhan"]).code
+    uc.act(app, code, CompleteStep(), world["tiepnhan"])  # now the specialist's step
+    login(client, "tiepnhan")
+    desk = client.get("/hop-thu").text
+    assert code not in desk  # the desk no longer holds it: not in the desk's inbox
+    specialist = TestClient(client.app)
+    login(specialist, "chuyenvien")
+    mine = specialist.get("/hop-thu").text
+    assert code in mine and "Bưu chính" in mine and 'data-label="Hạn bước"' in mine
+    head = TestClient(client.app)
+    login(head, "truongphong")
+    assert code not in head.get("/hop-thu").text  # not the head's step ...
+    assert code in head.get("/hop-thu?loc=don_vi").text  # ... but the head can follow it

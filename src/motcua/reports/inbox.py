@@ -17,8 +17,9 @@ from motcua.domain.timeliness import Urgency, urgency
 from motcua.domain.units import Official, Role
 from motcua.storage import queries
 
-VIEWS = {"": "Tất cả", "in_progress": "Đang xử lý", "awaiting_supplement": "Chờ bổ sung",
-         "result_ready": "Chờ trả kết quả", "overdue": "Quá hạn", "soon": "Sắp đến hạn"}
+VIEWS = {"": "Việc của tôi", "in_progress": "Đang xử lý", "awaiting_supplement": "Chờ bổ sung",
+         "result_ready": "Chờ trả kết quả", "overdue": "Quá hạn", "soon": "Sắp đến hạn",
+         "don_vi": "Cả đơn vị (lãnh đạo theo dõi)"}
 
 
 PAGE_SIZE = 100
@@ -58,10 +59,15 @@ def inbox(ctx, official: Official, q: str = "", view: str = "", page: int = 1,
           page_size: int = PAGE_SIZE) -> InboxPage:
     """A page of the official's inbox, most urgent first, with the total; ``view`` narrows
     to a status, or to overdue / due soon."""
-    rows = _rows(ctx, official, q, view)
-    counts = {u.value: sum(r.urgency is u for r in rows) for u in Urgency}
+    everything = _rows(ctx, official, q, "don_vi" if view == "don_vi" else "")
+    # the badges count everything in scope, whatever the filter shows
+    counts = {u.value: sum(r.urgency is u for r in everything) for u in Urgency}
     if view in ("overdue", "soon"):
-        rows = [r for r in rows if r.urgency is not None and r.urgency.value == view]
+        rows = [r for r in everything if r.urgency is not None and r.urgency.value == view]
+    elif view in ("in_progress", "awaiting_supplement", "result_ready"):
+        rows = [r for r in everything if r.row.status == view]
+    else:
+        rows = everything
     page = max(1, page)
     start = (page - 1) * page_size
     return InboxPage(rows[start:start + page_size], len(rows), page, page_size, counts)
@@ -70,10 +76,14 @@ def inbox(ctx, official: Official, q: str = "", view: str = "", page: int = 1,
 def _rows(ctx, official: Official, q: str, view: str) -> list[InboxRow]:
     now, cal = ctx.clock.now(), ctx.calendar
     today = now.astimezone(VN_TZ).date()
-    step_units = {u for u, r in official.roles if r is not Role.ADMIN}
+    held: dict[int, set[str]] = {}
+    for unit, role in official.roles:
+        if role is not Role.ADMIN:
+            held.setdefault(unit, set()).add(role.value)
+    whole = official.units_with(Role.HEAD, Role.SIGNER) if view == "don_vi" else None
     out = []
-    for r in queries.inbox(ctx.engine, step_units, official.units_with(Role.DESK), q,
-                           view if view in VIEWS else ""):
+    for r in queries.inbox(ctx.engine, held, official.id, official.units_with(Role.DESK), q,
+                           whole_unit=whole):
         state, apology_today = None, False
         if r.status == Status.IN_PROGRESS:
             allotted = cal.between(r.effective_receipt, r.appointment_at_receipt)

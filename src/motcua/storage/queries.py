@@ -33,16 +33,24 @@ def catalogue_words(engine: Engine, province_code: int) -> set[str]:
         return {w for text in texts for w in text.split()}
 
 
-def inbox(engine: Engine, step_units: set[int], desk_units: set[int], q: str = "",
-          view: str = "", limit: int | None = None):
+def inbox(engine: Engine, held: dict[int, set[str]], official_id: int,
+          desk_units: set[int], q: str = "", view: str = "", limit: int | None = None,
+          whole_unit: set[int] | None = None):
     """The dossiers an official should act on, most urgent first.
 
-    Open dossiers whose current step is held by one of ``step_units``; for desk
-    officers also, at ``desk_units``, results waiting to be returned and dossiers
+    Open dossiers whose current step the official holds: assigned to them, or of a role
+    they hold at the step's unit (``held``: unit id → roles); with ``whole_unit`` (a
+    head's units), every open dossier whose current step is at one of those units. For
+    desk officers also, at ``desk_units``, results waiting to be returned and dossiers
     waiting for a supplement. ``view`` narrows to one status.
     """
     d, s, p = t.dossiers.c, t.dossier_steps.c, t.procedures.c
-    scope = sa.and_(d.status == "in_progress", s.unit_id.in_(step_units or {-1}))
+    mine = [s.assignee_id == official_id]
+    mine += [sa.and_(s.unit_id == unit, s.role.in_(sorted(roles)), s.assignee_id.is_(None))
+             for unit, roles in held.items()]
+    if whole_unit:
+        mine.append(s.unit_id.in_(whole_unit))
+    scope = sa.and_(d.status == "in_progress", sa.or_(*mine))
     if desk_units:
         scope = sa.or_(scope, sa.and_(
             d.status.in_(["awaiting_supplement", "result_ready"]),

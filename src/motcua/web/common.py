@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from motcua.domain import commands
 from motcua.domain.documents import AttachmentKind
+from motcua.domain.procedures import Channel
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
 from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
@@ -136,6 +137,7 @@ def make_templates() -> Jinja2Templates:
         timeliness_labels={t.value: t.label for t in Timeliness},
         action_labels={a.value: transition_for(a).label for a in Action},
         kind_labels={k.value: k.label for k in AttachmentKind},
+        channel_labels={c.value: c.label for c in Channel},
         action_fields=action_fields(),
         qr_svg=qr_svg)
     return templates
