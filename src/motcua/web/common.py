@@ -15,9 +15,9 @@ from markupsafe import Markup
 
 from motcua.domain import commands
 from motcua.domain.documents import AttachmentKind
-from motcua.domain.procedures import Channel
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
 from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
+from motcua.domain.procedures import Channel
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.text import vn_date_time as vn_datetime
 from motcua.domain.units import Official
