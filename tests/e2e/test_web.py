@@ -598,3 +598,22 @@ def test_the_inbox_shows_ones_own_steps_with_their_deadline_and_channel(app, wor
     login(head, "truongphong")
     assert code not in head.get("/hop-thu").text  # not the head's step ...
     assert code in head.get("/hop-thu?loc=don_vi").text  # ... but the head can follow it
+
+
+def test_the_desk_finds_the_procedure_checks_its_documents_and_prints_the_receipt(
+        app, world, client):
+    csrf = login(client, "tiepnhan")
+    found = client.get("/tiep-nhan", params={"tim": "khai sinh"}).text
+    assert 'name="giay_to" value="Giấy chứng sinh"' in found  # one match: its checklist
+    assert 'name="print_now" value="1" checked' in found
+    form = {"csrf": csrf, "procedure_code": "1.001193", "unit_code": "24175",
+            "channel": "desk", "kind": "person", "name": "Y Blô Niê",
+            "id_number": "066050001234", "kiem_tra": "1", "print_now": "1"}
+    short = client.post("/tiep-nhan", data={**form, "giay_to": ["Tờ khai đăng ký khai sinh"]})
+    assert short.status_code == 422 and "Chưa đủ thành phần hồ sơ bắt buộc: Giấy chứng sinh" \
+        in short.text
+    done = client.post("/tiep-nhan", data={
+        **form, "giay_to": ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]})
+    assert done.status_code == 200 and 'id="in-tu-dong"' in done.text
+    code = re.search(r'<span class="code">([^<]+)</span>', done.text).group(1)
+    assert "Giấy chứng sinh" in to_json(uc.get_dossier(app, code))["note"]

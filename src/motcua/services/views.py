@@ -73,6 +73,7 @@ class DossierView:
     current_step: int | None
     allowed_actions: tuple[str, ...]
     steps: tuple[StepView, ...]
+    note: str = ""  # the desk's note at receipt (with the documents checked there)
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,7 @@ def _fields(uow, dossier: Dossier, cal) -> dict[str, Any]:
         "satisfaction": dossier.satisfaction,
         "current_step": dossier.current_step if open_ else None,
         "allowed_actions": tuple(a.value for a in dossier.allowed_actions()),
-        "steps": _steps(uow, dossier),
+        "steps": _steps(uow, dossier), "note": dossier.note,
     }
 
 

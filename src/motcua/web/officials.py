@@ -11,8 +11,9 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from motcua.collation import vi_sorted
 from motcua.domain.dossiers import Action
-from motcua.domain.errors import MotcuaError, PermissionDenied, TooManyAttempts
+from motcua.domain.errors import MotcuaError, PermissionDenied, TooManyAttempts, ValidationError
 from motcua.domain.units import Role
 from motcua.forms import content as printing
 from motcua.forms.content import FORMS
@@ -226,19 +227,42 @@ def attachment(request: Request, code: str,
     return file_response(data, filename, inline=True, media_type=content_type)
 
 
-def _receipt_form(request: Request, who, status_code=200, error=None, values=None):
+def _receipt_form(request: Request, who, status_code=200, error=None, values=None,
+                  search: str = ""):
     ctx = request.app.state.ctx
-    procedures = lists.current_procedures(ctx)
+    values = values or {}
+    found = lists.search_procedures(ctx, search) if search.strip() else None
+    procedures = found.rows if found else vi_sorted(lists.current_procedures(ctx),
+                                                    key=lambda p: p.name)
+    if found and len(found.rows) == 1 and not values.get("procedure_code"):
+        values["procedure_code"] = found.rows[0].code
+    chosen = next((p for p in lists.current_procedures(ctx)
+                   if p.code == values.get("procedure_code")), None)
     units = lists.units_of(ctx, who, Role.DESK)
     return page(request, "receive.html", status_code=status_code, procedures=procedures,
-                units=units, error=error, values=values or {}, max_mb=ctx.settings.max_upload_mb)
+                chosen=chosen, search=search, units=units, error=error, values=values,
+                max_mb=ctx.settings.max_upload_mb)
 
 
 @router.get("/tiep-nhan", response_class=HTMLResponse)
-def receipt_form(request: Request, procedure_code: str = Query("", alias="thu_tuc",
-                                                                  max_length=40)):
+def receipt_form(request: Request,
+                 procedure_code: str = Query("", alias="thu_tuc", max_length=40),
+                 search: str = Query("", alias="tim", max_length=200)):
     who = require_official(request)
-    return _receipt_form(request, who, values={"procedure_code": procedure_code})
+    return _receipt_form(request, who, values={"procedure_code": procedure_code,
+                                               "print_now": "1"}, search=search)
+
+
+def _checklist(procedure, received: list[str]) -> str:
+    """The documents checked at the desk, for the record; refuses a receipt without a
+    required one (Decree 118/2025 art. 15: the desk guides the applicant to complete
+    the dossier first, with Form 02)."""
+    missing = [d.name for d in procedure.documents if d.required and d.name not in received]
+    if missing:
+        raise ValidationError("Chưa đủ thành phần hồ sơ bắt buộc: " + "; ".join(missing)
+                              + ". Hướng dẫn người nộp bổ sung (Mẫu 02) trước khi tiếp nhận, "
+                                "hoặc đánh dấu giấy tờ đã nhận.")
+    return "Giấy tờ đã kiểm tra khi tiếp nhận: " + "; ".join(received) if received else ""
 
 
 @router.post("/tiep-nhan", response_class=HTMLResponse)
@@ -248,15 +272,22 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
             phone: str = Form(""), email: str = Form(""), address: str = Form(""),
             on_behalf: str = Form(""), note: str = Form(""), payment_method: str = Form("cash"),
             files: list[UploadFile] | None = File(None),
-            doc_names: list[str] | None = Form(None)):
+            doc_names: list[str] | None = Form(None), print_now: str = Form(""),
+            checked: str = Form("", alias="kiem_tra"),
+            received: list[str] | None = Form(None, alias="giay_to")):
     ctx = request.app.state.ctx
     who = require_official(request)
     check_csrf(request, csrf)
     values = {"procedure_code": procedure_code, "unit_code": unit_code, "channel": channel,
               "kind": kind, "name": name, "id_number": id_number, "birth_year": birth_year,
               "phone": phone, "email": email, "address": address, "on_behalf": on_behalf,
-              "note": note, "payment_method": payment_method}
+              "note": note, "payment_method": payment_method, "print_now": print_now,
+              "received": received or []}
     try:
+        if checked:
+            procedure = lists.procedure(ctx, procedure_code)
+            listed = _checklist(procedure, [r[:500] for r in (received or [])])
+            note = "; ".join(filter(None, [note, listed]))[:2000]
         applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
                      "email": email, "address": address, "birth_year": parse_birth_year(birth_year)}
         uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
@@ -269,7 +300,7 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
         return _receipt_form(request, who, 422, exc, values)
     _flash(request, f"Đã tiếp nhận hồ sơ {view.code}; hẹn trả kết quả "
                     f"{vn_datetime(view.appointment)}.")
-    auto = "?in=01" if ctx.settings.print_receipt else ""
+    auto = "?in=01" if print_now or ctx.settings.print_receipt else ""
     return RedirectResponse(f"/ho-so/{view.code}{auto}", status_code=303)
 
 
