@@ -41,24 +41,48 @@ DEPARTMENTS = [("SO-TP", "Sở Tư pháp"), ("SO-XD", "Sở Xây dựng"),
                ("SO-NNMT", "Sở Nông nghiệp và Môi trường"), ("CA-TINH", "Công an tỉnh")]
 FIELD_DEPARTMENT = {"Xây dựng": "SO-XD", "Quy hoạch": "SO-XD", "Đất đai": "SO-NNMT",
                     "Đăng ký biện pháp bảo đảm": "SO-NNMT", "Lý lịch tư pháp": "SO-TP"}
-SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Y",
-            "H'"]
-GIVEN = ["Văn An", "Thị Bình", "Minh Châu", "Thị Dung", "Quốc Huy", "Thị Lan", "Đức Long",
-         "Ngọc Mai", "Thanh Nam", "Thị Hoa", "Niê", "Blô"]
+SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng"]
+GIVEN_MALE = ["Văn An", "Quốc Huy", "Đức Long", "Thanh Nam", "Minh Tuấn"]
+GIVEN_FEMALE = ["Thị Bình", "Thị Dung", "Thị Lan", "Ngọc Mai", "Thị Hoa"]
+GIVEN = GIVEN_MALE + GIVEN_FEMALE  # officials' names
+# Ê Đê names: "Y" before a man's name, "H'" joined to a woman's, the clan (họ) last
+EDE_CLANS = ["Niê", "Mlô", "Êban", "Ktla", "Hđơk", "Ênuôl", "Adrơng"]
+EDE_MALE = ["Blô", "Khăm", "Jôn", "Yơn", "Thuôn"]
+EDE_FEMALE = ["Hen", "Linh", "Brơm", "Nga", "Dơk"]
 
 
-def _steps(level: str, field: str, commune_code: str) -> tuple[list[dict], str]:
+def _department(field: str, competent: str) -> str:
+    """The department a provincial procedure goes to: the competent body the procedure's
+    own record names (police for driving licences and judicial records since 2025),
+    else by field."""
+    for words, dept in (("Công an", "CA-TINH"), ("Sở Xây dựng", "SO-XD"),
+                        ("Văn phòng đăng ký đất đai", "SO-NNMT"), ("Sở Tư pháp", "SO-TP")):
+        if words in competent:
+            return dept
+    return next((d for f, d in FIELD_DEPARTMENT.items() if f.lower() in field.lower()),
+                "SO-TP")
+
+
+def _steps(level: str, field: str, commune_code: str,
+           competent: str = "") -> tuple[list[dict], str]:
     if level == "province":
-        dept = next((d for f, d in FIELD_DEPARTMENT.items() if f.lower() in field.lower()),
-                    "SO-TP")
+        dept = _department(field, competent)
+        head = "Lãnh đạo Công an tỉnh ký duyệt" if dept == "CA-TINH" else "Lãnh đạo Sở ký duyệt"
         return ([{"name": "Tiếp nhận, kiểm tra hồ sơ", "role": "desk", "share": 0.1},
                  {"name": "Thẩm định hồ sơ", "unit": dept, "role": "specialist", "share": 0.5},
                  {"name": "Lãnh đạo phòng xem xét", "unit": dept, "role": "head", "share": 0.2},
-                 {"name": "Lãnh đạo Sở ký duyệt", "unit": dept, "role": "signer", "share": 0.2}],
+                 {"name": head, "unit": dept, "role": "signer", "share": 0.2}],
                 "TTPVHCC")
+    if competent.startswith("Công an cấp xã"):  # residence, ID cards: the commune police
+        return ([{"name": "Tiếp nhận, kiểm tra hồ sơ", "role": "desk", "share": 0.1},
+                 {"name": "Công an cấp xã xác minh, giải quyết", "role": "specialist",
+                  "share": 0.6},
+                 {"name": "Trưởng Công an cấp xã ký", "role": "signer", "share": 0.3}],
+                commune_code)
+    # "cấp xã" covers communes and wards alike (a ward's leader is not "UBND xã")
     return ([{"name": "Tiếp nhận, kiểm tra hồ sơ", "role": "desk", "share": 0.1},
              {"name": "Công chức chuyên môn thẩm định", "role": "specialist", "share": 0.5},
-             {"name": "Lãnh đạo UBND xã ký", "role": "signer", "share": 0.4}], commune_code)
+             {"name": "Lãnh đạo UBND cấp xã ký", "role": "signer", "share": 0.4}], commune_code)
 
 
 def _fee_amount(text: str) -> int:
@@ -85,7 +109,9 @@ def demo_procedures() -> list[dict]:
             continue
         if d.get("cutoff"):
             deadline["cutoff"] = d["cutoff"]
-        plan, unit = _steps(p["level"], p.get("field", ""), "")
+        competent = p.get("competent_unit") or ""
+        plan, unit = _steps(p["level"], p.get("field", ""), "",
+                            competent if isinstance(competent, str) else "; ".join(competent))
         days = deadline.get("working_days", (deadline.get("calendar_days", 0) * 5) // 7) or 1
         steps = [{"name": s["name"], "unit": s.get("unit", ""), "role": s["role"],
                   "working_hours": round(days * 8 * s["share"] * 0.9, 2)} for s in plan]
@@ -159,13 +185,22 @@ def _officials(ctx) -> list[tuple[str, str, str]]:
     return [(u, DEMO_PASSWORD, label) for u, _, _, label in people]
 
 
+def _person_name(rng: random.Random, female: bool) -> str:
+    """A name whose form agrees with the sex the ID number records."""
+    if rng.random() < 0.25:
+        clan = rng.choice(EDE_CLANS)
+        return (f"H'{rng.choice(EDE_FEMALE)} {clan}" if female
+                else f"Y {rng.choice(EDE_MALE)} {clan}")
+    return f"{rng.choice(SURNAMES)} {rng.choice(GIVEN_FEMALE if female else GIVEN_MALE)}"
+
+
 def _applicant(rng: random.Random) -> dict:
     year = rng.randint(1950, 2006)
     century = 0 if year < 2000 else 2
     female = rng.random() < 0.5
     number = f"066{century + female}{year % 100:02d}{rng.randint(0, 999_999):06d}"
     return {"kind": "person", "id_number": number, "birth_year": year,
-            "name": f"{rng.choice(SURNAMES)} {rng.choice(GIVEN)}",
+            "name": _person_name(rng, female),
             "phone": f"09{rng.randint(10_000_000, 99_999_999)}"}
 
 
