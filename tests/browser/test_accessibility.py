@@ -1,0 +1,86 @@
+"""axe-core (4.14.1, vendored: tests/browser/vendor, MPL-2.0) over the citizen's and the
+officials' pages, in the normal and the large-text, high-contrast modes: no serious or
+critical violation. Bounded: one dossier, one filing, eleven pages, two modes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from motcua.domain.documents import Upload
+from motcua.domain.lifecycle import APPLICANT  # noqa: F401 - the applicant acts on tracking
+from motcua.services import dossiers as uc
+from motcua.services import submissions
+from tests.browser.test_dossier_journey import PDF, browser, needs_chromium, server  # noqa: F401
+from tests.personas import CITIZEN
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+def _violations(page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.filter(v => ['serious', 'critical'].includes(v.impact))
+            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return found
+
+
+def _login(page, base: str, username: str) -> None:
+    page.goto(f"{base}/dang-nhap")
+    page.fill("#username", username)
+    page.fill("#password", "mat-khau-demo")
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_url(f"{base}/hop-thu")
+
+
+def test_pages_have_no_serious_accessibility_violation_in_either_mode(app, server, browser):  # noqa: F811
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN).code
+    filing, _ = submissions.submit(
+        app, procedure_code="1.001193", unit_code="24175", applicant=CITIZEN,
+        uploads=[Upload("Tờ khai đăng ký khai sinh", "to-khai.pdf", PDF),
+                 Upload("Giấy chứng sinh", "chung-sinh.pdf", PDF)],
+        submission_key="khoa-kiem-thu-axe-0001")
+    public = ["/thu-tuc", "/thu-tuc/1.001193", "/thu-tuc/1.001193/nop-truc-tuyen", "/tra-cuu",
+              "/dang-nhap"]
+    desk = ["/hop-thu", f"/ho-so/{code}", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan",
+            f"/cho-tiep-nhan/{filing.ref}", "/ban-giao"]
+    problems = []
+    for contrast in ("thuong", "cao"):
+        # axe is injected as a script of the page: the page's CSP would refuse it
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN",
+                                      bypass_csp=True)
+        context.add_cookies([{"name": "tuong_phan", "value": contrast, "url": server}])
+        page = context.new_page()
+        for path in public:
+            page.goto(f"{server}{path}")
+            problems += [f"{contrast} {path}: {v}" for v in _violations(page)]
+        page.goto(f"{server}/tra-cuu")  # a tracking result
+        page.fill("#ma", code)
+        page.fill("#so", "5678")
+        page.click("button:has-text('Tra cứu')")
+        page.wait_for_selector("section.dossier")
+        problems += [f"{contrast} tracking result: {v}" for v in _violations(page)]
+        _login(page, server, "tiepnhan")
+        for path in desk:
+            page.goto(f"{server}{path}")
+            problems += [f"{contrast} {path}: {v}" for v in _violations(page)]
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_desk_pages_fit_a_phone(app, server, browser):  # noqa: F811
+    uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                       applicant=CITIZEN)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    _login(page, server, "tiepnhan")
+    for path in ("/hop-thu", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan"):
+        page.goto(f"{server}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
+    box = page.locator("input[name=on_behalf]")
+    page.goto(f"{server}/tiep-nhan")
+    assert box.bounding_box()["width"] < 40  # the "Nộp hộ" box, not 298 px wide
+    context.close()
