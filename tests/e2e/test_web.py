@@ -617,3 +617,23 @@ def test_the_desk_finds_the_procedure_checks_its_documents_and_prints_the_receip
     assert done.status_code == 200 and 'id="in-tu-dong"' in done.text
     code = re.search(r'<span class="code">([^<]+)</span>', done.text).group(1)
     assert "Giấy chứng sinh" in to_json(uc.get_dossier(app, code))["note"]
+
+
+def test_catalogue_filters_and_procedure_page_read_as_officials_write(app, world, client):
+    from motcua.services.procedures import procedure_from_dict, save_procedures
+
+    save_procedures(app, [procedure_from_dict({**BIRTH, "code": "3.000333", "level": "province",
+                                               "name": "Cấp Phiếu lý lịch tư pháp",
+                                               "field": "Lý lịch tư pháp",
+                                               "fee": "200.000 đồng/phiếu"})])
+    commune = client.get("/thu-tuc", params={"cap": "commune"}).text
+    assert "Đăng ký khai sinh" in commune and "lý lịch tư pháp" not in commune
+    by_field = client.get("/thu-tuc", params={"linh_vuc": "Lý lịch tư pháp"}).text
+    assert "Cấp Phiếu lý lịch tư pháp" in by_field and "Đăng ký khai sinh" not in by_field
+    assert "200.000 đồng/phiếu" in by_field
+    page = client.get("/thu-tuc/1.001193").text
+    assert "giờ" in page and ",72 giờ" not in page  # step times in hours and minutes
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
+    tracked = track_page(client, code, "5678").text
+    assert "Xã Hòa Phú" in tracked and "Phí, lệ phí" in tracked and "data-print" in tracked

@@ -66,7 +66,15 @@ def _expanded(ctx, q: str) -> str:
     return text.strip()
 
 
-def search_procedures(ctx, q: str = "") -> CatalogueSearch:
+LEVELS = {"commune": "Cấp xã", "province": "Cấp tỉnh", "central": "Cấp trung ương"}
+
+
+def catalogue_fields(ctx) -> list[str]:
+    """The fields of the procedures in force, in Vietnamese order (the catalogue filter)."""
+    return vi_sorted({p.field for p in current_procedures(ctx) if p.field})
+
+
+def search_procedures(ctx, q: str = "", *, level: str = "", field: str = "") -> CatalogueSearch:
     """Procedures in force, in Vietnamese alphabetical order: diacritic-, case- and
     NFD-insensitive, with common words and abbreviations understood ("CCCD", "sổ đỏ"),
     the words around a request dropped ("khai sinh cho con") and typos mended
@@ -74,19 +82,19 @@ def search_procedures(ctx, q: str = "") -> CatalogueSearch:
 
     The public catalogue is read far more than it changes: a search is kept
     ``CATALOGUE_TTL_S`` in this process (``save_procedures`` clears it at once)."""
-    key = (ctx.settings.province_code, tuple(search_words(q)))
+    key = (ctx.settings.province_code, tuple(search_words(q)), level, field)
     now = time.monotonic()
     hit = ctx.catalogue_cache.get(key)
     if hit is not None and now - hit[0] < CATALOGUE_TTL_S:
         return hit[1]
-    found = _search(ctx, q)
+    found = _search(ctx, q, level, field)
     if len(ctx.catalogue_cache) >= 2000:
         ctx.catalogue_cache.clear()
     ctx.catalogue_cache[key] = (now, found)
     return found
 
 
-def _search(ctx, q: str) -> CatalogueSearch:
+def _search(ctx, q: str, level: str = "", field: str = "") -> CatalogueSearch:
     province = ctx.settings.province_code
     typed = search_words(q)
     words = search_words(_expanded(ctx, q))
@@ -100,6 +108,10 @@ def _search(ctx, q: str) -> CatalogueSearch:
                   for w in content]
         rows = queries.search_procedures(ctx.engine, province, mended)
         understood = mended
+    if level in LEVELS:
+        rows = [r for r in rows if r.level == level]
+    if field:
+        rows = [r for r in rows if r.field == field]
     ordered = vi_sorted(rows, key=lambda r: r.name)
     corrected = " ".join(understood) if rows and understood != typed else ""
     return CatalogueSearch(ordered[:CATALOGUE_PAGE], len(ordered), corrected)

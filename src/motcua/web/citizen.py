@@ -25,9 +25,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/thu-tuc", response_class=HTMLResponse)
-def catalogue(request: Request, q: str = Query("", max_length=200)):
-    found = lists.search_procedures(request.app.state.ctx, q)
-    return page(request, "catalogue.html", q=q, found=found, rows=found.rows,
+def catalogue(request: Request, q: str = Query("", max_length=200),
+              level: str = Query("", alias="cap", max_length=20),
+              field: str = Query("", alias="linh_vuc", max_length=200)):
+    ctx = request.app.state.ctx
+    found = lists.search_procedures(ctx, q, level=level, field=field)
+    return page(request, "catalogue.html", q=q, found=found, rows=found.rows, level=level,
+                field=field, fields=lists.catalogue_fields(ctx),
                 describe=lists.describe_deadline)
 
 
@@ -35,7 +39,8 @@ def catalogue(request: Request, q: str = Query("", max_length=200)):
 def procedure_page(request: Request, code: str):
     procedure = lists.procedure(request.app.state.ctx, code)
     return page(request, "procedure.html", p=procedure,
-                online=Channel.ONLINE in procedure.channels)
+                online=Channel.ONLINE in procedure.channels,
+                unit_names=lists.unit_names(request.app.state.ctx))
 
 
 def _submission_form(request: Request, procedure, status_code: int = 200, error=None,
@@ -121,7 +126,9 @@ def _tracked(request: Request, code: str, digits: str):
                                        f"/tra-cuu?ma={found.ref}")
     else:
         response = page(request, "tracking.html", dossier=found, ma=code, so=digits,
-                        url=found.tracking_url)
+                        url=found.tracking_url,
+                        unit_name=lists.unit_names(request.app.state.ctx).get(found.unit,
+                                                                              found.unit))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -62,6 +62,11 @@ def _duration(seconds: int) -> str:
     return f"{hours} giờ {minutes:02d} phút" if hours else f"{minutes} phút"
 
 
+def fee_text(fee: str) -> str:
+    """A procedure's fee as the catalogue states it, one wording when there is none."""
+    return (fee or "").strip() or "Không thu phí, lệ phí"
+
+
 def vn_size(size: int) -> str:
     if size < 1024:
         return f"{size} byte"
@@ -131,7 +136,8 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
     env.filters.update(vn_datetime=vn_datetime, vn_number=vn_number,
-                       vn_size=vn_size, event_details=event_details)
+                       vn_size=vn_size, event_details=event_details, duration=_duration,
+                       fee=fee_text)
     env.globals.update(
         status_labels={s.value: s.label for s in Status},
         timeliness_labels={t.value: t.label for t in Timeliness},
