@@ -199,3 +199,77 @@ def test_online_dossier_through_four_roles_to_return_and_tracking(app, server, b
     with app.engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM dossiers")).scalar() == 1
         assert conn.execute(sa.text("SELECT count(*) FROM attachments")).scalar() == 2
+
+
+def _signed_in(browser, base: str, username: str, width: int = 1280):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.goto(f"{base}/dang-nhap")
+    page.fill("#username", username)
+    page.fill("#password", "mat-khau-demo")
+    page.click("button:has-text('Đăng nhập')")
+    page.wait_for_url(f"{base}/hop-thu")
+    return context, page
+
+
+def test_assisted_filing_scan_hand_over_and_an_online_supplement(app, server, browser, tmp_path):
+    # the desk files for an elderly person, checking the documents off
+    desk_context, desk = _signed_in(browser, server, "tiepnhan")
+    desk.goto(f"{server}/tiep-nhan?tim=khai sinh")
+    for label in ("Tờ khai đăng ký khai sinh", "Giấy chứng sinh"):
+        desk.check(f"input[name=giay_to][value='{label}']")
+    desk.check("input[name=on_behalf]")
+    desk.uncheck("input[name=print_now]")
+    desk.fill("#name", "Y Blô Niê")
+    desk.fill("#id_number", "066050001234")
+    desk.fill("#birth_year", "1950")
+    desk.fill("#phone", "0905111222")
+    desk.click("button:has-text('Tiếp nhận hồ sơ')")
+    desk.wait_for_selector(".flash.ok")
+    code = desk.url.split("/ho-so/")[1].split("?")[0]
+    assert "Nộp hộ" in desk.inner_text("main")
+    # a scan hands the desk step over; a second scan is refused and says when
+    desk.goto(f"{server}/ban-giao")
+    for _ in range(2):
+        desk.fill("#code", code)
+        desk.click("button:has-text('Hoàn thành và chuyển')")
+        desk.wait_for_selector(".flash")
+    assert "đã bàn giao lúc" in desk.inner_text(".flash")
+    desk_context.close()
+
+    # the specialist asks for a supplement, with the reason
+    specialist_context, specialist = _signed_in(browser, server, "chuyenvien")
+    specialist.goto(f"{server}/ho-so/{code}")
+    specialist.fill("#missing-request_supplement", "Giấy chứng sinh bản chính")
+    specialist.fill("#reason-request_supplement", "Bản chụp không đọc được")
+    specialist.click("button[data-action='request_supplement']")
+    specialist.wait_for_selector(".flash.ok")
+    specialist_context.close()
+
+    # the citizen, on a phone, reads why and sends the document online
+    scan = tmp_path / "chung-sinh.pdf"
+    scan.write_bytes(PDF)
+    phone = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                is_mobile=True, has_touch=True)
+    citizen = phone.new_page()
+    citizen.goto(f"{server}/tra-cuu?ma={code}")
+    citizen.fill("#so", "1222")
+    citizen.click("button:has-text('Tra cứu')")
+    citizen.wait_for_selector("#can-bo-sung")
+    assert "Bản chụp không đọc được" in citizen.inner_text("#can-bo-sung")
+    citizen.set_input_files("#bo-sung-0", str(scan))
+    citizen.click("button:has-text('Gửi bổ sung')")
+    citizen.wait_for_selector(".flash.ok")
+    assert "Đang chờ bộ phận một cửa xác nhận" in citizen.inner_text("main")
+    assert fits_width(citizen)
+    citizen.screenshot(path=SHOTS / "09-bo-sung-truc-tuyen.png", full_page=True)
+    phone.close()
+
+    # the desk confirms the supplement: the dossier goes on
+    desk_context, desk = _signed_in(browser, server, "tiepnhan")
+    desk.goto(f"{server}/ho-so/{code}")
+    assert "chung-sinh.pdf" in desk.inner_text("main")
+    desk.click("button[data-action='supplement']")
+    desk.wait_for_selector(".flash.ok")
+    assert desk.inner_text("#trang-thai") == "Đang giải quyết"
+    desk_context.close()

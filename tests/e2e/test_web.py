@@ -210,6 +210,12 @@ def test_a_refused_online_filing_tells_the_citizen_why_and_is_never_a_dossier(
     assert refused.status_code == 303
     seen = track_page(client, ref, "5678")
     assert "Từ chối tiếp nhận" in seen.text and "chụp mờ" in seen.text
+    form_03 = desk.get(f"/cho-tiep-nhan/{ref}/in/03")
+    assert form_03.headers["content-type"] == "application/pdf"
+    from tests.e2e.test_forms import text_of
+
+    printed = text_of(form_03.content)
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN" in printed and "chụp mờ" in printed and ref in printed
     assert count_dossiers(app) == 0
     assert desk.post(f"/cho-tiep-nhan/{ref}/tiep-nhan", data={"csrf": csrf}).status_code == 409
 

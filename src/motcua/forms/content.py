@@ -219,3 +219,29 @@ def log_book(ctx: Context, unit_code: str, first: date, last: date) -> dict:
             })
     return {"unit_name": unit.name, "agency": agency, "place": place, "first": first,
             "last": last, "rows": entries}
+
+
+def refused_filing_form(ctx: Context, ref: str) -> dict:
+    """What Form 03 prints for an online filing the desk refused: the filing's reference
+    stands for the code (it never became a dossier), the refusal's reason and officer."""
+    from motcua.domain.submissions import SubmissionStatus
+
+    with ctx.uow() as uow:
+        filing = uow.submissions.get(ref)
+        if filing.status is not SubmissionStatus.DECLINED:
+            raise IllegalTransition(f"Hồ sơ trực tuyến {filing.ref} không bị từ chối tiếp nhận.")
+        unit = uow.units.by_id(filing.unit_id)
+        procedure = uow.procedures.by_id(filing.procedure_id)
+        a = filing.applicant
+        return {
+            "code": filing.ref, "sequence": filing.ref.rsplit("-", 1)[-1],
+            "unit_name": uow.units.name_on(unit.id, _vn(filing.submitted_at).date()),
+            "agency": agency_lines(uow, unit), "place": place_of(ctx, uow, unit),
+            "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={filing.ref}",
+            "procedure_name": procedure.name, "procedure_code": procedure.code,
+            "applicant": {"name": a.get("name", ""), "id_number": a.get("id_number", ""),
+                          "phone": a.get("phone") or "", "email": a.get("email") or "",
+                          "address": a.get("address") or ""},
+            "close_event": {"at": _vn(filing.decided_at), "by": filing.decided_by_name},
+            "close_reason": filing.reason,
+        }

@@ -358,6 +358,16 @@ def filing_file(request: Request, ref: str = PathParam(..., max_length=60),
     return file_response(data, filename, inline=True, media_type=content_type)
 
 
+@router.get("/cho-tiep-nhan/{ref}/in/03")
+def refused_filing_pdf(request: Request, ref: str = PathParam(..., max_length=60)):
+    """Form 03 for a refused online filing, for the desk to hand or send to the applicant."""
+    ctx = request.app.state.ctx
+    who = require_official(request)
+    submissions.for_desk(ctx, ref, who)  # the desk of the filing's unit only
+    data = printing.refused_filing_form(ctx, ref)
+    return file_response(render_form(data, "03"), f"mau-03-{ref}.pdf", inline=True)
+
+
 @router.post("/cho-tiep-nhan/{ref}/tiep-nhan")
 def accept_filing(request: Request, ref: str = PathParam(..., max_length=60),
                   csrf: str = Form("", max_length=64)):
@@ -385,5 +395,5 @@ def decline_filing(request: Request, ref: str = PathParam(..., max_length=60),
         return page(request, "filing.html", status_code=422,
                     s=submissions.for_desk(ctx, ref, who), error=exc.message)
     _flash(request, f"Đã từ chối tiếp nhận hồ sơ trực tuyến {ref}; người nộp thấy lý do khi "
-                    "tra cứu.")
-    return RedirectResponse("/cho-tiep-nhan", status_code=303)
+                    "tra cứu. In Mẫu 03 để gửi người nộp.")
+    return RedirectResponse(f"/cho-tiep-nhan/{quote(ref)}", status_code=303)
