@@ -643,3 +643,21 @@ def test_catalogue_filters_and_procedure_page_read_as_officials_write(app, world
                               applicant=CITIZEN, official=world["tiepnhan"]).code
     tracked = track_page(client, code, "5678").text
     assert "Xã Hòa Phú" in tracked and "Phí, lệ phí" in tracked and "data-print" in tracked
+
+
+def test_files_chosen_before_an_error_are_kept_for_the_next_try(app, world, client):
+    refused = file_online(client, name="")
+    assert refused.status_code == 422 and "được giữ lại" in refused.text
+    tokens = re.findall(r'name="giu" value="([^"]+)"', refused.text)
+    key = form_tokens(refused.text)["key"]
+    assert len(tokens) == 2 and "Đã có: to-khai.pdf" in refused.text
+    data = {**FORM, "csrf": form_tokens(refused.text)["csrf"], "key": key}
+    forged = tokens[0][:-4] + ("AAAA" if not tokens[0].endswith("AAAA") else "BBBB")
+    tampered = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data={**data, "giu": [forged]},
+                           files=[], follow_redirects=False)
+    assert tampered.status_code == 422  # an altered token brings nothing back
+    again = client.post("/thu-tuc/1.001193/nop-truc-tuyen", data={**data, "giu": tokens},
+                        files=[], follow_redirects=False)
+    assert again.status_code == 303
+    receipt = client.get(again.headers["location"]).text
+    assert "Tờ khai đăng ký khai sinh: " in receipt and "giay-chung-sinh.jpg" in receipt

@@ -31,8 +31,26 @@ from motcua.cli.common import (
 from motcua.domain.errors import MotcuaError
 from motcua.settings import Settings
 
+def _vietnamese_help() -> None:
+    """Typer's own words in the help screens, in Vietnamese (its panel titles and notes
+    are module settings read when a help screen is drawn). "Usage:" and the --help line
+    are fixed in Typer's copy of Click and stay English."""
+    from typer import rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
+    rich_utils.OPTIONS_PANEL_TITLE = "Tùy chọn"
+    rich_utils.COMMANDS_PANEL_TITLE = "Lệnh"
+    rich_utils.ERRORS_PANEL_TITLE = "Lỗi"
+    rich_utils.DEFAULT_STRING = "[mặc định: {}]"
+    rich_utils.ENVVAR_STRING = "[biến môi trường: {}]"
+    rich_utils.REQUIRED_LONG_STRING = "[bắt buộc]"
+    rich_utils.ABORTED_TEXT = "Đã dừng."
+    rich_utils.RICH_HELP = "Xem [blue]'{command_path} {help_option}'[/] để được hướng dẫn."
+
+
+_vietnamese_help()
 app = typer.Typer(help="motcua: hệ thống một cửa giải quyết thủ tục hành chính.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 for sub, name in ((calendar.calendar_app, "calendar"), (units.units_app, "units"),
                   (officials.officials_app, "officials"),
                   (procedures.procedures_app, "procedures"), (dossiers.audit_app, "audit"),

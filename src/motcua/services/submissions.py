@@ -3,6 +3,10 @@ refused with a reason by the one-stop desk (domain.submissions)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,6 +122,56 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
         view = _view(uow, submission)
         uow.commit()
     return view, False
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A file of a filing that was sent back for another problem: stored already, and
+    named in the form again by ``token`` so that the citizen need not choose it again."""
+
+    slot: str
+    filename: str
+    size: int
+    token: str
+
+
+def _mac(ctx: Context, key: str, slot: str, filename: str, sha256: str) -> str:
+    text = f"giu-tep|{key}|{slot}|{filename}|{sha256}"
+    return hmac.new(ctx.audit_key, text.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def keep(ctx: Context, key: str, uploads: Iterable[Upload]) -> list[KeptFile]:
+    """Store the acceptable files of a filing refused for another reason, and the tokens
+    that bring them back with the same form (``key``); an unacceptable file is not kept
+    (its own error says why). Unused, they are removed by ``motcua files sweep``."""
+    kept = []
+    for u in uploads:
+        try:
+            (checked,) = uc.checked_uploads(ctx, [u])
+        except MotcuaError:
+            continue
+        (stored_file,) = uc.stored(ctx, [checked])
+        payload = [u.name, stored_file.filename, stored_file.sha256,
+                   _mac(ctx, key, u.name, stored_file.filename, stored_file.sha256)]
+        token = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode()
+        kept.append(KeptFile(u.name, stored_file.filename, stored_file.size, token))
+    return kept
+
+
+def kept_uploads(ctx: Context, key: str, tokens: Iterable[str]) -> list[Upload]:
+    """The files named by ``tokens`` of this form (``key``), as uploads again; a token of
+    another form, altered or of a file no longer kept is ignored."""
+    out = []
+    for token in tokens:
+        try:
+            slot, filename, sha256, mac = json.loads(base64.urlsafe_b64decode(token[:2000]))
+            good = hmac.compare_digest(mac, _mac(ctx, key, slot, filename, sha256))
+            data = ctx.files.read(sha256) if good else None
+        except (ValueError, TypeError, OSError):
+            continue
+        if data is not None:
+            out.append(Upload(slot, filename, data))
+    return out
 
 
 def _deciding(uow, ref: str, official: Official) -> Submission:

@@ -44,12 +44,16 @@ def procedure_page(request: Request, code: str):
 
 
 def _submission_form(request: Request, procedure, status_code: int = 200, error=None,
-                     values: dict | None = None):
+                     values: dict | None = None, kept: list | None = None):
+    """The filing form; after a refused try, the same form key (so the files kept from
+    it come back with it) and what was typed."""
     ctx = request.app.state.ctx
     units = lists.desk_units(ctx, procedure)
+    values = values or {}
+    key = values.get("key") if kept else None
     return page(request, "submit.html", status_code=status_code, p=procedure, units=units,
-                error=error, values=values or {}, key=secrets.token_urlsafe(18),
-                max_mb=ctx.settings.max_upload_mb)
+                error=error, values=values, key=key or secrets.token_urlsafe(18),
+                kept={k.slot: k for k in kept or []}, max_mb=ctx.settings.max_upload_mb)
 
 
 @router.get("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
@@ -77,8 +81,13 @@ async def submit(request: Request, code: str):
     uploads = [Upload(slots[key], f.filename, await f.read(limit + 1), f.size)
                for key, f in form.multi_items()
                if key in slots and isinstance(f, UploadFile) and f.filename]
+    tokens = [str(t) for t in form.getlist("giu")][:50]
 
     def file() -> tuple:
+        # files kept from the last try, for the documents no new file was chosen for
+        chosen = {u.name for u in uploads}
+        uploads.extend(u for u in submissions.kept_uploads(ctx, values["key"], tokens)
+                       if u.name not in chosen)
         applicant = {"kind": values["kind"] or "person", "id_number": values["id_number"],
                      "name": values["name"], "phone": values["phone"],
                      "email": values["email"], "address": values["address"],
@@ -91,8 +100,9 @@ async def submit(request: Request, code: str):
         view, _ = await run_in_threadpool(file)
     except MotcuaError as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 422
+        kept = await run_in_threadpool(submissions.keep, ctx, values["key"], uploads)
         return await run_in_threadpool(_submission_form, request, procedure, status, exc,
-                                       values)
+                                       values, kept)
     return RedirectResponse(f"/nop-thanh-cong/{view.ref}?khoa={values['key']}", status_code=303)
 
 
