@@ -31,6 +31,7 @@ from motcua.cli.common import (
 from motcua.domain.errors import MotcuaError
 from motcua.settings import Settings
 
+
 def _vietnamese_help() -> None:
     """Typer's own words in the help screens, in Vietnamese (its panel titles and notes
     are module settings read when a help screen is drawn). "Usage:" and the --help line
