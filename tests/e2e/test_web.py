@@ -631,12 +631,14 @@ def test_catalogue_filters_and_procedure_page_read_as_officials_write(app, world
     save_procedures(app, [procedure_from_dict({**BIRTH, "code": "3.000333", "level": "province",
                                                "name": "Cấp Phiếu lý lịch tư pháp",
                                                "field": "Lý lịch tư pháp",
-                                               "fee": "200.000 đồng/phiếu"})])
+                                               "fee": "200.000 đồng/phiếu",
+                                               "online_level": "toàn trình"})])
     commune = client.get("/thu-tuc", params={"cap": "commune"}).text
     assert "Đăng ký khai sinh" in commune and "lý lịch tư pháp" not in commune
     by_field = client.get("/thu-tuc", params={"linh_vuc": "Lý lịch tư pháp"}).text
     assert "Cấp Phiếu lý lịch tư pháp" in by_field and "Đăng ký khai sinh" not in by_field
-    assert "200.000 đồng/phiếu" in by_field
+    assert "200.000 đồng/phiếu" in by_field and "trực tuyến toàn trình" in by_field
+    assert "trực tuyến" not in commune.split("Đăng ký khai sinh")[1][:200]  # not stated: none
     page = client.get("/thu-tuc/1.001193").text
     assert "giờ" in page and ",72 giờ" not in page  # step times in hours and minutes
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
