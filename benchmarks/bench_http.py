@@ -53,9 +53,16 @@ end
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port below the ephemeral range, which the server's own database
+    connections could take between this check and its bind."""
+    for port in range(24000, 32000):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit("no free port between 24000 and 32000")
 
 
 def _fresh_database() -> None:

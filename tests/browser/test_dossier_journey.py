@@ -10,7 +10,6 @@ to test-output/screenshots/.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -24,6 +23,7 @@ from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, save_procedures
 from motcua.services.units import create_unit
 from motcua.web.app import create_app
+from tests.ports import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -50,12 +50,6 @@ def needs_chromium():
     SHOTS.mkdir(parents=True, exist_ok=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(app):
     create_unit(app, code="24175", name="Xã Hòa Phú", kind="commune")
@@ -63,7 +57,7 @@ def server(app):
     for username, role in OFFICIALS.items():
         create_official(app, username=username, full_name=f"Cán bộ {username}",
                         password="mat-khau-demo", roles=[("24175", role)])
-    port = _free_port()
+    port = free_port()
     app.settings = app.settings.__class__(**{**app.settings.__dict__,
                                              "public_url": f"http://127.0.0.1:{port}"})
     web = uvicorn.Server(uvicorn.Config(create_app(app, "khoa-trinh-duyet"), host="127.0.0.1",

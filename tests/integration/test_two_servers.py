@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from motcua.services.officials import create_api_token
 from tests.conftest import PG_URL
 from tests.e2e.test_web import form_tokens
 from tests.personas import CITIZEN
+from tests.ports import free_port
 
 NGINX = "/usr/sbin/nginx"
 pytestmark = [
@@ -31,15 +31,12 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, seconds: float = 30) -> None:
+def _wait(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"{url}: the process ended ({process.returncode}): "
+                                 f"{process.stderr.read().decode(errors='replace')[-2000:]}")
         try:
             if httpx.get(url, timeout=1).status_code < 500:
                 return
@@ -86,7 +83,11 @@ http {{
 def cluster(app, world, tmp_path):
     env = {**os.environ, "MOTCUA_DATABASE_URL": PG_URL,
            "MOTCUA_DATA_DIR": str(app.settings.data_dir)}
-    ports = [_free_port() for _ in range(3)]
+    ports = []
+    while len(ports) < 3:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
     servers = [subprocess.Popen(
         [sys.executable, "-m", "motcua.cli.main", "serve", "--port", str(port), "--workers", "1",
          "--trusted-proxies", "127.0.0.1"], env=env, stdout=subprocess.DEVNULL,
@@ -98,8 +99,8 @@ def cluster(app, world, tmp_path):
     proxy = subprocess.Popen([NGINX, "-c", str(conf), "-p", str(tmp_path), "-g", "daemon off;"],
                              stderr=subprocess.PIPE)
     try:
-        for port in ports:
-            _wait(f"http://127.0.0.1:{port}/thu-tuc")
+        for port, process in zip(ports, (*servers, proxy), strict=True):
+            _wait(f"http://127.0.0.1:{port}/thu-tuc", process)
         yield [f"http://127.0.0.1:{p}" for p in ports], servers
     finally:
         for process in (*servers, proxy):
