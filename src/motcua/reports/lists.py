@@ -48,20 +48,37 @@ class CatalogueSearch:
     corrected: str = ""  # the query as it was understood, when it had to be mended
 
 
-def synonyms(ctx) -> dict[str, str]:
-    """Folded phrase → folded words of the catalogue: the shipped list, then the
-    administrator's ``tu-dong-nghia.json`` in the data folder over it."""
-    found = json.loads(resources.files("motcua.data").joinpath(
-        "search_synonyms_vi.json").read_text("utf-8"))
-    own = Path(ctx.settings.data_dir) / "tu-dong-nghia.json"
-    if own.exists():
-        found.update(json.loads(own.read_text("utf-8")))
-    return {fold(k): fold(v) for k, v in found.items() if not k.startswith("_")}
+def _kept(ctx, key: tuple, make):
+    """``make()``, kept ``CATALOGUE_TTL_S`` in this process under ``key`` (the catalogue's
+    cache, which ``save_procedures`` clears)."""
+    now = time.monotonic()
+    hit = ctx.catalogue_cache.get(key)
+    if hit is not None and now - hit[0] < CATALOGUE_TTL_S:
+        return hit[1]
+    value = make()
+    if len(ctx.catalogue_cache) >= 2000:
+        ctx.catalogue_cache.clear()
+    ctx.catalogue_cache[key] = (now, value)
+    return value
+
+
+def synonyms(ctx) -> list[tuple[str, str]]:
+    """(folded phrase, folded words of the catalogue), longest phrase first: the shipped
+    list, then the administrator's ``tu-dong-nghia.json`` in the data folder over it."""
+    def read() -> list[tuple[str, str]]:
+        found = json.loads(resources.files("motcua.data").joinpath(
+            "search_synonyms_vi.json").read_text("utf-8"))
+        own = Path(ctx.settings.data_dir) / "tu-dong-nghia.json"
+        if own.exists():
+            found.update(json.loads(own.read_text("utf-8")))
+        pairs = {fold(k): fold(v) for k, v in found.items() if not k.startswith("_")}
+        return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+    return _kept(ctx, ("synonyms",), read)
 
 
 def _expanded(ctx, q: str) -> str:
     text = f" {fold(q)} "
-    for phrase, replacement in sorted(synonyms(ctx).items(), key=lambda kv: -len(kv[0])):
+    for phrase, replacement in synonyms(ctx):
         text = text.replace(f" {phrase} ", f" {replacement} ")
     return text.strip()
 
@@ -71,7 +88,8 @@ LEVELS = {"commune": "Cấp xã", "province": "Cấp tỉnh", "central": "Cấp 
 
 def catalogue_fields(ctx) -> list[str]:
     """The fields of the procedures in force, in Vietnamese order (the catalogue filter)."""
-    return vi_sorted({p.field for p in current_procedures(ctx) if p.field})
+    return _kept(ctx, ("fields", ctx.settings.province_code), lambda: vi_sorted(
+        {p.field for p in current_procedures(ctx) if p.field}))
 
 
 def search_procedures(ctx, q: str = "", *, level: str = "", field: str = "") -> CatalogueSearch:
@@ -82,16 +100,8 @@ def search_procedures(ctx, q: str = "", *, level: str = "", field: str = "") -> 
 
     The public catalogue is read far more than it changes: a search is kept
     ``CATALOGUE_TTL_S`` in this process (``save_procedures`` clears it at once)."""
-    key = (ctx.settings.province_code, tuple(search_words(q)), level, field)
-    now = time.monotonic()
-    hit = ctx.catalogue_cache.get(key)
-    if hit is not None and now - hit[0] < CATALOGUE_TTL_S:
-        return hit[1]
-    found = _search(ctx, q, level, field)
-    if len(ctx.catalogue_cache) >= 2000:
-        ctx.catalogue_cache.clear()
-    ctx.catalogue_cache[key] = (now, found)
-    return found
+    key = ("search", ctx.settings.province_code, tuple(search_words(q)), level, field)
+    return _kept(ctx, key, lambda: _search(ctx, q, level, field))
 
 
 def _search(ctx, q: str, level: str = "", field: str = "") -> CatalogueSearch:
@@ -102,7 +112,8 @@ def _search(ctx, q: str, level: str = "", field: str = "") -> CatalogueSearch:
     understood = words
     if not rows and words:
         content = [w for w in words if w not in STOP_WORDS] or words
-        vocabulary = queries.catalogue_words(ctx.engine, province)
+        vocabulary = _kept(ctx, ("words", province),
+                           lambda: queries.catalogue_words(ctx.engine, province))
         mended = [w if w in vocabulary else
                   next(iter(difflib.get_close_matches(w, vocabulary, n=1, cutoff=0.75)), w)
                   for w in content]
@@ -144,10 +155,11 @@ def desk_units(ctx, for_procedure: Procedure | None = None) -> list:
     return vi_sorted(units, key=lambda u: u.name)
 
 
-def unit_names(ctx) -> dict[str, str]:
-    """Unit code → name, for pages that show a unit (people read names, not codes)."""
+def unit_names(ctx, codes) -> dict[str, str]:
+    """Code → name of the units ``codes`` names, for pages that show a unit (people read
+    names, not codes)."""
     with ctx.uow() as uow:
-        return {u.code: u.name for u in uow.units.all(ctx.settings.province_code)}
+        return {code: uow.units.by_code(code).name for code in set(codes) if code}
 
 
 def units_of(ctx, official: Official, *roles: Role) -> list[Unit]:

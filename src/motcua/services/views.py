@@ -116,6 +116,7 @@ class PublicView:
     tracking_url: str
     fee: str = ""
     procedure_name: str = ""
+    unit_name: str = ""
     supplement_reason: str = ""
     # files the applicant sent online since the last supplement request: (document, file
     # name, when), waiting for the desk to confirm
@@ -181,6 +182,7 @@ def public_view(uow, dossier: Dossier, tracking_url: str) -> PublicView:
                          if a.kind == "supplement" and a.uploaded_at >= since)
     return PublicView(
         procedure_name=dossier.procedure.name, fee=dossier.procedure.fee,
+        unit_name=uow.units.by_id(dossier.unit_id).name,
         supplement_reason=dossier.supplements[-1].reason if awaited else "",
         supplied=supplied,
         code=dossier.code, status=dossier.status, status_label=dossier.status.label,

@@ -40,7 +40,8 @@ def procedure_page(request: Request, code: str):
     procedure = lists.procedure(request.app.state.ctx, code)
     return page(request, "procedure.html", p=procedure,
                 online=Channel.ONLINE in procedure.channels,
-                unit_names=lists.unit_names(request.app.state.ctx))
+                unit_names=lists.unit_names(request.app.state.ctx,
+                                            (s.unit_code for s in procedure.steps)))
 
 
 def _submission_form(request: Request, procedure, status_code: int = 200, error=None,
@@ -136,9 +137,7 @@ def _tracked(request: Request, code: str, digits: str):
                                        f"/tra-cuu?ma={found.ref}")
     else:
         response = page(request, "tracking.html", dossier=found, ma=code, so=digits,
-                        url=found.tracking_url,
-                        unit_name=lists.unit_names(request.app.state.ctx).get(found.unit,
-                                                                              found.unit))
+                        url=found.tracking_url)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

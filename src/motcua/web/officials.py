@@ -135,7 +135,8 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
     step = detail.steps[detail.current_step - 1] if detail.current_step else None
     colleagues = lists.assignable(ctx, step.unit if step else None)
     return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
-                unit_names=lists.unit_names(ctx), confirmed=CONFIRMED,
+                unit_names=lists.unit_names(ctx, (s.unit for s in detail.steps)),
+                confirmed=CONFIRMED,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")
 
@@ -211,7 +212,7 @@ def _where(ctx, view) -> str:
     """Where the dossier is now, in words: the step and the unit holding it, or its state."""
     if view.status == "in_progress":
         step = view.steps[view.current_step - 1]
-        unit = lists.unit_names(ctx).get(step.unit, step.unit)
+        unit = lists.unit_names(ctx, [step.unit])[step.unit]
         return f"đang ở bước {view.current_step}: {step.name} ({unit})"
     if view.status == "result_ready":
         return "đã có kết quả, chờ trả tại bộ phận một cửa"
