@@ -51,7 +51,7 @@ def _still_awaited(uow, dossier, command) -> None:
 
 
 def supplement_online(ctx: Context, code: str, last4: str, client: str,
-                      uploads: list[Upload]) -> PublicView:
+                      uploads: list[Upload]) -> None:
     """The applicant sends the missing documents online, with the code and the last 4
     digits; they are attached as a supplement, and the dossier waits for the desk to
     confirm the supplement (which ends the pause then)."""
@@ -66,4 +66,3 @@ def supplement_online(ctx: Context, code: str, last4: str, client: str,
     actor = Actor(None, f"{view.applicant_name} (bổ sung trực tuyến)")
     act(ctx, view.code, Attach(AttachmentKind.SUPPLEMENT.value, tuple(uploads)), actor=actor,
         check=_still_awaited)
-    return track(ctx, code, last4, client)
