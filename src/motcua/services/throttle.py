@@ -76,7 +76,7 @@ def admit(ctx: Context, limit: Limit, *, targets: Sequence[str], message: str) -
     now = ctx.clock.now()
     since = now - timedelta(seconds=limit.window_s)
     with ctx.uow() as uow:
-        ids = uow.throttle.admit(_keys(targets), (), since, now, limit.attempts)
+        ids = uow.throttle.admit(_keys(targets), since, now, limit.attempts)
         if ids is None:
             raise TooManyAttempts(message)  # rolled back: the refused attempt is not counted
         uow.commit()

@@ -519,7 +519,7 @@ class SessionRepository:
 class ThrottleRepository:
     """Counted guesses and filings, shared by every server process.
 
-    ``admit`` checks and records an attempt atomically. PostgreSQL: one call of the
+    ``admit`` checks and records a filing atomically. PostgreSQL: one call of the
     function ``motcua_throttle_admit`` (migration 0007), which takes an advisory lock
     per target key, counts, and inserts, in the statement's own transaction, without
     waiting for the WAL flush (a throttle row lost in a crash costs a few guesses).
@@ -534,25 +534,22 @@ class ThrottleRepository:
     def _pg(self) -> bool:
         return self.conn.dialect.name == "postgresql"
 
-    def admit(self, targets: Sequence[str], clients: Sequence[str], since: datetime,
-              now: datetime, attempts: int) -> list[int] | None:
+    def admit(self, targets: Sequence[str], since: datetime, now: datetime,
+              attempts: int) -> list[int] | None:
+        """Record an attempt against every target unless one already has ``attempts``
+        since ``since`` (then ``None``; on SQLite the unit of work rolls the insert back)."""
         if self._pg:
             ids = self.conn.execute(sa.select(sa.func.motcua_throttle_admit(
-                sa.cast(list(targets), ARRAY(sa.Text)), sa.cast(list(clients), ARRAY(sa.Text)),
-                since, now, attempts))).scalar()
+                sa.cast(list(targets), ARRAY(sa.Text)), since, now, attempts))).scalar()
             return None if ids is None else list(ids)
         c = t.throttle_events.c
-        keys = [*targets, *clients]
-        self.conn.execute(sa.delete(t.throttle_events).where(c.key.in_(keys), c.at <= since))
+        self.conn.execute(sa.delete(t.throttle_events).where(c.key.in_(targets), c.at <= since))
         ids = [self.conn.execute(sa.insert(t.throttle_events).values(key=k, at=now)
                                  .returning(c.id)).scalar_one() for k in targets]
-        counts = dict(self.conn.execute(
-            sa.select(c.key, sa.func.count()).where(c.key.in_(keys), c.at > since)
-            .group_by(c.key)).all())
-        if any(counts.get(k, 0) >= attempts for k in clients) or \
-                any(counts.get(k, 0) > attempts for k in targets):
-            return None
-        return ids
+        counts = self.conn.execute(
+            sa.select(sa.func.count()).where(c.key.in_(targets), c.at > since)
+            .group_by(c.key)).scalars()
+        return None if any(n > attempts for n in counts) else ids
 
     def lock_and_check(self, targets: Sequence[str], clients: Sequence[str], since: datetime,
                        attempts: int) -> bool:

@@ -13,13 +13,13 @@ down_revision = '0006'
 branch_labels = None
 depends_on = None
 
-# One round trip per throttled request (storage.repositories.ThrottleRepository): lock
-# the target keys, forget expired rows, refuse when a client or target is at its limit,
-# else record the attempt against each target; the statement's own transaction commits
-# without waiting for the WAL flush.
+# One round trip per counted filing (storage.repositories.ThrottleRepository): lock the
+# target keys, forget expired rows, refuse when one is at its limit, else record the
+# attempt against each; the statement's own transaction commits without waiting for
+# the WAL flush.
 THROTTLE_ADMIT = """
 CREATE OR REPLACE FUNCTION motcua_throttle_admit(
-    targets text[], clients text[], since timestamptz, at_now timestamptz, attempts int)
+    targets text[], since timestamptz, at_now timestamptz, attempts int)
 RETURNS int[] LANGUAGE plpgsql AS $$
 DECLARE
   k text;
@@ -31,11 +31,8 @@ BEGIN
   LOOP
     PERFORM pg_advisory_xact_lock(hashtextextended(k, 0));
   END LOOP;
-  DELETE FROM throttle_events WHERE key = ANY(targets || clients) AND at <= since;
-  IF EXISTS (SELECT 1 FROM unnest(clients) c WHERE
-             (SELECT count(*) FROM throttle_events e WHERE e.key = c AND e.at > since)
-             >= attempts)
-     OR EXISTS (SELECT 1 FROM unnest(targets) g WHERE
+  DELETE FROM throttle_events WHERE key = ANY(targets) AND at <= since;
+  IF EXISTS (SELECT 1 FROM unnest(targets) g WHERE
              (SELECT count(*) FROM throttle_events e WHERE e.key = g AND e.at > since)
              >= attempts) THEN
     RETURN NULL;
