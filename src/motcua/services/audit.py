@@ -44,29 +44,43 @@ def _prefix(code: str) -> str:
     return code.rsplit("-", 2)[0]
 
 
-def verify_audit(ctx: Context) -> AuditReport:
-    """Every problem found, as (dossier code or checkpoint, what is wrong, in Vietnamese)."""
-    report = AuditReport()
+def _batches(ctx: Context):
+    """(unit of work, its batch of chains): every dossier's chain, ``BATCH`` at a time,
+    each batch in its own transaction (the caller commits what it writes)."""
     after = 0
     while True:
         with ctx.uow() as uow:
             chains = uow.audit.chains(after, BATCH)
-            for dossier_id, code, seq, head, stored_seal in chains:
-                report.checked += 1
-                events = list(uow.audit.events(dossier_id, code))
-                problem = verify_chain(code, events, head)
-                if problem is None and not seal_holds(ctx.audit_key, code, seq, head,
-                                                      stored_seal):
-                    report.unsealed += 1
-                    problem = ("dấu niêm phong không khớp: chuỗi nhật ký đã bị tính lại hoặc "
-                               "thay bằng chuỗi khác")
-                if problem is None:
-                    problem = _state_problem(uow, code, events, report)
-                if problem:
-                    report.broken.append((code, problem))
+            yield uow, chains
         if len(chains) < BATCH:
-            break
+            return
         after = chains[-1][0]
+
+
+def _first_events(uow, max_dossier_id: int) -> dict[str, list[tuple[int, str, str]]]:
+    """(id, code, hash of the first event) of the dossiers up to an id, per receiving unit."""
+    found = defaultdict(list)
+    for dossier_id, code, first in uow.audit.first_events(max_dossier_id):
+        found[_prefix(code)].append((dossier_id, code, first))
+    return found
+
+
+def verify_audit(ctx: Context) -> AuditReport:
+    """Every problem found, as (dossier code or checkpoint, what is wrong, in Vietnamese)."""
+    report = AuditReport()
+    for uow, chains in _batches(ctx):
+        for dossier_id, code, seq, head, stored_seal in chains:
+            report.checked += 1
+            events = list(uow.audit.events(dossier_id, code))
+            problem = verify_chain(code, events, head)
+            if problem is None and not seal_holds(ctx.audit_key, code, seq, head, stored_seal):
+                report.unsealed += 1
+                problem = ("dấu niêm phong không khớp: chuỗi nhật ký đã bị tính lại hoặc "
+                           "thay bằng chuỗi khác")
+            if problem is None:
+                problem = _state_problem(uow, code, events, report)
+            if problem:
+                report.broken.append((code, problem))
     _verify_checkpoints(ctx, report)
     return report
 
@@ -100,10 +114,7 @@ def _verify_checkpoints(ctx: Context, report: AuditReport) -> None:
         report.checkpoints = len(rows)
         if not latest:
             return
-        by_prefix = defaultdict(list)
-        for dossier_id, code, first in uow.audit.first_events(
-                max(r.max_dossier_id for r in latest.values())):
-            by_prefix[_prefix(code)].append((dossier_id, code, first))
+        by_prefix = _first_events(uow, max(r.max_dossier_id for r in latest.values()))
     for prefix, row in latest.items():
         counted = [(code, first) for dossier_id, code, first in by_prefix.get(prefix, [])
                    if dossier_id <= row.max_dossier_id]
@@ -123,11 +134,9 @@ def create_checkpoint(ctx: Context) -> int:
         rows = uow.audit.checkpoints()
         prev = rows[-1].signature if rows else ""
         max_id = uow.audit.max_dossier_id()
-        by_prefix = defaultdict(list)
-        for _, code, first in uow.audit.first_events(max_id):
-            by_prefix[_prefix(code)].append((code, first))
+        by_prefix = _first_events(uow, max_id)
         for prefix in sorted(by_prefix):
-            found = by_prefix[prefix]
+            found = [(code, first) for _, code, first in by_prefix[prefix]]
             digest = checkpoint_digest(found)
             signature = sign_checkpoint(ctx.audit_key, prev, now, prefix, max_id, len(found),
                                         digest)
@@ -143,19 +152,14 @@ def seal_unsealed(ctx: Context) -> list[dict]:
     """Seal the chains written before seals existed, each after its chain is checked;
     a broken one is listed and left unsealed, so verify keeps reporting it."""
     left = []
-    after = 0
-    while True:
-        with ctx.uow() as uow:
-            chains = uow.audit.chains(after, BATCH)
-            for dossier_id, code, seq, head, stored in chains:
-                if stored:
-                    continue
-                problem = verify_chain(code, uow.audit.events(dossier_id, code), head)
-                if problem:
-                    left.append({"code": code, "problem": problem})
-                else:
-                    uow.audit.set_seal(dossier_id, seal(ctx.audit_key, code, seq, head))
-            uow.commit()
-        if len(chains) < BATCH:
-            return left
-        after = chains[-1][0]
+    for uow, chains in _batches(ctx):
+        for dossier_id, code, seq, head, stored in chains:
+            if stored:
+                continue
+            problem = verify_chain(code, uow.audit.events(dossier_id, code), head)
+            if problem:
+                left.append({"code": code, "problem": problem})
+            else:
+                uow.audit.set_seal(dossier_id, seal(ctx.audit_key, code, seq, head))
+        uow.commit()
+    return left
