@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,7 +30,9 @@ import psycopg
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path[:0] = [str(ROOT / "src"), str(ROOT)]
+
+from tests.ports import free_port  # noqa: E402 - the tests' servers pick ports the same way
 
 ADMIN = os.environ.get("MOTCUA_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 BENCH_DB = ADMIN.rsplit("/", 1)[0] + "/motcua_bench"
@@ -50,19 +51,6 @@ done = function(summary, latency, requests)
     latency:percentile(99) / 1000))
 end
 """
-
-
-def _free_port() -> int:
-    """A free port below the ephemeral range, which the server's own database
-    connections could take between this check and its bind."""
-    for port in range(24000, 32000):
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit("no free port between 24000 and 32000")
 
 
 def _fresh_database() -> None:
@@ -121,7 +109,7 @@ def main() -> None:
                ("khai sinh", "dang ky", "ket hon", "chung thuc", "dat dai", "ho tich",
                 "giay phep", "xay dung", "kinh doanh", "thuong binh")]
     scripts = _scripts(tmp, bodies, queries)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([*motcua, "serve", "--port", str(port), "--workers", "2"],
                               env=env, cwd=ROOT, start_new_session=True,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

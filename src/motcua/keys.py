@@ -12,25 +12,30 @@ import secrets
 from pathlib import Path
 
 
-def private_file(path: Path) -> None:
-    """Create ``path`` empty with mode 0600 if it does not exist (an SQLite file, a key)."""
+def _created(path: Path) -> int | None:
+    """A descriptor of ``path`` newly created with mode 0600, or None if it exists."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        pass
+        return None
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (an SQLite file, a key)."""
+    fd = _created(Path(path))
+    if fd is not None:
+        os.close(fd)
 
 
 def secret(path: Path) -> str:
     """The key kept in ``path``, created (0600, 43 random URL-safe characters) if absent."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    fd = _created(path)
+    if fd is None:
         text = path.read_text("utf-8").strip()
         if len(text) < 32:
-            raise ValueError(f"{path}: khóa quá ngắn (cần ít nhất 32 ký tự)") from None
+            raise ValueError(f"{path}: khóa quá ngắn (cần ít nhất 32 ký tự)")
         return text
     value = secrets.token_urlsafe(32)
     with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -9,7 +9,6 @@ and the file check, so a restored system is known to be whole before anyone uses
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from motcua import keys
 from motcua.bootstrap import App, build
 from motcua.settings import Settings
 from motcua.storage import backup as db_backup
+from motcua.storage.files import file_sha256
 
 FORMAT = 1
 
@@ -46,14 +46,6 @@ class RestoreReport:
     audit_broken: list[tuple[str, str]]
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def backup(app: App, out: Path) -> Path:
     """Copy the database, the stored files and the keys into a new folder under ``out``."""
     settings = app.settings
@@ -78,7 +70,7 @@ def backup(app: App, out: Path) -> Path:
     manifest = {
         "format": FORMAT, "created_at": datetime.now(UTC).isoformat(),
         "database": {"kind": "sqlite" if database.suffix == ".sqlite3" else "postgresql",
-                     "file": database.name, "sha256": _sha256(database)},
+                     "file": database.name, "sha256": file_sha256(database)},
         "counts": {**db_backup.counts(app.engine), "files": copied},
     }
     (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
@@ -94,7 +86,7 @@ def _manifest(source: Path) -> dict:
     if manifest.get("format") != FORMAT:
         raise OperationError(f"Bản sao lưu định dạng {manifest.get('format')} không được hỗ trợ.")
     database = Path(source) / manifest["database"]["file"]
-    if not database.exists() or _sha256(database) != manifest["database"]["sha256"]:
+    if not database.exists() or file_sha256(database) != manifest["database"]["sha256"]:
         raise OperationError(f"Tệp CSDL {database.name} của bản sao lưu thiếu hoặc đã hỏng "
                              "(mã băm không khớp).")
     return manifest

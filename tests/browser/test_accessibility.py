@@ -10,7 +10,13 @@ from motcua.domain.documents import Upload
 from motcua.domain.lifecycle import APPLICANT  # noqa: F401 - the applicant acts on tracking
 from motcua.services import dossiers as uc
 from motcua.services import submissions
-from tests.browser.test_dossier_journey import PDF, browser, needs_chromium, server  # noqa: F401
+from tests.browser.test_dossier_journey import (  # noqa: F401 - fixtures
+    PDF,
+    browser,
+    needs_chromium,
+    server,
+    sign_in,
+)
 from tests.personas import CITIZEN
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -24,14 +30,6 @@ def _violations(page) -> list[str]:
             .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
     }""")
     return found
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#username", username)
-    page.fill("#password", "mat-khau-demo")
-    page.click("button:has-text('Đăng nhập')")
-    page.wait_for_url(f"{base}/hop-thu")
 
 
 def test_pages_have_no_serious_accessibility_violation_in_either_mode(app, server, browser):  # noqa: F811
@@ -62,7 +60,7 @@ def test_pages_have_no_serious_accessibility_violation_in_either_mode(app, serve
         page.click("button:has-text('Tra cứu')")
         page.wait_for_selector("section.dossier")
         problems += [f"{contrast} tracking result: {v}" for v in _violations(page)]
-        _login(page, server, "tiepnhan")
+        sign_in(page, server, "tiepnhan")
         for path in desk:
             page.goto(f"{server}{path}")
             problems += [f"{contrast} {path}: {v}" for v in _violations(page)]
@@ -76,7 +74,7 @@ def test_desk_pages_fit_a_phone(app, server, browser):  # noqa: F811
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
-    _login(page, server, "tiepnhan")
+    sign_in(page, server, "tiepnhan")
     for path in ("/hop-thu", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan"):
         page.goto(f"{server}{path}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path

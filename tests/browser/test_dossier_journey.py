@@ -87,14 +87,25 @@ def fits_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def act_as(browser, base: str, username: str, code: str, action: str, shot: str | None = None):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{base}/dang-nhap")
+def sign_in(page, base: str, username: str, then: str = "/hop-thu") -> None:
+    """Sign in on the login page, going on to ``then``."""
+    page.goto(f"{base}/dang-nhap?tiep={then}")
     page.fill("#username", username)
     page.fill("#password", "mat-khau-demo")
     page.click("button:has-text('Đăng nhập')")
-    page.wait_for_url(f"{base}/hop-thu")
+    page.wait_for_url(f"{base}{then}")
+
+
+def signed_in(browser, base: str, username: str, then: str = "/hop-thu"):
+    """A desktop browser context with ``username`` signed in, and its page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    sign_in(page, base, username, then)
+    return context, page
+
+
+def act_as(browser, base: str, username: str, code: str, action: str, shot: str | None = None):
+    context, page = signed_in(browser, base, username)
     if shot:
         page.screenshot(path=SHOTS / f"{shot}-hop-thu.png", full_page=True)
     page.click(f"a:has-text('{code}')")
@@ -144,13 +155,7 @@ def test_online_dossier_through_four_roles_to_return_and_tracking(app, server, b
     citizen.screenshot(path=SHOTS / "03-bien-nhan.png", full_page=True)
 
     # the desk checks the filing and accepts it: only now is it a dossier with a code
-    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    officer = desk.new_page()
-    officer.goto(f"{server}/dang-nhap?tiep=/cho-tiep-nhan")
-    officer.fill("#username", "tiepnhan")
-    officer.fill("#password", "mat-khau-demo")
-    officer.click("button:has-text('Đăng nhập')")
-    officer.wait_for_url(f"{server}/cho-tiep-nhan")
+    desk, officer = signed_in(browser, server, "tiepnhan", then="/cho-tiep-nhan")
     officer.click(f"a:has-text('{ref}')")
     assert "Giấy chứng sinh" in officer.inner_text("main")
     officer.screenshot(path=SHOTS / "03b-cho-tiep-nhan.png", full_page=True)
@@ -195,20 +200,9 @@ def test_online_dossier_through_four_roles_to_return_and_tracking(app, server, b
         assert conn.execute(sa.text("SELECT count(*) FROM attachments")).scalar() == 2
 
 
-def _signed_in(browser, base: str, username: str, width: int = 1280):
-    context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{base}/dang-nhap")
-    page.fill("#username", username)
-    page.fill("#password", "mat-khau-demo")
-    page.click("button:has-text('Đăng nhập')")
-    page.wait_for_url(f"{base}/hop-thu")
-    return context, page
-
-
 def test_assisted_filing_scan_hand_over_and_an_online_supplement(app, server, browser, tmp_path):
     # the desk files for an elderly person, checking the documents off
-    desk_context, desk = _signed_in(browser, server, "tiepnhan")
+    desk_context, desk = signed_in(browser, server, "tiepnhan")
     desk.goto(f"{server}/tiep-nhan?tim=khai sinh")
     for label in ("Tờ khai đăng ký khai sinh", "Giấy chứng sinh"):
         desk.check(f"input[name=giay_to][value='{label}']")
@@ -232,7 +226,7 @@ def test_assisted_filing_scan_hand_over_and_an_online_supplement(app, server, br
     desk_context.close()
 
     # the specialist asks for a supplement, with the reason
-    specialist_context, specialist = _signed_in(browser, server, "chuyenvien")
+    specialist_context, specialist = signed_in(browser, server, "chuyenvien")
     specialist.goto(f"{server}/ho-so/{code}")
     specialist.fill("#missing-request_supplement", "Giấy chứng sinh bản chính")
     specialist.fill("#reason-request_supplement", "Bản chụp không đọc được")
@@ -260,7 +254,7 @@ def test_assisted_filing_scan_hand_over_and_an_online_supplement(app, server, br
     phone.close()
 
     # the desk confirms the supplement: the dossier goes on
-    desk_context, desk = _signed_in(browser, server, "tiepnhan")
+    desk_context, desk = signed_in(browser, server, "tiepnhan")
     desk.goto(f"{server}/ho-so/{code}")
     assert "chung-sinh.pdf" in desk.inner_text("main")
     desk.click("button[data-action='supplement']")

@@ -17,6 +17,7 @@ from datetime import datetime
 from motcua.domain.documents import StoredFile
 from motcua.domain.errors import Conflict, ReasonRequired
 from motcua.domain.lifecycle import Actor
+from motcua.domain.text import vn_date_time
 
 
 class SubmissionStatus(enum.StrEnum):
@@ -60,7 +61,7 @@ class Submission:
         if self.status is not SubmissionStatus.PENDING:
             raise Conflict(
                 f"Hồ sơ trực tuyến {self.ref} đã được xử lý "
-                f"({self.status.label.lower()} lúc {at_text(self.decided_at)} bởi "
+                f"({self.status.label.lower()} lúc {vn_date_time(self.decided_at, '—')} bởi "
                 f"{self.decided_by_name}).")
 
     def _decide(self, at: datetime, actor: Actor) -> None:
@@ -82,8 +83,3 @@ class Submission:
         self._decide(at, actor)
         self.status, self.reason = SubmissionStatus.DECLINED, text
 
-
-def at_text(value: datetime | None) -> str:
-    from motcua.domain.text import vn_date_time
-
-    return vn_date_time(value, "—")

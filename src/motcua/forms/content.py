@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.dossiers import Action, Status, judge_timeliness
 from motcua.domain.errors import IllegalTransition, ValidationError
+from motcua.domain.submissions import SubmissionStatus
 from motcua.domain.units import Unit, UnitKind
 from motcua.services.context import Context
 
@@ -224,8 +225,6 @@ def log_book(ctx: Context, unit_code: str, first: date, last: date) -> dict:
 def refused_filing_form(ctx: Context, ref: str) -> dict:
     """What Form 03 prints for an online filing the desk refused: the filing's reference
     stands for the code (it never became a dossier), the refusal's reason and officer."""
-    from motcua.domain.submissions import SubmissionStatus
-
     with ctx.uow() as uow:
         filing = uow.submissions.get(ref)
         if filing.status is not SubmissionStatus.DECLINED:

@@ -17,7 +17,7 @@ from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, Valida
 from motcua.domain.identity import Applicant
 from motcua.domain.procedures import Channel, Procedure
 from motcua.domain.submissions import Submission, SubmissionStatus, submission_ref
-from motcua.domain.text import nfc
+from motcua.domain.text import nfc, vn_date_time
 from motcua.domain.units import Official, Role
 from motcua.services import dossiers as uc
 from motcua.services.context import Context
@@ -194,7 +194,7 @@ def accept(ctx: Context, ref: str, official: Official) -> DossierView:
         ctx, procedure_code=procedure.code, unit_code=unit.code, channel=Channel.ONLINE.value,
         applicant=submission.applicant, official=official, payment_method="online",
         submission_key=submission.submission_key, stored_files=submission.files,
-        note=f"Nộp trực tuyến lúc {_at(submission.submitted_at)}, mã {submission.ref}",
+        note=f"Nộp trực tuyến lúc {vn_date_time(submission.submitted_at)}, mã {submission.ref}",
         decide=lambda uow, code: _decide(uow, submission, official, ctx.clock.now(), code))
 
 
@@ -262,10 +262,3 @@ def tracked(uow, ref: str, digits: str) -> SubmissionView | None:
     held = {submission.applicant.get("id_number", "")[-4:],
             (submission.applicant.get("phone") or "")[-4:]} - {""}
     return _view(uow, submission) if len(digits) == 4 and digits in held else None
-
-
-def _at(value: datetime) -> str:
-    from motcua.domain.text import vn_date_time
-
-    return vn_date_time(value)
-

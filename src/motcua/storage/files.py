@@ -64,10 +64,13 @@ class FileStore:
     def intact(self, sha256: str) -> bool | None:
         """None if the file is missing, else whether its bytes still hash to its name."""
         path = self.path(sha256)
-        if not path.exists():
-            return None
-        digest = hashlib.sha256()
-        with path.open("rb") as f:
-            for chunk in iter(lambda: f.read(1 << 20), b""):
-                digest.update(chunk)
-        return digest.hexdigest() == sha256
+        return file_sha256(path) == sha256 if path.exists() else None
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file on disk, read a megabyte at a time."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -124,8 +124,9 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
             raise exc
         # the driver's first line only: never the statement or its parameters (personal
         # data, and a 1,500-word search would log 30 times its size)
-        reason = str(exc.orig or exc).strip().splitlines()[0][:200] if str(exc.orig or exc) else ""
-        log.warning("database unavailable: %s: %s", type(exc.orig or exc).__name__, reason)
+        cause = exc.orig or exc
+        first_line = next(iter(str(cause).strip().splitlines()), "")[:200]
+        log.warning("database unavailable: %s: %s", type(cause).__name__, first_line)
         error = DatabaseUnavailable(
             "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được ghi. "
             "Vui lòng thử lại sau ít phút.")
