@@ -8,7 +8,7 @@ released. So 50 parallel guesses at one dossier get 10 checks, a right look-up w
 nothing (and never erases failures counted against another dossier), and citizens who
 share one address (a commune office) are not blocked by each other's right look-ups.
 
-Filings (``admit``/``succeeded``): each filing is recorded before it is made and taken
+Filings (``admit``/``take_back``): each filing is recorded before it is made and taken
 back if it is refused or repeated. Nothing sleeps: over the limit, the request is
 refused at once.
 """
@@ -83,7 +83,7 @@ def admit(ctx: Context, limit: Limit, *, targets: Sequence[str], message: str) -
     return Attempt(tuple(ids))
 
 
-def succeeded(ctx: Context, attempt: Attempt) -> None:
+def take_back(ctx: Context, attempt: Attempt) -> None:
     """Take back a recorded attempt (a refused or repeated filing)."""
     with ctx.uow() as uow:
         uow.throttle.forget(attempt.ids)

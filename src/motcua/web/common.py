@@ -253,10 +253,10 @@ def online_filing(request: Request, file):
     try:
         view, repeated = file()
     except BaseException:
-        throttle.succeeded(ctx, attempt)  # a refused filing is not counted
+        throttle.take_back(ctx, attempt)  # a refused filing is not counted
         raise
     if repeated:
-        throttle.succeeded(ctx, attempt)
+        throttle.take_back(ctx, attempt)
     return view, repeated
 
 

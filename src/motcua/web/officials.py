@@ -13,7 +13,13 @@ from starlette.concurrency import run_in_threadpool
 
 from motcua.collation import vi_sorted
 from motcua.domain.dossiers import Action
-from motcua.domain.errors import MotcuaError, PermissionDenied, TooManyAttempts, ValidationError
+from motcua.domain.errors import (
+    MotcuaError,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
+)
 from motcua.domain.units import Role
 from motcua.forms import content as printing
 from motcua.forms.content import FORMS
@@ -237,8 +243,12 @@ def _receipt_form(request: Request, who, status_code=200, error=None, values=Non
                                                     key=lambda p: p.name)
     if found and len(found.rows) == 1 and not values.get("procedure_code"):
         values["procedure_code"] = found.rows[0].code
-    chosen = next((p for p in lists.current_procedures(ctx)
-                   if p.code == values.get("procedure_code")), None)
+    chosen = None
+    if values.get("procedure_code"):
+        try:
+            chosen = lists.procedure(ctx, values["procedure_code"])
+        except NotFound:
+            chosen = None
     units = lists.units_of(ctx, who, Role.DESK)
     return page(request, "receive.html", status_code=status_code, procedures=procedures,
                 chosen=chosen, search=search, units=units, error=error, values=values,
