@@ -16,6 +16,7 @@ from motcua.calendar_sources import build_calendar
 from motcua.domain.calendar import OfficeHours, WorkingCalendar
 from motcua.domain.clock import SystemClock
 from motcua.domain.procedures import Procedure
+from motcua.services import notifications
 from motcua.services.events import EventHandlers
 from motcua.settings import Settings
 from motcua.storage import db
@@ -40,6 +41,7 @@ class App:
         # the dossier storage boundary of this database
         self.store = store_for(self.engine, self.audit_key)
         self.events = EventHandlers()
+        notifications.register(self.events)
         self.catalogue_cache: dict = {}
 
     def uow(self) -> SqlUnitOfWork:

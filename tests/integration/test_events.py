@@ -22,7 +22,7 @@ def receive(app, people):
                               channel="desk", applicant=CITIZEN, official=people["tiepnhan"])
 
 
-def notify_citizen(event):
+def notify_citizen(ctx, uow, event, dossier):
     """A durable handler as the notifications will be: one message per event."""
     yield OutboxMessage("sms", f"{event.code}:{event.seq}:sms",
                         {"code": event.code, "event": event.name})

@@ -95,7 +95,7 @@ def test_two_relays_at_once_never_deliver_one_outbox_row_twice(app, world):
     from motcua.services.events import OutboxMessage
     from motcua.services.outbox import relay
 
-    app.events.durable("*", lambda e: [OutboxMessage("sms", f"{e.code}:{e.seq}", {})])
+    app.events.durable("*", lambda ctx, uow, e, d: [OutboxMessage("sms", f"{e.code}:{e.seq}", {})])
     for _ in range(12):
         uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                            applicant=CITIZEN, official=world["tiepnhan"])

@@ -71,6 +71,7 @@ class Official:
     full_name: str
     roles: frozenset[tuple[int, Role]] = field(default_factory=frozenset)
     active: bool = True
+    email: str = ""  # where reminders and escalations reach the official
 
     def has_role(self, role: Role, unit_id: int | None = None) -> bool:
         return any(r is role and (unit_id is None or u == unit_id) for u, r in self.roles)

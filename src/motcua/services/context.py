@@ -40,6 +40,7 @@ class UnitOfWork(Protocol):
     sessions: Any
     throttle: Any
     submissions: Any
+    notifications: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -29,7 +29,7 @@ from motcua.domain.policy import ensure_may, holds, may, may_view
 from motcua.domain.procedures import Channel
 from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
-from motcua.services import events
+from motcua.services import events, notifications
 from motcua.services.context import Context
 from motcua.services.views import DossierDetail, DossierView, detail_view, dossier_view
 
@@ -88,7 +88,8 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                     uploads: Iterable[Upload] = (), submission_key: str | None = None,
                     actor: Actor | None = None, payment_method: str = "cash",
                     stored_files: tuple[StoredFile, ...] = (),
-                    decide: Callable | None = None) -> DossierView:
+                    decide: Callable | None = None,
+                    notify: dict | None = None) -> DossierView:
     """Receive a dossier at a desk, online, by post, or filed by an official for someone.
 
     Decree 118/2025 art. 14: any one-stop unit of the province receives a
@@ -129,6 +130,9 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
         if checked or stored_files:
             _apply(ctx, uow, dossier, Attach(AttachmentKind.INPUT.value), checked, now, actor,
                    stored_files)
+        if notify is not None:  # the applicant's channels and consent, asked at the desk
+            notifications.set_preferences(uow, code, notify.get("channels"),
+                                          notify.get("consent", False), now)
         if decide is not None:  # an online filing accepted: its decision in this transaction
             decide(uow, code)
         view = dossier_view(uow, dossier, ctx.calendar)

@@ -7,10 +7,11 @@ Two kinds of handler (STYLE.md, "Commands, events and the outbox"):
 * ``on_commit`` handlers run after the transaction has committed, and only then;
   they may read but must not be relied on (a failure is logged, never raised:
   the person's act is already recorded);
-* ``durable`` handlers run inside the transaction and return ``OutboxMessage``
-  rows written with the change: an effect that must not be lost (a message to
-  the citizen, a sync with the national portal) is delivered later by the relay
-  (``services.outbox``), once per ``dedupe_key``.
+* ``durable`` handlers run inside the transaction (``handler(ctx, uow, event,
+  dossier)``) and return rows written with the change (``OutboxMessage``, or a
+  notification of ``services.notifications``: anything with ``write(uow, event)``):
+  an effect that must not be lost (a message to the citizen, a sync with the
+  national portal) is delivered later by ``motcua worker``, once per ``dedupe_key``.
 """
 
 from __future__ import annotations
@@ -54,9 +55,14 @@ class OutboxMessage:
     dedupe_key: str
     payload: dict[str, Any]
 
+    def write(self, uow, event: DossierEvent) -> None:
+        uow.outbox.add(province_code=event.province_code, topic=self.topic,
+                       dedupe_key=self.dedupe_key, dossier_code=event.code,
+                       payload=self.payload, at=event.at)
+
 
 AfterCommit = Callable[[Any, DossierEvent], None]
-Durable = Callable[[DossierEvent], Iterable[OutboxMessage]]
+Durable = Callable[[Any, Any, DossierEvent, Any], Iterable[Any]]
 
 
 class EventHandlers:
@@ -72,11 +78,11 @@ class EventHandlers:
     def durable(self, name: str, handler: Durable) -> None:
         self._durable[name].append(handler)
 
-    def messages(self, events: Iterable[DossierEvent]) -> list[tuple[DossierEvent,
-                                                                       OutboxMessage]]:
-        return [(e, m) for e in events
+    def messages(self, ctx, uow, events: Iterable[tuple[DossierEvent, Any]]) -> list[
+            tuple[DossierEvent, Any]]:
+        return [(e, m) for e, dossier in events
                 for h in (*self._durable.get(e.name, ()), *self._durable.get(ANY, ()))
-                for m in h(e)]
+                for m in h(ctx, uow, e, dossier)]
 
     def after_commit(self, ctx, events: Iterable[DossierEvent]) -> None:
         for event in events:
@@ -91,10 +97,9 @@ class EventHandlers:
 def commit(ctx, uow, dossiers: Iterable) -> None:
     """Commit ``uow`` with the dossiers' events: outbox rows inside, handlers after."""
     handlers: EventHandlers = ctx.events
-    events = [DossierEvent.of(e, d.province_code) for d in dossiers for e in d.pending_events]
-    for event, message in handlers.messages(events):
-        uow.outbox.add(province_code=event.province_code, topic=message.topic,
-                       dedupe_key=message.dedupe_key, dossier_code=event.code,
-                       payload=message.payload, at=event.at)
+    events = [(DossierEvent.of(e, d.province_code), d)
+              for d in dossiers for e in d.pending_events]
+    for event, message in handlers.messages(ctx, uow, events):
+        message.write(uow, event)
     uow.commit()
-    handlers.after_commit(ctx, events)
+    handlers.after_commit(ctx, [e for e, _ in events])

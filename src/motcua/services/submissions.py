@@ -20,6 +20,7 @@ from motcua.domain.submissions import Submission, SubmissionStatus, submission_r
 from motcua.domain.text import nfc, vn_date_time
 from motcua.domain.units import Official, Role
 from motcua.services import dossiers as uc
+from motcua.services import notifications
 from motcua.services.context import Context
 from motcua.services.views import DossierView
 
@@ -72,10 +73,12 @@ def _slot_problems(procedure: Procedure, uploads: list[Upload]) -> list[str]:
 
 
 def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict,
-           uploads: Iterable[Upload], submission_key: str) -> tuple[SubmissionView, bool]:
+           uploads: Iterable[Upload], submission_key: str,
+           notify: dict | None = None) -> tuple[SubmissionView, bool]:
     """File online; the filing waits for the desk. A retried or double-clicked filing
     (same ``submission_key``) answers with the first one and ``True``. Every problem of
-    the form is named at once."""
+    the form is named at once. ``notify``: the citizen's channels in order (``channels``)
+    and consent to non-mandatory messages (``consent``)."""
     key = (submission_key or "").strip()
     if not 8 <= len(key) <= 64 or not all(c.isalnum() or c in "-_" for c in key):
         raise ValidationError("Khóa chống gửi trùng không hợp lệ (8–64 ký tự chữ, số, - hoặc _).")
@@ -119,6 +122,11 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
             files=uc.stored(ctx, checked), slots=tuple(u.name for u, _ in checked),
             submission_key=key, submitted_at=now)
         uow.submissions.add(submission)
+        notify = notify or {}
+        notifications.set_preferences(uow, ref, notify.get("channels"),
+                                      notify.get("consent", False), now)
+        notifications.for_filing(ctx, uow, submission, "cho_tiep_nhan",
+                                 procedure=procedure.name, unit=unit.name)
         view = _view(uow, submission)
         uow.commit()
     return view, False
@@ -201,6 +209,7 @@ def accept(ctx: Context, ref: str, official: Official) -> DossierView:
 def _decide(uow, submission: Submission, official: Official, at: datetime, code: str) -> None:
     submission.accept(at, uc.actor_of(official), code)
     uow.submissions.save_decision(submission)
+    notifications.copy_preferences(uow, submission.ref, code, at)
 
 
 def decline(ctx: Context, ref: str, official: Official, reason: str) -> SubmissionView:
@@ -209,6 +218,10 @@ def decline(ctx: Context, ref: str, official: Official, reason: str) -> Submissi
         submission = _deciding(uow, ref, official)
         submission.decline(ctx.clock.now(), uc.actor_of(official), nfc(reason))
         uow.submissions.save_decision(submission)
+        notifications.for_filing(ctx, uow, submission, "tu_choi_tiep_nhan",
+                                 procedure=uow.procedures.by_id(submission.procedure_id).name,
+                                 unit=uow.units.by_id(submission.unit_id).name,
+                                 ly_do=submission.reason)
         view = _view(uow, submission)
         uow.commit()
     return view

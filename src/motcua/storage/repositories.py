@@ -332,7 +332,8 @@ class OfficialRepository:
         row = self.conn.execute(sa.select(t.officials).where(clause)).first()
         if row is None:
             return None
-        official = Official(row.id, row.username, row.full_name, self._roles(row.id), row.active)
+        official = Official(row.id, row.username, row.full_name, self._roles(row.id), row.active,
+                            row.email)
         return official, row.password_hash
 
     def by_username(self, username: str) -> tuple[Official, str] | None:
@@ -358,6 +359,19 @@ class OfficialRepository:
         insert = db.insert_for(self.conn.dialect.name)
         self.conn.execute(insert(t.official_roles).values(
             official_id=official_id, unit_id=unit_id, role=role.value).on_conflict_do_nothing())
+
+    def set_email(self, official_id: int, email: str) -> None:
+        self.conn.execute(sa.update(t.officials).where(t.officials.c.id == official_id)
+                          .values(email=email))
+
+    def holders(self, unit_id: int, roles: list[Role]) -> list:
+        """Active officials holding one of ``roles`` in the unit: (id, full_name, email)."""
+        o, r = t.officials.c, t.official_roles.c
+        return list(self.conn.execute(
+            sa.select(o.id, o.full_name, o.email).distinct()
+            .join_from(t.officials, t.official_roles, r.official_id == o.id)
+            .where(r.unit_id == unit_id, r.role.in_([x.value for x in roles]), o.active)
+            .order_by(o.id)))
 
     def all(self) -> list[Official]:
         ids = self.conn.execute(sa.select(t.officials.c.id).order_by(t.officials.c.id)).scalars()

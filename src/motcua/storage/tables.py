@@ -95,6 +95,8 @@ officials = sa.Table(
     sa.Column("full_name", sa.String(255), nullable=False),
     sa.Column("password_hash", sa.String(255), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    # where reminders and escalations reach the official (empty: not by email)
+    sa.Column("email", sa.String(255), nullable=False, server_default=""),
     _created(),
 )
 
@@ -528,4 +530,90 @@ submissions = sa.Table(
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("dossier_code", sa.String(40), nullable=True),
     sa.Index("ix_submissions_waiting", "status", "unit_id", "submitted_at"),
+)
+
+# Notifications (services/notifications.py): one row per event x recipient x channel,
+# written in the transaction of the change that causes it and sent by ``motcua worker``;
+# ``params`` holds only what the template shows (never an ID number or an internal note).
+notification_outbox = sa.Table(
+    "notification_outbox", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("province_code", sa.Integer, nullable=False),
+    sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("event", sa.String(64), nullable=False),
+    sa.Column("dossier_code", sa.String(60), nullable=True, index=True),
+    sa.Column("unit_id", sa.Integer, nullable=True),
+    sa.Column("recipient_kind", sa.String(16), nullable=False),
+    sa.Column("recipient_id", sa.Integer, nullable=True),
+    sa.Column("recipient_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("address", sa.String(255), nullable=False, server_default=""),
+    sa.Column("channel", sa.String(16), nullable=False),
+    sa.Column("fallback", sa.JSON, nullable=False),
+    sa.Column("template", sa.String(64), nullable=False),
+    sa.Column("template_version", sa.Integer, nullable=False),
+    sa.Column("params", sa.JSON, nullable=False),
+    sa.Column("mandatory", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
+    sa.Column("locked_until", UTCDateTime(), nullable=True),
+    sa.Column("last_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("provider_message_id", sa.String(100), nullable=True, index=True),
+    _created(),
+    sa.Column("sent_at", UTCDateTime(), nullable=True),
+    sa.Column("delivered_at", UTCDateTime(), nullable=True),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Index("ix_notification_outbox_due", "status", "next_attempt_at"),
+)
+
+# Message templates, editable by an administrator: each edit is a new version; a row of
+# the outbox names the version it was written with.
+notification_templates = sa.Table(
+    "notification_templates", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(64), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("subject", sa.String(255), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("sms", sa.Text, nullable=False),
+    sa.Column("zns_template_id", sa.String(64), nullable=False, server_default=""),
+    sa.Column("created_by_name", sa.String(255), nullable=False, server_default=""),
+    _created(),
+    sa.UniqueConstraint("key", "version", name="uq_notification_templates_key_version"),
+)
+
+# The citizen's choice at filing: channels in order, consent to non-mandatory messages
+# (the rating invitation) and when they unsubscribed; keyed by dossier code or filing ref.
+notification_preferences = sa.Table(
+    "notification_preferences", metadata,
+    sa.Column("ref", sa.String(60), primary_key=True),
+    sa.Column("channels", sa.JSON, nullable=False),
+    sa.Column("optional_consent", sa.Boolean, nullable=False),
+    sa.Column("unsubscribed_at", UTCDateTime(), nullable=True),
+    _created(),
+)
+
+# What each reminder and escalation rule did to a step (due soon, overdue, escalated to
+# the head, to the leader, Form 04 prompt): once per step run and rule (``dedupe_key``).
+escalation_log = sa.Table(
+    "escalation_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("dossier_code", sa.String(60), nullable=False, index=True),
+    sa.Column("step_seq", sa.Integer, nullable=False),
+    sa.Column("rule", sa.String(32), nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("recipients", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+)
+
+# The worker's periodic jobs: a job runs when its ``next_run_at`` has come and one worker
+# has moved it on (a compare-and-set), so several workers never run it twice.
+worker_jobs = sa.Table(
+    "worker_jobs", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("next_run_at", UTCDateTime(), nullable=False),
+    sa.Column("last_run_at", UTCDateTime(), nullable=True),
+    sa.Column("last_result", sa.JSON, nullable=True),
 )

@@ -9,6 +9,7 @@ from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
 from motcua.domain.procedures import Procedure
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
+from motcua.storage.notifications import NotificationRepository
 from motcua.storage.repositories import (
     AttachmentRepository,
     AuditRepository,
@@ -64,6 +65,7 @@ class SqlUnitOfWork:
         self.sessions = SessionRepository(self.conn)
         self.throttle = ThrottleRepository(self.conn)
         self.submissions = SubmissionRepository(self.conn)
+        self.notifications = NotificationRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -74,11 +76,12 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         try:
-            if self.attachments.pending or self.outbox.pending:
+            if self.attachments.pending or self.outbox.pending or self.notifications.pending:
                 self.store.write_follows(self.conn)  # the dossier save must not commit alone
             self.dossiers.save()
             self.attachments.save()
             self.outbox.save()
+            self.notifications.save()
             self.conn.commit()
         except DBAPIError as exc:
             self.conn.rollback()

@@ -1,0 +1,529 @@
+"""Notifications: rows of the outbox written with the change, sent later by the worker.
+
+Dossier events are turned into notification rows by a durable handler
+(``on_dossier_event``, registered in bootstrap), inside the transaction of the
+change; online filings write theirs in their own transaction (``for_filing``).
+Nothing is sent inside a transaction: ``relay`` (run by ``motcua worker``)
+claims due rows, sends each through its channel's sender with the row id as the
+provider's idempotency key, and records the outcome. A transient failure is
+retried with a capped exponential backoff; a permanent one (bad number, 4xx)
+is never retried: the row is DEAD and the citizen's next channel gets a row
+(ZNS, SMS, email in their chosen order, then the desk's print list).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from motcua.domain.errors import NotFound, PermissionDenied, ValidationError
+from motcua.domain.lifecycle import Status as DossierStatus
+from motcua.domain.notifications import (
+    CITIZEN_CHANNELS,
+    DEFAULT_TEMPLATES,
+    OPTIONAL_TEMPLATES,
+    Channel,
+    Recipient,
+    Rendered,
+    Status,
+    Template,
+    check_template,
+    citizen_channels,
+    render,
+)
+from motcua.domain.text import nfc, vn_date_time
+from motcua.domain.units import Official, Role
+from motcua.services.context import Context
+from motcua.services.outbox import Backoff, PermanentFailure, TransientFailure
+
+TEMPLATE_TTL = 60.0  # seconds a process keeps the templates before reading them again
+
+# -- what is written ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One row of the notification outbox (event x recipient x channel)."""
+
+    event: str
+    dedupe_key: str
+    recipient: Recipient
+    recipient_name: str
+    address: str
+    channel: Channel
+    fallback: tuple[str, ...]
+    template: Template
+    params: dict[str, str]
+    dossier_code: str | None
+    unit_id: int | None
+    recipient_id: int | None = None
+    status: Status = Status.PENDING
+    note: str = ""
+
+    @property
+    def mandatory(self) -> bool:
+        return self.template.key not in OPTIONAL_TEMPLATES
+
+    def row(self, province_code: int, at: datetime) -> dict:
+        return {"province_code": province_code, "dedupe_key": self.dedupe_key[:200],
+                "event": self.event, "dossier_code": self.dossier_code, "unit_id": self.unit_id,
+                "recipient_kind": self.recipient.value, "recipient_id": self.recipient_id,
+                "recipient_name": self.recipient_name[:255], "address": self.address[:255],
+                "channel": self.channel.value, "fallback": list(self.fallback),
+                "template": self.template.key, "template_version": self.template.version,
+                "params": self.params, "mandatory": self.mandatory,
+                "status": self.status.value, "attempts": 0, "next_attempt_at": at,
+                "last_error": self.note, "created_at": at, "updated_at": at}
+
+    def write(self, uow, event) -> None:
+        uow.notifications.add(self.row(event.province_code, event.at))
+
+
+def templates(ctx: Context, uow) -> dict[str, Template]:
+    """The templates in force: the shipped ones, replaced by an administrator's newest
+    versions; kept by the process for a minute (an edit made here is seen at once)."""
+    cache = ctx.catalogue_cache
+    kept = cache.get("notification_templates")
+    if kept is not None and time.monotonic() - kept[0] < TEMPLATE_TTL:
+        return kept[1]
+    found = {**DEFAULT_TEMPLATES, **uow.notifications.templates()}
+    cache["notification_templates"] = (time.monotonic(), found)
+    return found
+
+
+def _template_at(uow, key: str, version: int) -> Template:
+    """The version a row was written with (an edit later does not change a queued row)."""
+    for row in uow.notifications.template_history(key):
+        if row.version == version:
+            return Template(row.key, row.version, row.subject, row.body, row.sms,
+                            row.zns_template_id)
+    return DEFAULT_TEMPLATES[key]
+
+
+# -- citizens -------------------------------------------------------------------------------
+
+def unsubscribe_mac(ctx: Context, ref: str) -> str:
+    return hmac.new(ctx.audit_key, b"unsubscribe:" + ref.encode(), hashlib.sha256).hexdigest()[:24]
+
+
+def _citizen_params(ctx: Context, code: str, name: str, procedure: str, unit: str,
+                    **extra: str) -> dict[str, str]:
+    base = ctx.settings.public_url
+    return {"ten": name, "ma_ho_so": code, "thu_tuc": procedure, "co_quan": unit,
+            "lien_ket": f"{base}/tra-cuu?ma={code}", **extra}
+
+
+def _to_citizen(ctx: Context, uow, *, ref: str, event: str, key: str, seq: int | str,
+                name: str, phone: str, email: str, params: dict[str, str],
+                unit_id: int | None, in_person: bool = False) -> list[Notification]:
+    template = templates(ctx, uow)[key]
+    prefs = uow.notifications.preferences(ref)
+    channels = citizen_channels(prefs.channels if prefs else [], phone, email)
+    status, note = Status.PENDING, ""
+    if template.key in OPTIONAL_TEMPLATES:
+        channels = [c for c in channels if c is not Channel.PRINT]
+        if prefs is None or not prefs.optional_consent or prefs.unsubscribed_at is not None:
+            status, note = Status.SUPPRESSED, "Người nộp không đồng ý nhận tin không bắt buộc."
+        elif not channels:
+            status, note = Status.SUPPRESSED, "Người nộp không để lại địa chỉ nhận tin."
+        else:
+            params = {**params, "huy_dang_ky":
+                      f"{ctx.settings.public_url}/thong-bao/huy?ma={ref}"
+                      f"&k={unsubscribe_mac(ctx, ref)}"}
+    elif channels == [Channel.PRINT] and in_person:
+        status, note = Status.SUPPRESSED, "Đã trao phiếu tận tay tại bộ phận một cửa."
+    channel = channels[0] if channels else Channel.PRINT
+    address = {Channel.EMAIL: email, Channel.PRINT: ""}.get(channel, phone)
+    return [Notification(event, f"{ref}:{seq}:{key}:citizen:{channel.value}", Recipient.CITIZEN,
+                         name, address, channel, tuple(c.value for c in channels[1:]),
+                         template, params, ref, unit_id, status=status, note=note)]
+
+
+def _where_to_collect(unit_name: str) -> str:
+    return (f"Bộ phận tiếp nhận và trả kết quả của {unit_name}, mang theo giấy tiếp nhận "
+            "hồ sơ và hẹn trả kết quả")
+
+
+def _citizen_messages(ctx: Context, uow, event, dossier) -> list[Notification]:
+    name = event.name
+    key: str | None = None
+    extra: dict[str, str] = {}
+    if name == "receive":
+        key = "da_tiep_nhan"
+        extra["ngay_hen"] = vn_date_time(dossier.appointment)
+    elif name == "request_supplement" and dossier.supplements:
+        asked = dossier.supplements[-1]
+        key = "yeu_cau_bo_sung"
+        extra = {"giay_to_thieu": "; ".join(asked.missing) or "theo hướng dẫn của cán bộ",
+                 "ly_do": asked.reason or "Hồ sơ chưa đầy đủ, hợp lệ",
+                 "han_bo_sung": vn_date_time(dossier.closable_from(ctx.calendar))}
+    elif name == "supplement":
+        key, extra = "da_nhan_bo_sung", {"ngay_hen_moi": vn_date_time(dossier.appointment)}
+    elif name == "extend":
+        key = "xin_loi_gia_han"
+        extra = {"ngay_hen_moi": vn_date_time(dossier.appointment),
+                 "ly_do": dossier.extension_reason}
+    elif name in ("stop", "refuse", "close"):
+        key = {"stop": "dung_giai_quyet", "refuse": "tu_choi_giai_quyet",
+               "close": "dong_ho_so"}[name]
+        extra = {"ly_do": dossier.close_reason}
+    elif name == "complete_step" and dossier.status is DossierStatus.RESULT_READY:
+        key = "co_ket_qua"
+    elif name == "return":
+        key = "da_tra_ket_qua"
+    if key is None:
+        return []
+    unit = uow.units.by_id(dossier.unit_id).name
+    if key == "co_ket_qua":
+        extra["noi_nhan"] = _where_to_collect(unit)
+    params = _citizen_params(ctx, dossier.code, dossier.applicant_name, dossier.procedure.name,
+                             unit, **extra)
+    common = {"ref": dossier.code, "event": name, "seq": event.seq,
+              "name": dossier.applicant_name, "phone": dossier.applicant_phone,
+              "email": dossier.applicant_email, "unit_id": dossier.unit_id}
+    found = _to_citizen(ctx, uow, key=key, params=params,
+                        in_person=name == "receive" and dossier.channel.value != "online",
+                        **common)
+    if name == "return":
+        found += _to_citizen(ctx, uow, key="moi_danh_gia", params=params, **common)
+    return found
+
+
+# -- officials ------------------------------------------------------------------------------
+
+def to_official(ctx: Context, uow, *, event: str, key: str, dedupe: str, official_id: int,
+                name: str, email: str, params: dict[str, str],
+                unit_id: int | None, code: str) -> Notification:
+    template = templates(ctx, uow)[key]
+    status, note = Status.PENDING, ""
+    if not email:
+        status, note = Status.SUPPRESSED, "Cán bộ chưa khai báo địa chỉ thư điện tử."
+    return Notification(event, f"{dedupe}:{key}:official{official_id}:email",
+                        Recipient.OFFICIAL, name, email, Channel.EMAIL, (), template,
+                        {**params, "ten": name}, code, unit_id, recipient_id=official_id,
+                        status=status, note=note)
+
+
+def step_params(ctx: Context, dossier, step) -> dict[str, str]:
+    return {"ma_ho_so": dossier.code, "thu_tuc": dossier.procedure.name, "buoc": step.name,
+            "han_buoc": vn_date_time(step.planned_deadline),
+            "lien_ket": f"{ctx.settings.public_url}/ho-so/{dossier.code}"}
+
+
+def _official_messages(ctx: Context, uow, event, dossier) -> list[Notification]:
+    if event.name != "assign" or dossier.status is not DossierStatus.IN_PROGRESS:
+        return []
+    step = dossier.step
+    if step.assignee_id is None or step.assignee_id == event.actor_id:
+        return []  # who assigns a step to themself needs no message
+    official = uow.officials.by_id(step.assignee_id)
+    return [to_official(ctx, uow, event="assign", key="giao_xu_ly",
+                        dedupe=f"{dossier.code}:{event.seq}", official_id=official.id,
+                        name=official.full_name, email=official.email,
+                        params=step_params(ctx, dossier, step), unit_id=step.unit_id,
+                        code=dossier.code)]
+
+
+def on_dossier_event(ctx: Context, uow, event, dossier) -> list[Notification]:
+    """The durable handler of every dossier event: the notifications it causes."""
+    return [*_citizen_messages(ctx, uow, event, dossier),
+            *_official_messages(ctx, uow, event, dossier)]
+
+
+def register(handlers) -> None:
+    handlers.durable("*", on_dossier_event)
+
+
+# -- online filings (not dossiers yet) --------------------------------------------------------
+
+def for_filing(ctx: Context, uow, submission, key: str, *, procedure: str, unit: str,
+               **extra: str) -> None:
+    """Queue the citizen's message about an online filing (awaiting the desk, refused)."""
+    applicant = submission.applicant
+    params = _citizen_params(ctx, submission.ref, applicant["name"], procedure, unit, **extra)
+    for n in _to_citizen(ctx, uow, ref=submission.ref, event=key, key=key, seq=0,
+                         name=applicant["name"], phone=applicant.get("phone", ""),
+                         email=applicant.get("email", ""), params=params,
+                         unit_id=submission.unit_id):
+        uow.notifications.add(n.row(submission.province_code, ctx.clock.now()))
+
+
+def set_preferences(uow, ref: str, channels: list[str] | None, consent: bool,
+                    at: datetime) -> None:
+    chosen = [c for c in (channels or []) if c in {ch.value for ch in CITIZEN_CHANNELS}]
+    uow.notifications.set_preferences(ref, chosen, bool(consent), at)
+
+
+def copy_preferences(uow, from_ref: str, to_ref: str, at: datetime) -> None:
+    prefs = uow.notifications.preferences(from_ref)
+    if prefs is not None:
+        uow.notifications.set_preferences(to_ref, list(prefs.channels), prefs.optional_consent,
+                                          at)
+
+
+def unsubscribe(ctx: Context, ref: str, mac: str) -> bool:
+    """The citizen declines non-mandatory messages (the link in the message)."""
+    if not hmac.compare_digest(mac or "", unsubscribe_mac(ctx, ref)):
+        raise ValidationError("Đường dẫn hủy nhận tin không đúng hoặc đã bị sửa.")
+    with ctx.uow() as uow:
+        changed = uow.notifications.unsubscribe(ref, ctx.clock.now())
+        uow.commit()
+    return bool(changed)
+
+
+# -- sending ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message as a sender sees it: its channel's form and the idempotency key."""
+
+    id: int
+    idempotency_key: str
+    channel: Channel
+    to: str
+    recipient_name: str
+    template: Template
+    params: dict[str, str]
+    rendered: Rendered
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_message_id: str = ""
+
+
+class Sender(Protocol):
+    """One channel (``motcua.channels``): raises ``TransientFailure`` or
+    ``PermanentFailure``; answers the provider's message id."""
+
+    def send(self, message: Outgoing) -> Sent: ...
+
+
+@dataclass
+class RelayResult:
+    counts: dict[str, int] = field(default_factory=lambda: {
+        "sent": 0, "retry": 0, "dead": 0, "fallback": 0})
+
+    def add(self, other: RelayResult) -> None:
+        for k, v in other.counts.items():
+            self.counts[k] += v
+
+
+def _fallback(ctx: Context, uow, row, now: datetime) -> bool:
+    """After a channel failed for good, the citizen's next channel gets a row."""
+    rest = [Channel(c) for c in row.fallback]
+    if not rest or row.recipient_kind != Recipient.CITIZEN.value:
+        return False
+    nxt = rest[0]
+    address = {Channel.EMAIL: _param_address(uow, row, "email"), Channel.PRINT: ""}.get(
+        nxt, _param_address(uow, row, "phone"))
+    base = row.dedupe_key.rsplit(":", 1)[0]
+    uow.notifications.add({**{k: getattr(row, k) for k in (
+        "province_code", "event", "dossier_code", "unit_id", "recipient_kind", "recipient_id",
+        "recipient_name", "template", "template_version", "params", "mandatory")},
+        "dedupe_key": f"{base}:{nxt.value}", "address": address, "channel": nxt.value,
+        "fallback": [c.value for c in rest[1:]], "status": Status.PENDING.value,
+        "attempts": 0, "next_attempt_at": now, "last_error": "",
+        "created_at": now, "updated_at": now})
+    return True
+
+
+def _param_address(uow, row, kind: str) -> str:
+    """The citizen's phone or email for the next channel, read from the dossier or filing
+    (the row keeps only the address of its own channel)."""
+    return uow.notifications.contact(row.dossier_code, kind)
+
+
+def _outgoing(uow, row) -> Outgoing:
+    template = _template_at(uow, row.template, row.template_version)
+    return Outgoing(row.id, f"motcua-{row.id}", Channel(row.channel), row.address,
+                    row.recipient_name, template, dict(row.params),
+                    render(template, row.params))
+
+
+def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
+          lease: timedelta = timedelta(minutes=5), backoff: Backoff = Backoff()) -> RelayResult:
+    """Send the due rows once: claim them (committed, so a crash leaves them ``sending``
+    until the lease ends), send each, record each outcome in its own short transaction."""
+    result = RelayResult()
+    with ctx.uow() as uow:
+        rows = [r for r in uow.notifications.claim(ctx.clock.now(), limit, lease)]
+        uow.commit()
+    for row in rows:
+        now = ctx.clock.now()
+        sender = senders.get(Channel(row.channel))
+        try:
+            if sender is None:
+                raise PermanentFailure(f"Kênh {Channel(row.channel).label} chưa được cấu hình.")
+            with ctx.uow() as uow:
+                message = _outgoing(uow, row)
+            sent = sender.send(message)
+        except TransientFailure as exc:
+            dead = row.attempts >= backoff.max_attempts
+            with ctx.uow() as uow:
+                uow.notifications.update(
+                    row.id, now, status=(Status.DEAD if dead else Status.FAILED_RETRYABLE).value,
+                    next_attempt_at=now + backoff.delay(row.attempts), locked_until=None,
+                    last_error=str(exc))
+                if dead and _fallback(ctx, uow, row, now):
+                    result.counts["fallback"] += 1
+                uow.commit()
+            result.counts["dead" if dead else "retry"] += 1
+        except PermanentFailure as exc:
+            with ctx.uow() as uow:
+                uow.notifications.update(row.id, now, status=Status.DEAD.value,
+                                         locked_until=None, last_error=str(exc))
+                if _fallback(ctx, uow, row, now):
+                    result.counts["fallback"] += 1
+                uow.commit()
+            result.counts["dead"] += 1
+        else:
+            with ctx.uow() as uow:
+                uow.notifications.update(row.id, now, status=Status.SENT.value, sent_at=now,
+                                         locked_until=None, last_error="",
+                                         provider_message_id=sent.provider_message_id or None)
+                uow.commit()
+            result.counts["sent"] += 1
+    return result
+
+
+def delivered(ctx: Context, provider_message_id: str) -> int:
+    """A provider's delivery receipt: the row it names is DELIVERED."""
+    if not provider_message_id:
+        return 0
+    with ctx.uow() as uow:
+        changed = uow.notifications.delivered(provider_message_id, ctx.clock.now())
+        uow.commit()
+    return changed
+
+
+# -- the operator's and the desk's pages ----------------------------------------------------------
+
+def _admin(official: Official) -> None:
+    if not official.has_role(Role.ADMIN):
+        raise PermissionDenied("Chỉ quản trị hệ thống mới xem và gửi lại thông báo lỗi.")
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    dossier_code: str | None
+    event: str
+    template: str
+    recipient_kind: str
+    recipient_name: str
+    address: str
+    channel: Channel
+    status: Status
+    attempts: int
+    last_error: str
+    created_at: datetime
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    rendered: Rendered | None = None
+
+
+def _view(uow, row, with_text: bool = False) -> NotificationView:
+    rendered = render(_template_at(uow, row.template, row.template_version), row.params) \
+        if with_text else None
+    return NotificationView(row.id, row.dossier_code, row.event, row.template,
+                            row.recipient_kind, row.recipient_name,
+                            _masked(row.address, row.channel), Channel(row.channel),
+                            Status(row.status), row.attempts, row.last_error, row.created_at,
+                            row.sent_at, row.delivered_at, rendered)
+
+
+def _masked(address: str, channel: str) -> str:
+    """Addresses on pages: enough to recognise, not to copy (0912***678, ng***@gmail.com)."""
+    if not address:
+        return ""
+    if channel == Channel.EMAIL.value and "@" in address:
+        local, domain = address.split("@", 1)
+        return f"{local[:2]}***@{domain}"
+    return f"{address[:4]}***{address[-3:]}" if len(address) > 7 else "***"
+
+
+def failed(ctx: Context, official: Official) -> list[NotificationView]:
+    _admin(official)
+    with ctx.uow() as uow:
+        return [_view(uow, r) for r in uow.notifications.by_status(
+            [Status.DEAD.value, Status.FAILED_RETRYABLE.value])]
+
+
+def summary(ctx: Context, official: Official) -> dict[tuple[str, str], int]:
+    _admin(official)
+    with ctx.uow() as uow:
+        return uow.notifications.counts()
+
+
+def retry(ctx: Context, row_id: int, official: Official) -> None:
+    _admin(official)
+    with ctx.uow() as uow:
+        if not uow.notifications.retry(row_id, ctx.clock.now()):
+            raise NotFound(f"Không có thông báo lỗi số {row_id} để gửi lại.")
+        uow.commit()
+
+
+def to_print(ctx: Context, official: Official) -> list[NotificationView]:
+    """What could not be sent, for the desks of the official's units to print."""
+    units = sorted(official.units_with(Role.DESK))
+    if not units:
+        raise PermissionDenied("Chỉ cán bộ tiếp nhận mới xem danh sách thông báo cần in.")
+    with ctx.uow() as uow:
+        return [_view(uow, r, with_text=True) for r in uow.notifications.by_status(
+            [Status.PENDING.value], channel=Channel.PRINT.value, unit_ids=units)]
+
+
+def handed_over(ctx: Context, row_id: int, official: Official) -> None:
+    """The desk printed the notice and gave it to the citizen (or posted it)."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        row = uow.notifications.get(row_id)
+        if row is None or row.channel != Channel.PRINT.value or row.status != Status.PENDING.value:
+            raise NotFound(f"Không có thông báo chờ in số {row_id}.")
+        if not official.has_role(Role.DESK, row.unit_id):
+            raise PermissionDenied("Thông báo này thuộc bộ phận một cửa khác.")
+        uow.notifications.update(row_id, now, status=Status.SENT.value, sent_at=now,
+                                 last_error=f"In và trao bởi {official.full_name}")
+        uow.commit()
+
+
+def for_dossier(uow, code: str) -> list[NotificationView]:
+    return [_view(uow, r) for r in uow.notifications.for_dossier(code)]
+
+
+# -- templates, edited by an administrator ------------------------------------------------------
+
+def current_templates(ctx: Context) -> dict[str, Template]:
+    with ctx.uow() as uow:
+        return {**DEFAULT_TEMPLATES, **uow.notifications.templates()}
+
+
+def save_template(ctx: Context, key: str, *, subject: str, body: str, sms: str,
+                  zns_template_id: str, official: Official) -> Template:
+    """A new version of a template; rows queued before keep the version they named."""
+    if not official.has_role(Role.ADMIN):
+        raise PermissionDenied("Chỉ quản trị hệ thống mới sửa mẫu thông báo.")
+    if key not in DEFAULT_TEMPLATES:
+        raise NotFound(f"Không có mẫu thông báo “{key}”.")
+    subject, sms = nfc(subject), nfc(sms)
+    body = "\n".join(nfc(line) if line.strip() else "" for line in body.replace("\r", "").split("\n"))
+    check_template(subject, body, sms)
+    with ctx.uow() as uow:
+        current = {**DEFAULT_TEMPLATES, **uow.notifications.templates()}[key]
+        template = Template(key, current.version + 1, subject, body, sms,
+                            nfc(zns_template_id) or current.zns_template_id)
+        uow.notifications.add_template(template, official.full_name, ctx.clock.now())
+        uow.commit()
+    ctx.catalogue_cache.pop("notification_templates", None)
+    return template
+
+
+def template_history(ctx: Context, key: str) -> list[Any]:
+    with ctx.uow() as uow:
+        return uow.notifications.template_history(key)
