@@ -51,6 +51,36 @@ class Settings:
     max_submission_mb: float = field(
         default_factory=lambda: float(_env("MAX_SUBMISSION_MB", "50")))
 
+    # -- notifications (motcua.channels): a channel with no URL or host is not used ----------
+    smtp_host: str = field(default_factory=lambda: _env("SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "25")))
+    smtp_user: str = field(default_factory=lambda: _env("SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: _env("SMTP_PASSWORD", ""))
+    smtp_starttls: bool = field(
+        default_factory=lambda: _env("SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"))
+    mail_from: str = field(default_factory=lambda: _env("MAIL_FROM", "Một cửa <motcua@localhost>"))
+    # SMS brandname through an eSMS-style HTTP API (ApiKey, SecretKey, Brandname, RequestId)
+    sms_url: str = field(default_factory=lambda: _env("SMS_URL", ""))
+    sms_api_key: str = field(default_factory=lambda: _env("SMS_API_KEY", ""))
+    sms_secret_key: str = field(default_factory=lambda: _env("SMS_SECRET_KEY", ""))
+    sms_brandname: str = field(default_factory=lambda: _env("SMS_BRANDNAME", "MOTCUA"))
+    # Zalo ZNS (the OA's access token; the app id and OA secret check delivery receipts)
+    zns_url: str = field(default_factory=lambda: _env("ZNS_URL", ""))
+    zns_access_token: str = field(default_factory=lambda: _env("ZNS_ACCESS_TOKEN", ""))
+    zns_app_id: str = field(default_factory=lambda: _env("ZNS_APP_ID", ""))
+    zns_secret: str = field(default_factory=lambda: _env("ZNS_SECRET", ""))
+    # the secret part of the SMS delivery-receipt URL given to the provider
+    receipt_token: str = field(default_factory=lambda: _env("RECEIPT_TOKEN", ""))
+    # reminders and escalation: a step overdue by this many working hours goes to the unit
+    # head, twice as many to the leader; the worker's jobs run this often (minutes)
+    escalate_after_hours: float = field(
+        default_factory=lambda: float(_env("ESCALATE_AFTER_HOURS", "4")))
+    reminder_every_minutes: float = field(
+        default_factory=lambda: float(_env("REMINDER_EVERY_MINUTES", "5")))
+    # the demo's SMTP server keeps what it receives here (/hop-thu-thu-nghiem shows it)
+    demo_mailbox: Path | None = field(
+        default_factory=lambda: Path(v) if (v := os.environ.get("MOTCUA_DEMO_MAILBOX")) else None)
+
     @property
     def audit_key_path(self) -> Path:
         return self.audit_key_file or self.data_dir / "audit.key"

@@ -74,6 +74,7 @@ def main_options(database: Database = None) -> None:
 app.command("report")(reports.report_command)
 app.command("generate")(reports.generate_command)
 app.command("serve")(operations.serve_command)
+app.command("worker")(operations.worker_command)
 app.command("backup")(operations.backup_command)
 app.command("restore")(operations.restore_command)
 

@@ -138,3 +138,36 @@ def files_sweep(
     for path in gone:
         typer.echo(f"  {path}")
     typer.echo(("Sẽ xóa" if dry_run else "Đã xóa") + f" {vn_number(len(gone))} tệp mồ côi.")
+
+
+@friendly
+def worker_command(
+    database: Database = None,
+    once: Annotated[bool, typer.Option(
+        "--once", help="Gửi hết thông báo đến hạn, chạy các việc định kỳ đến lượt rồi dừng.")] = False,
+    batch: Annotated[int, typer.Option("--batch", min=1, max=1000,
+                                       help="Số thông báo nhận gửi mỗi lượt.")] = 100,
+    lease_seconds: Annotated[int, typer.Option(
+        "--lease", min=5, help="Quá số giây này, thông báo đang gửi dở của tiến trình đã dừng "
+                               "được gửi lại.")] = 300,
+) -> None:
+    """Chạy tiến trình nền: gửi thông báo (thư, SMS, Zalo), nhắc việc, chuyển cấp, đóng hồ sơ
+    quá hạn bổ sung. Dừng bằng Ctrl+C hoặc SIGTERM."""
+    import logging
+    from datetime import timedelta
+
+    from motcua.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    worker = Worker(open_app(database), batch=batch, lease=timedelta(seconds=lease_seconds))
+    configured = ", ".join(c.label for c in worker.senders) or "chưa cấu hình kênh nào"
+    typer.echo(f"Tiến trình nền motcua: kênh gửi {configured}.")
+    if once:
+        jobs = worker.run_jobs()
+        sent = worker.drain()
+        typer.echo(f"Đã xử lý {vn_number(sent)} thông báo; việc định kỳ đã chạy: "
+                   f"{', '.join(jobs) or 'không có'}.")
+        return
+    worker.handle_signals()
+    worker.run()
+    typer.echo(f"Đã dừng; kết quả gửi: {worker.totals.counts}.")

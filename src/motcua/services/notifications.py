@@ -364,11 +364,12 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
                 message = _outgoing(uow, row)
             sent = sender.send(message)
         except TransientFailure as exc:
-            dead = row.attempts >= backoff.max_attempts
+            attempts = row.attempts + 1  # the row was read before its claim counted this one
+            dead = attempts >= backoff.max_attempts
             with ctx.uow() as uow:
                 uow.notifications.update(
                     row.id, now, status=(Status.DEAD if dead else Status.FAILED_RETRYABLE).value,
-                    next_attempt_at=now + backoff.delay(row.attempts), locked_until=None,
+                    next_attempt_at=now + backoff.delay(attempts), locked_until=None,
                     last_error=str(exc))
                 if dead and _fallback(ctx, uow, row, now):
                     result.counts["fallback"] += 1
@@ -392,21 +393,43 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
     return result
 
 
+def same_secret(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def delivered_by_key(ctx: Context, idempotency_key: str) -> int:
+    """A receipt that names our idempotency key (``motcua-<row id>``) instead."""
+    prefix, _, number = (idempotency_key or "").partition("-")
+    if prefix != "motcua" or not number.isdigit() or len(number) > 12:
+        return 0
+    with ctx.uow() as uow:
+        changed = uow.notifications.delivered(ctx.clock.now(), row_id=int(number))
+        uow.commit()
+    return changed
+
+
+def worker_jobs(ctx: Context, official: Official) -> list[Any]:
+    ensure_admin(official)
+    with ctx.uow() as uow:
+        return uow.notifications.jobs()
+
+
 def delivered(ctx: Context, provider_message_id: str) -> int:
     """A provider's delivery receipt: the row it names is DELIVERED."""
     if not provider_message_id:
         return 0
     with ctx.uow() as uow:
-        changed = uow.notifications.delivered(provider_message_id, ctx.clock.now())
+        changed = uow.notifications.delivered(ctx.clock.now(),
+                                              provider_message_id=provider_message_id)
         uow.commit()
     return changed
 
 
 # -- the operator's and the desk's pages ----------------------------------------------------------
 
-def _admin(official: Official) -> None:
+def ensure_admin(official: Official) -> None:
     if not official.has_role(Role.ADMIN):
-        raise PermissionDenied("Chỉ quản trị hệ thống mới xem và gửi lại thông báo lỗi.")
+        raise PermissionDenied("Chỉ quản trị hệ thống mới xem, gửi lại thông báo và sửa mẫu.")
 
 
 @dataclass(frozen=True)
@@ -449,20 +472,20 @@ def _masked(address: str, channel: str) -> str:
 
 
 def failed(ctx: Context, official: Official) -> list[NotificationView]:
-    _admin(official)
+    ensure_admin(official)
     with ctx.uow() as uow:
         return [_view(uow, r) for r in uow.notifications.by_status(
             [Status.DEAD.value, Status.FAILED_RETRYABLE.value])]
 
 
 def summary(ctx: Context, official: Official) -> dict[tuple[str, str], int]:
-    _admin(official)
+    ensure_admin(official)
     with ctx.uow() as uow:
         return uow.notifications.counts()
 
 
 def retry(ctx: Context, row_id: int, official: Official) -> None:
-    _admin(official)
+    ensure_admin(official)
     with ctx.uow() as uow:
         if not uow.notifications.retry(row_id, ctx.clock.now()):
             raise NotFound(f"Không có thông báo lỗi số {row_id} để gửi lại.")
@@ -507,8 +530,7 @@ def current_templates(ctx: Context) -> dict[str, Template]:
 def save_template(ctx: Context, key: str, *, subject: str, body: str, sms: str,
                   zns_template_id: str, official: Official) -> Template:
     """A new version of a template; rows queued before keep the version they named."""
-    if not official.has_role(Role.ADMIN):
-        raise PermissionDenied("Chỉ quản trị hệ thống mới sửa mẫu thông báo.")
+    ensure_admin(official)
     if key not in DEFAULT_TEMPLATES:
         raise NotFound(f"Không có mẫu thông báo “{key}”.")
     subject, sms = nfc(subject), nfc(sms)
@@ -527,3 +549,12 @@ def save_template(ctx: Context, key: str, *, subject: str, body: str, sms: str,
 def template_history(ctx: Context, key: str) -> list[Any]:
     with ctx.uow() as uow:
         return uow.notifications.template_history(key)
+
+
+def dossier_messages(ctx: Context, code: str) -> tuple[list[NotificationView], list[Any]]:
+    """The notifications of a dossier and what the reminder rules did (the dossier page;
+    the caller has checked that the official may see the dossier)."""
+    from motcua.services import reminders
+
+    with ctx.uow() as uow:
+        return for_dossier(uow, code), reminders.for_dossier(uow, code)

@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from motcua.domain.errors import Conflict, ValidationError
+from motcua.domain.notifications import valid_email
 from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
 from motcua.services import throttle
@@ -30,9 +31,11 @@ def _check_password(password: str) -> None:
 
 
 def create_official(ctx: Context, *, username: str, full_name: str, password: str,
-                    roles: list[tuple[str, str]] = ()) -> Official:
-    """Create an account with roles given as (unit code, role)."""
+                    roles: list[tuple[str, str]] = (), email: str = "") -> Official:
+    """Create an account with roles given as (unit code, role); ``email`` receives the
+    official's reminders and escalations."""
     _check_password(password)
+    email = _checked_email(email)
     with ctx.uow() as uow:
         if uow.officials.by_username(username) is not None:
             raise Conflict(f"Tên đăng nhập {username} đã được sử dụng.")
@@ -40,7 +43,29 @@ def create_official(ctx: Context, *, username: str, full_name: str, password: st
                                         _hasher.hash(password), ctx.clock.now())
         for unit_code, role in roles:
             uow.officials.grant(official_id, uow.units.by_code(unit_code).id, Role(role))
+        if email:
+            uow.officials.set_email(official_id, email)
         official = uow.officials.by_id(official_id)
+        uow.commit()
+    return official
+
+
+def _checked_email(email: str) -> str:
+    email = (email or "").strip()
+    if email and not valid_email(email):
+        raise ValidationError(f"Địa chỉ thư điện tử “{email}” không hợp lệ.", field="email")
+    return email
+
+
+def set_email(ctx: Context, username: str, email: str) -> Official:
+    """Where the official's reminders and escalations go (empty: nowhere)."""
+    email = _checked_email(email)
+    with ctx.uow() as uow:
+        found = uow.officials.by_username(username)
+        if found is None:
+            raise ValidationError(f"Không có tài khoản {username}.")
+        uow.officials.set_email(found[0].id, email)
+        official = uow.officials.by_id(found[0].id)
         uow.commit()
     return official
 

@@ -61,11 +61,14 @@ class NotificationRepository:
             values["last_error"] = values["last_error"][:2000]
         self.conn.execute(sa.update(N).where(N.c.id == row_id).values(updated_at=now, **values))
 
-    def delivered(self, provider_message_id: str, at: datetime) -> int:
-        """A delivery receipt: the sent row with this provider id is now delivered."""
+    def delivered(self, at: datetime, *, provider_message_id: str | None = None,
+                  row_id: int | None = None) -> int:
+        """A delivery receipt: the sent row with this provider id (or id) is delivered."""
         c = N.c
+        which = c.id == row_id if row_id is not None else \
+            c.provider_message_id == provider_message_id
         return self.conn.execute(sa.update(N).where(
-            c.provider_message_id == provider_message_id,
+            which,
             c.status.in_([Status.SENT.value, Status.SENDING.value])).values(
             status=Status.DELIVERED.value, delivered_at=at, updated_at=at)).rowcount
 

@@ -75,6 +75,13 @@ class DossierRepository:
             sa.or_(t.dossiers.c.unit_id == unit_id, t.dossiers.c.id.in_(open_ids))))
         return self._loaded(found)
 
+    def in_progress(self, after_id: int, limit: int) -> list[Dossier]:
+        """A batch of dossiers being handled (not waiting for a supplement), by id."""
+        c = t.dossiers.c
+        ids = (sa.select(c.id).where(c.status == "in_progress", c.id > after_id)
+               .order_by(c.id).limit(limit))
+        return self._loaded(self.store.load_where(self.conn, c.id.in_(ids.scalar_subquery())))
+
     def codes_with_times_in(self, start: datetime, end: datetime) -> list[str]:
         """Codes of the dossiers whose handling may have counted time in [start, end):
         received before ``end`` and still open, or with a deadline, appointment or result

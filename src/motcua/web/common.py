@@ -168,6 +168,7 @@ def page(request: Request, name: str, status_code: int = 200, **context) -> HTML
     context.update(request=request, csrf=csrf_token(request), user=request.session.get("name"),
                    roles=request.session.get("roles", []),
                    contrast=request.cookies.get("tuong_phan") == "cao",
+                   demo_mailbox=request.app.state.ctx.settings.demo_mailbox is not None,
                    flash=request.session.pop("flash", None))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 

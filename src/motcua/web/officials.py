@@ -20,6 +20,7 @@ from motcua.domain.errors import (
     TooManyAttempts,
     ValidationError,
 )
+from motcua.domain.notifications import TEMPLATE_LABELS
 from motcua.domain.units import Role
 from motcua.forms import content as printing
 from motcua.forms.content import FORMS
@@ -28,7 +29,7 @@ from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
-from motcua.services import submissions
+from motcua.services import notifications, submissions
 from motcua.services.officials import (
     change_password,
     close_session,
@@ -140,7 +141,9 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
     detail = uc.dossier_detail(ctx, code, who)
     step = detail.steps[detail.current_step - 1] if detail.current_step else None
     colleagues = lists.assignable(ctx, step.unit if step else None)
+    messages, escalations = notifications.dossier_messages(ctx, detail.code)
     return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
+                messages=messages, escalations=escalations, template_labels=TEMPLATE_LABELS,
                 unit_names=lists.unit_names(ctx, (s.unit for s in detail.steps)),
                 confirmed=CONFIRMED,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],

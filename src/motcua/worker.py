@@ -1,0 +1,109 @@
+"""``motcua worker``: relays the notification outbox and runs the periodic jobs.
+
+The loop is written here rather than taken from a scheduler library: every job is a
+function whose effects are recorded once in the database (dedupe keys), and whose turn
+is taken by a compare-and-set on ``worker_jobs.next_run_at``, so several workers (on
+PostgreSQL) never run a job twice, a stopped worker's turn passes to the next one, and
+nothing lives only in one process's memory. APScheduler 3 keeps its schedule per process
+(two workers sharing a job store run a job twice) and its version 4 is not yet released.
+
+A round: send a batch of due notifications (``services.notifications.relay``, rows
+claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL); run each job whose time has
+come; sleep a little when there was nothing to send. ``SIGTERM``/``SIGINT`` end the
+loop after the message being sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from motcua import channels
+from motcua.services import notifications, reminders
+from motcua.services.dossiers import close_unsupplemented
+
+log = logging.getLogger("motcua.worker")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: Callable[[object], timedelta]
+    run: Callable[[object], object]
+
+
+JOBS = (
+    Job("nhac_viec_chuyen_cap",
+        lambda s: timedelta(minutes=s.reminder_every_minutes), reminders.run),
+    Job("dong_ho_so_qua_han_bo_sung", lambda s: timedelta(hours=1),
+        lambda ctx: {"closed": len(close_unsupplemented(ctx))}),
+)
+
+
+class Worker:
+    def __init__(self, ctx, senders=None, *, batch: int = 100, idle_seconds: float = 1.0,
+                 lease: timedelta = timedelta(minutes=5), jobs: tuple[Job, ...] = JOBS) -> None:
+        self.ctx = ctx
+        self.senders = channels.senders(ctx.settings) if senders is None else senders
+        self.batch, self.idle_seconds, self.lease, self.jobs = batch, idle_seconds, lease, jobs
+        self.stopping = threading.Event()
+        self.totals = notifications.RelayResult()
+
+    def send_once(self) -> int:
+        """One batch of due notifications; how many rows it handled."""
+        result = notifications.relay(self.ctx, self.senders, limit=self.batch, lease=self.lease)
+        self.totals.add(result)
+        handled = sum(result.counts[k] for k in ("sent", "retry", "dead"))
+        if handled:
+            log.info("thông báo: %s", result.counts)
+        return handled
+
+    def run_jobs(self) -> dict[str, object]:
+        done: dict[str, object] = {}
+        for job in self.jobs:
+            now = self.ctx.clock.now()
+            with self.ctx.uow() as uow:
+                mine = uow.notifications.take_job(job.name, now,
+                                                  now + job.every(self.ctx.settings))
+                uow.commit()
+            if not mine:
+                continue
+            try:
+                result = job.run(self.ctx)
+            except Exception:  # one failing job must not stop the sending of messages
+                log.exception("việc định kỳ %s lỗi", job.name)
+                result = {"lỗi": True}
+            with self.ctx.uow() as uow:
+                uow.notifications.job_done(job.name, result)
+                uow.commit()
+            done[job.name] = result
+            log.info("việc định kỳ %s: %s", job.name, result)
+        return done
+
+    def drain(self) -> int:
+        """Send until nothing is due (the tests and ``--once``)."""
+        total = 0
+        while not self.stopping.is_set():
+            handled = self.send_once()
+            total += handled
+            if not handled:
+                break
+        return total
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.run_jobs()
+            if not self.send_once():
+                self.stopping.wait(self.idle_seconds)
+        channels.close(self.senders)
+
+    def stop(self, *_: object) -> None:
+        self.stopping.set()
+
+    def handle_signals(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
