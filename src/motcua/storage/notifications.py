@@ -165,9 +165,9 @@ class NotificationRepository:
 
     def log(self, row: dict) -> bool:
         """Record a rule's effect once; False when it was already recorded."""
-        result = self.conn.execute(
-            _insert_ignoring_duplicates(self.conn, t.escalation_log).values(**row))
-        return result.rowcount == 1
+        E = t.escalation_log
+        return self.conn.execute(_insert_ignoring_duplicates(self.conn, E).values(**row)
+                                 .returning(E.c.id)).first() is not None
 
     def escalations(self, code: str) -> list:
         E = t.escalation_log
