@@ -31,6 +31,7 @@ from motcua.domain.documents import Upload
 from motcua.domain.errors import MotcuaError
 from motcua.domain.lifecycle import APPLICANT
 from motcua.services import dossiers as uc
+from motcua.services.notifications import cancel_queued
 from motcua.services.officials import create_official
 from motcua.services.procedures import procedure_from_dict, save_procedures
 from motcua.services.units import create_unit, import_province
@@ -138,6 +139,8 @@ def load_demo(ctx, dossiers: int = 300, seed: int = 66, progress=None) -> list[t
         _waiting_filings(ctx, clock, now, procedures, rng)
     finally:
         ctx.clock = real_clock
+    # the made-up history's messages stay on record, marked, and are never sent
+    cancel_queued(ctx, "Hồ sơ mẫu tạo khi cài bản demo: thông báo không gửi.")
     return logins
 
 
@@ -181,7 +184,7 @@ def _officials(ctx) -> list[tuple[str, str, str]]:
             full_name = f"{names.choice(SURNAMES[:10])} {names.choice(GIVEN[:10])}"
         used.add(full_name)
         create_official(ctx, username=username, full_name=full_name, password=DEMO_PASSWORD,
-                        roles=roles)
+                        roles=roles, email=f"{username}@{DEMO_MAIL_DOMAIN}")
     return [(u, DEMO_PASSWORD, label) for u, _, _, label in people]
 
 
@@ -359,3 +362,30 @@ def _advance(ctx, clock: FixedClock, now: datetime, view, staff: _Staff, rng) ->
         uc.act(ctx, code, ReturnResult(), staff.desk(view))
         if rng.random() < 0.4 and later(rng.uniform(0.5, 16)):
             uc.act(ctx, code, Rate(rng.choices([5, 4, 3, 2, 1], [50, 30, 12, 5, 3])[0]), actor=APPLICANT)
+
+
+DEMO_MAIL_DOMAIN = "demo.motcua.local"
+
+
+class OutsideSystems:
+    """What the demo starts beside the web server: a real SMTP server keeping mail in the
+    data folder (shown at /hop-thu-thu-nghiem) and the messaging providers' simulator."""
+
+    def __init__(self, data_dir, public_url: str, smtp_port: int, providers_port: int) -> None:
+        import secrets
+
+        from motcua.simulators.mailbox import MailServer
+        from motcua.simulators.providers import ProviderSimulator, Served, settings_for
+
+        folder = data_dir / "hop-thu-thu-nghiem"
+        self.mail = MailServer(folder, smtp_port).start()
+        simulator = ProviderSimulator(zns_webhook=f"{public_url}/api/v1/thong-bao/bien-nhan/zns")
+        self.providers = Served(simulator.app(), providers_port).start()
+        self.settings = {"smtp_host": "127.0.0.1", "smtp_port": smtp_port,
+                         "mail_from": f"Một cửa Đắk Lắk (bản demo) <motcua@{DEMO_MAIL_DOMAIN}>",
+                         "demo_mailbox": folder, "receipt_token": secrets.token_urlsafe(16),
+                         **settings_for(simulator, self.providers.url)}
+
+    def stop(self) -> None:
+        self.providers.stop()
+        self.mail.stop()

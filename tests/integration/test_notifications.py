@@ -311,3 +311,21 @@ def test_rendering_escapes_html_strips_sms_diacritics_and_normalises_numbers():
     with pytest.raises(ValidationError):
         msisdn("12345")
     assert Channel.PRINT.label == "In và trao tay"
+
+
+def test_a_long_vietnamese_subject_is_folded_without_losing_a_space():
+    from motcua.channels.email import EmailSender
+
+    template = Template("x", 1, "Hồ sơ {ma_ho_so} có nguy cơ trễ hẹn {ngay_hen}: lập Mẫu 04",
+                        "Kính gửi {ten}", "x")
+    params = {"ma_ho_so": "24175-261130-0002", "ngay_hen": "17:30 01/12/2026",
+              "ten": "Nguyễn Quốc Huy"}
+    outgoing = notes.Outgoing(7, "motcua-7", Channel.EMAIL, "huy@xa.gov.vn", "Nguyễn Quốc Huy",
+                              template, params, render(template, params))
+    raw = EmailSender("127.0.0.1", 25, "Một cửa <motcua@xa.gov.vn>").message(outgoing).as_bytes()
+    head = raw.split(b"\n\n", 1)[0]
+    assert head.isascii() and b"\n " in head  # encoded and folded
+    parsed = message_from_bytes(raw, policy=default)
+    assert str(parsed["Subject"]) == ("Hồ sơ 24175-261130-0002 có nguy cơ trễ hẹn "
+                                      "17:30 01/12/2026: lập Mẫu 04")
+    assert str(parsed["To"]) == "Nguyễn Quốc Huy <huy@xa.gov.vn>"

@@ -1,12 +1,18 @@
-"""Email over SMTP: a plain-text and an HTML part, the Vietnamese subject encoded as
-RFC 2047 asks (``email.policy.SMTP``), the outbox id as the Message-ID (a receiving
-system can drop a second copy sent after a crash)."""
+"""Email over SMTP: a plain-text and an HTML part, the Vietnamese subject and names
+encoded as RFC 2047 asks, the outbox id as the Message-ID (a receiving system can drop a
+second copy sent after a crash).
+
+The message is built with ``email.mime`` and ``email.header.Header``: the newer
+``EmailMessage`` folds a long Vietnamese subject between two encoded words at a space and
+the space is lost when read ("nguy cơtrễ hẹn"); ``Header`` keeps spaces inside the words.
+"""
 
 from __future__ import annotations
 
 import smtplib
-from email.message import EmailMessage
-from email.policy import SMTP
+from email.header import Header
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 
 from motcua.services.notifications import Outgoing, Sent
@@ -30,17 +36,16 @@ class EmailSender:
                    user=settings.smtp_user, password=settings.smtp_password,
                    starttls=settings.smtp_starttls)
 
-    def message(self, m: Outgoing) -> EmailMessage:
-        msg = EmailMessage(policy=SMTP)
-        msg["Subject"] = m.rendered.subject
-        name, address = parseaddr(self.sender)
-        msg["From"] = formataddr((name, address))
-        msg["To"] = formataddr((m.recipient_name, m.to)) if m.recipient_name else m.to
+    def message(self, m: Outgoing) -> MIMEMultipart:
+        msg = MIMEMultipart("alternative")
+        msg["Subject"] = Header(m.rendered.subject, "utf-8")
+        msg["From"] = formataddr(parseaddr(self.sender), charset="utf-8")
+        msg["To"] = formataddr((m.recipient_name, m.to), charset="utf-8")
         msg["Date"] = formatdate(localtime=False)
         msg["Message-ID"] = f"<{m.idempotency_key}@{self.domain}>"
         msg["X-Motcua-Outbox-Id"] = str(m.id)
-        msg.set_content(m.rendered.text)
-        msg.add_alternative(m.rendered.html, subtype="html")
+        msg.attach(MIMEText(m.rendered.text, "plain", "utf-8"))
+        msg.attach(MIMEText(m.rendered.html, "html", "utf-8"))
         return msg
 
     def _connection(self) -> smtplib.SMTP:

@@ -105,6 +105,9 @@ def demo_command(
     data_dir: Annotated[Path, typer.Option("--data-dir")] = Path("var"),
     dossiers: Annotated[int, typer.Option("--dossiers")] = 300,
     serve: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    smtp_port: Annotated[int, typer.Option("--smtp-port", help="Cổng máy chủ thư thử nghiệm.")] = 8025,
+    providers_port: Annotated[int, typer.Option(
+        "--providers-port", help="Cổng trình mô phỏng nhà cung cấp SMS, Zalo.")] = 8026,
 ) -> None:
     """Tạo CSDL SQLite mẫu cho Đắk Lắk (nếu chưa có), in tài khoản demo và chạy web."""
     import secrets
@@ -112,13 +115,15 @@ def demo_command(
     from rich.progress import Progress
 
     from motcua.bootstrap import build
-    from motcua.demo import DEMO_PASSWORD, load_demo
+    from motcua.demo import DEMO_PASSWORD, OutsideSystems, load_demo
 
     data_dir.mkdir(parents=True, exist_ok=True)
     db_path = data_dir / "motcua.sqlite3"
     fresh = not db_path.exists()
+    public_url = f"http://127.0.0.1:{port}"
+    outside = OutsideSystems(data_dir, public_url, smtp_port, providers_port) if serve else None
     ctx = build(Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir,
-                         public_url=f"http://127.0.0.1:{port}"))
+                         public_url=public_url, **(outside.settings if outside else {})))
     if fresh:
         with Progress() as bar:
             task = bar.add_task("Đang tạo hồ sơ mẫu", total=dossiers)
@@ -134,14 +139,26 @@ def demo_command(
     key_file = data_dir / "secret.key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(32), "utf-8")
-    typer.echo(f"\nĐang phục vụ tại http://127.0.0.1:{port} (Ctrl+C để dừng)")
     if serve:
+        import threading
+
         import uvicorn
 
         from motcua.web.app import create_app
+        from motcua.worker import Worker
 
-        uvicorn.run(create_app(ctx, key_file.read_text("utf-8")), host="127.0.0.1", port=port,
-                    log_level="warning")
+        worker = Worker(ctx)  # beside the server: sends the messages, reminds, escalates
+        threading.Thread(target=worker.run, name="motcua-worker", daemon=True).start()
+        typer.echo(f"\nThư hệ thống gửi đi: {public_url}/hop-thu-thu-nghiem (máy chủ thư "
+                   f"thử nghiệm 127.0.0.1:{smtp_port}); SMS và Zalo: trình mô phỏng "
+                   f"{outside.providers.url}/_messages")
+        typer.echo(f"Đang phục vụ tại {public_url} (Ctrl+C để dừng)")
+        try:
+            uvicorn.run(create_app(ctx, key_file.read_text("utf-8")), host="127.0.0.1",
+                        port=port, log_level="warning")
+        finally:
+            worker.stop()
+            outside.stop()
 
 
 def main() -> None:  # pragma: no cover - console entry point

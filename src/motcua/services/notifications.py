@@ -516,6 +516,14 @@ def handed_over(ctx: Context, row_id: int, official: Official) -> None:
         uow.commit()
 
 
+def cancel_queued(ctx: Context, reason: str) -> int:
+    """Cancel what is queued and not sent (the demo's made-up history is never sent)."""
+    with ctx.uow() as uow:
+        count = uow.notifications.cancel_due(ctx.clock.now(), reason)
+        uow.commit()
+    return count
+
+
 def for_dossier(uow, code: str) -> list[NotificationView]:
     return [_view(uow, r) for r in uow.notifications.for_dossier(code)]
 

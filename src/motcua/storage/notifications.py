@@ -72,6 +72,12 @@ class NotificationRepository:
             c.status.in_([Status.SENT.value, Status.SENDING.value])).values(
             status=Status.DELIVERED.value, delivered_at=at, updated_at=at)).rowcount
 
+    def cancel_due(self, now: datetime, note: str) -> int:
+        """Cancel every row not sent yet (the demo's made-up history)."""
+        return self.conn.execute(sa.update(N).where(
+            N.c.status.in_([Status.PENDING.value, Status.FAILED_RETRYABLE.value])).values(
+            status=Status.CANCELLED.value, last_error=note, updated_at=now)).rowcount
+
     def retry(self, row_id: int, now: datetime) -> int:
         return self.conn.execute(sa.update(N).where(
             N.c.id == row_id, N.c.status == Status.DEAD.value).values(

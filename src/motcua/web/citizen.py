@@ -19,7 +19,14 @@ from motcua.services import dossiers as uc
 from motcua.services import submissions
 from motcua.services import tracking as tracking_service
 from motcua.web.common import birth_year as parse_birth_year
-from motcua.web.common import check_csrf, client_address, online_filing, page, track
+from motcua.web.common import (
+    check_csrf,
+    client_address,
+    notify_choice,
+    online_filing,
+    page,
+    track,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,7 +70,8 @@ def submission_form(request: Request, code: str):
 
 
 FIELDS = {"unit_code": 40, "name": 255, "id_number": 20, "birth_year": 4, "phone": 20,
-          "email": 255, "address": 500, "kind": 20, "csrf": 64, "key": 64}
+          "email": 255, "address": 500, "kind": 20, "csrf": 64, "key": 64, "kenh": 8,
+          "dong_y": 1}
 
 
 @router.post("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
@@ -95,7 +103,8 @@ async def submit(request: Request, code: str):
                      "birth_year": parse_birth_year(values["birth_year"])}
         return online_filing(request, lambda: submissions.submit(
             ctx, procedure_code=procedure.code, unit_code=values["unit_code"],
-            applicant=applicant, uploads=uploads, submission_key=values["key"]))
+            applicant=applicant, uploads=uploads, submission_key=values["key"],
+            notify=notify_choice(values["kenh"], values["dong_y"])))
 
     try:
         view, _ = await run_in_threadpool(file)

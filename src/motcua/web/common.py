@@ -17,6 +17,7 @@ from motcua.domain import commands
 from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
 from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
+from motcua.domain.notifications import CITIZEN_CHANNELS
 from motcua.domain.procedures import Channel
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.text import vn_date_time as vn_datetime
@@ -144,6 +145,7 @@ def make_templates() -> Jinja2Templates:
         action_labels={a.value: transition_for(a).label for a in Action},
         kind_labels={k.value: k.label for k in AttachmentKind},
         channel_labels={c.value: c.label for c in Channel},
+        notify_channels=[(c.value, c.label) for c in CITIZEN_CHANNELS],
         action_fields=action_fields(),
         qr_svg=qr_svg)
     return templates
@@ -289,6 +291,13 @@ def birth_year(text: str) -> int | None:
 
 
 DESK_CHANNELS = ("desk", "postal")
+
+
+def notify_choice(first: str, consent: str) -> dict:
+    """The citizen's channels (their first choice, then the others) and consent."""
+    order = [c.value for c in CITIZEN_CHANNELS]
+    chosen = [first] + [c for c in order if c != first] if first in order else order
+    return {"channels": chosen, "consent": bool(consent)}
 
 
 def desk_channel(text: str) -> str:

@@ -43,6 +43,7 @@ from motcua.web.common import (
     client_address,
     desk_channel,
     file_response,
+    notify_choice,
     page,
     parse_instant,
     require_official,
@@ -288,7 +289,9 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
             files: list[UploadFile] | None = File(None),
             doc_names: list[str] | None = Form(None), print_now: str = Form(""),
             checked: str = Form("", alias="kiem_tra"),
-            received: list[str] | None = Form(None, alias="giay_to")):
+            received: list[str] | None = Form(None, alias="giay_to"),
+            first_channel: str = Form("", alias="kenh", max_length=8),
+            consent: str = Form("", alias="dong_y", max_length=1)):
     ctx = request.app.state.ctx
     who = require_official(request)
     check_csrf(request, csrf)
@@ -296,7 +299,7 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
               "kind": kind, "name": name, "id_number": id_number, "birth_year": birth_year,
               "phone": phone, "email": email, "address": address, "on_behalf": on_behalf,
               "note": note, "payment_method": payment_method, "print_now": print_now,
-              "received": received or []}
+              "received": received or [], "kenh": first_channel, "dong_y": consent}
     try:
         if checked:
             procedure = lists.procedure(ctx, procedure_code)
@@ -309,7 +312,8 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
                                   channel=desk_channel(channel),
                                   applicant=applicant, official=who, note=note,
                                   on_behalf=bool(on_behalf), uploads=uploads,
-                                  payment_method=payment_method)
+                                  payment_method=payment_method,
+                                  notify=notify_choice(first_channel, consent))
     except (MotcuaError, ValueError) as exc:
         return _receipt_form(request, who, 422, exc, values)
     _flash(request, f"Đã tiếp nhận hồ sơ {view.code}; hẹn trả kết quả "
