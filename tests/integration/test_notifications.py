@@ -116,6 +116,7 @@ def test_zns_then_sms_then_the_desk_print_list_when_a_number_cannot_be_reached(
     view = receive(app, world, phone="0999123456")
     notes.relay(app, senders)  # ZNS: not on Zalo (-118): dead, SMS queued
     notes.relay(app, senders)  # SMS: 108: dead, print queued
+    assert notes.relay(app, senders).counts == {"sent": 0, "retry": 0, "dead": 0, "fallback": 0}
     found = {r.channel: r for r in rows(app, view.code)}
     assert found["zns"].status == "dead" and "-118" in found["zns"].last_error
     assert found["zns"].attempts == 1  # a permanent failure is never retried

@@ -106,7 +106,8 @@ class ProviderSimulator:
                   "RequestId": entry["key"], "TypeId": "2",
                   "phonenumber": entry["request"]["Phone"]}
         try:
-            httpx.get(url, params=params, timeout=5)
+            # the callback URL keeps its own query (motcua's receipt key) and gets the status
+            httpx.get(httpx.URL(url).copy_merge_params(params), timeout=5)
         except httpx.HTTPError:
             pass  # the provider's own retries are not simulated
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from motcua.domain.notifications import DUE, Status, Template
+from motcua.domain.notifications import DUE, Channel, Status, Template
 from motcua.storage import db, dossier_pg
 from motcua.storage import tables as t
 
@@ -45,7 +45,9 @@ class NotificationRepository:
         c = N.c
         due = sa.or_(sa.and_(c.status.in_([s.value for s in DUE]), c.next_attempt_at <= now),
                      sa.and_(c.status == Status.SENDING.value, c.locked_until < now))
-        query = sa.select(N).where(due).order_by(c.next_attempt_at, c.id).limit(limit)
+        # the print channel is the desk's list, never sent by a worker
+        query = (sa.select(N).where(due, c.channel != Channel.PRINT.value)
+                 .order_by(c.next_attempt_at, c.id).limit(limit))
         if self.conn.dialect.name == "postgresql":
             dossier_pg.begin_now(self.conn)
             query = query.with_for_update(skip_locked=True)
