@@ -3,6 +3,7 @@ demo (``/hop-thu-thu-nghiem`` shows them) and the tests (they read what arrived)
 
 from __future__ import annotations
 
+import asyncio
 import mailbox
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,10 +18,13 @@ from aiosmtpd.smtp import Envelope
 
 
 class _Keep:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, delay: float = 0.0) -> None:
         self.box = mailbox.Maildir(folder, create=True)
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope: Envelope) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow server (the tests' crash in mid-batch)
         self.box.add(envelope.original_content or envelope.content)
         return "250 Message accepted for delivery"
 
@@ -29,12 +33,14 @@ class MailServer:
     """``start()`` listens on 127.0.0.1:``port``; ``stop()`` closes (the tests use it to
     play an SMTP server that is down for a while)."""
 
-    def __init__(self, folder: Path, port: int, host: str = "127.0.0.1") -> None:
-        self.folder, self.port, self.host = Path(folder), port, host
+    def __init__(self, folder: Path, port: int, host: str = "127.0.0.1",
+                 delay: float = 0.0) -> None:
+        self.folder, self.port, self.host, self.delay = Path(folder), port, host, delay
         self.controller: Controller | None = None
 
     def start(self) -> MailServer:
-        self.controller = Controller(_Keep(self.folder), hostname=self.host, port=self.port)
+        self.controller = Controller(_Keep(self.folder, self.delay), hostname=self.host,
+                                     port=self.port)
         self.controller.start()
         return self
 
