@@ -192,7 +192,8 @@ def test_a_provider_answering_4xx_is_dead_at_once_shown_and_retried_by_the_opera
     assert zns.status == "sent"
 
 
-def test_the_rating_invitation_needs_consent_and_stops_after_unsubscribing(app, world):
+def test_the_rating_invitation_needs_consent_and_stops_after_unsubscribing(app, world, sim):
+    senders = configure(app, sim=sim)
     def returned(notify):
         code = receive(app, world, notify=notify).code
         for who in ("tiepnhan", "chuyenvien", "lanhdao"):
@@ -212,6 +213,10 @@ def test_the_rating_invitation_needs_consent_and_stops_after_unsubscribing(app, 
     assert notes.unsubscribe(app, code, mac)
     with app.uow() as uow:
         assert uow.notifications.preferences(code).unsubscribed_at is not None
+    notes.relay(app, senders)  # queued before the unsubscribe: checked again when sent
+    after = {r.template: r for r in rows(app, code)}
+    assert after["moi_danh_gia"].status == "suppressed"
+    assert after["da_tra_ket_qua"].status == "sent"
 
 
 def test_supplement_extension_and_assignment_tell_who_must_know(app, world):

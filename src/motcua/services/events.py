@@ -9,7 +9,8 @@ Two kinds of handler (STYLE.md, "Commands, events and the outbox"):
   the person's act is already recorded);
 * ``durable`` handlers run inside the transaction (``handler(ctx, uow, event,
   dossier)``) and return rows written with the change (``OutboxMessage``, or a
-  notification of ``services.notifications``: anything with ``write(uow, event)``):
+  notification of ``services.notifications``: anything with ``write(uow, event,
+  dossier)``):
   an effect that must not be lost (a message to the citizen, a sync with the
   national portal) is delivered later by ``motcua worker``, once per ``dedupe_key``.
 """
@@ -55,7 +56,7 @@ class OutboxMessage:
     dedupe_key: str
     payload: dict[str, Any]
 
-    def write(self, uow, event: DossierEvent) -> None:
+    def write(self, uow, event: DossierEvent, dossier=None) -> None:
         uow.outbox.add(province_code=event.province_code, topic=self.topic,
                        dedupe_key=self.dedupe_key, dossier_code=event.code,
                        payload=self.payload, at=event.at)
@@ -79,8 +80,9 @@ class EventHandlers:
         self._durable[name].append(handler)
 
     def messages(self, ctx, uow, events: Iterable[tuple[DossierEvent, Any]]) -> list[
-            tuple[DossierEvent, Any]]:
-        return [(e, m) for e, dossier in events
+            tuple[DossierEvent, Any, Any]]:
+        """(event, row, dossier) for every row the durable handlers return."""
+        return [(e, m, dossier) for e, dossier in events
                 for h in (*self._durable.get(e.name, ()), *self._durable.get(ANY, ()))
                 for m in h(ctx, uow, e, dossier)]
 
@@ -99,7 +101,7 @@ def commit(ctx, uow, dossiers: Iterable) -> None:
     handlers: EventHandlers = ctx.events
     events = [(DossierEvent.of(e, d.province_code), d)
               for d in dossiers for e in d.pending_events]
-    for event, message in handlers.messages(ctx, uow, events):
-        message.write(uow, event)
+    for event, message, dossier in handlers.messages(ctx, uow, events):
+        message.write(uow, event, dossier)
     uow.commit()
     handlers.after_commit(ctx, [e for e, _ in events])

@@ -80,8 +80,8 @@ class Notification:
                 "status": self.status.value, "attempts": 0, "next_attempt_at": at,
                 "last_error": self.note, "created_at": at, "updated_at": at}
 
-    def write(self, uow, event) -> None:
-        uow.notifications.add(self.row(event.province_code, event.at))
+    def write(self, uow, event, dossier=None) -> None:
+        uow.notifications.add(self.row(event.province_code, event.at), dossier)
 
 
 def templates(ctx: Context, uow) -> dict[str, Template]:
@@ -94,6 +94,31 @@ def templates(ctx: Context, uow) -> dict[str, Template]:
     found = {**DEFAULT_TEMPLATES, **uow.notifications.templates()}
     cache["notification_templates"] = (time.monotonic(), found)
     return found
+
+
+def _kept(ctx: Context, name: str, key, load):
+    """``load()`` kept by the process for TEMPLATE_TTL seconds under (name, key)."""
+    cache = ctx.catalogue_cache.setdefault(name, {})
+    found = cache.get(key)
+    if found is not None and time.monotonic() - found[0] < TEMPLATE_TTL:
+        return found[1]
+    if len(cache) > 20000:
+        cache.clear()
+    value = load()
+    cache[key] = (time.monotonic(), value)
+    return value
+
+
+def _unit_name(ctx: Context, uow, unit_id: int) -> str:
+    return _kept(ctx, "notification_unit_names", unit_id, lambda: uow.units.by_id(unit_id).name)
+
+
+def _preferences(ctx: Context, uow, ref: str, new: bool):
+    """The citizen's channels and consent: set once at filing, so kept by the process a
+    minute; an unsubscribe is checked again when an optional message is sent."""
+    if new:
+        return uow.notifications.preferences(ref, new=True)
+    return _kept(ctx, "notification_preferences", ref, lambda: uow.notifications.preferences(ref))
 
 
 def _template_at(uow, key: str, version: int) -> Template:
@@ -120,9 +145,10 @@ def _citizen_params(ctx: Context, code: str, name: str, procedure: str, unit: st
 
 def _to_citizen(ctx: Context, uow, *, ref: str, event: str, key: str, seq: int | str,
                 name: str, phone: str, email: str, params: dict[str, str],
-                unit_id: int | None, in_person: bool = False) -> list[Notification]:
+                unit_id: int | None, in_person: bool = False,
+                new: bool = False) -> list[Notification]:
     template = templates(ctx, uow)[key]
-    prefs = uow.notifications.preferences(ref)
+    prefs = _preferences(ctx, uow, ref, new)
     channels = citizen_channels(prefs.channels if prefs else [], phone, email)
     status, note = Status.PENDING, ""
     if template.key in OPTIONAL_TEMPLATES:
@@ -178,7 +204,7 @@ def _citizen_messages(ctx: Context, uow, event, dossier) -> list[Notification]:
         key = "da_tra_ket_qua"
     if key is None:
         return []
-    unit = uow.units.by_id(dossier.unit_id).name
+    unit = _unit_name(ctx, uow, dossier.unit_id)
     if key == "co_ket_qua":
         extra["noi_nhan"] = _where_to_collect(unit)
     params = _citizen_params(ctx, dossier.code, dossier.applicant_name, dossier.procedure.name,
@@ -186,7 +212,7 @@ def _citizen_messages(ctx: Context, uow, event, dossier) -> list[Notification]:
     common = {"ref": dossier.code, "event": name, "seq": event.seq,
               "name": dossier.applicant_name, "phone": dossier.applicant_phone,
               "email": dossier.applicant_email, "unit_id": dossier.unit_id}
-    found = _to_citizen(ctx, uow, key=key, params=params,
+    found = _to_citizen(ctx, uow, key=key, params=params, new=name == "receive",
                         in_person=name == "receive" and dossier.channel.value != "online",
                         **common)
     if name == "return":
@@ -249,7 +275,7 @@ def for_filing(ctx: Context, uow, submission, key: str, *, procedure: str, unit:
     for n in _to_citizen(ctx, uow, ref=submission.ref, event=key, key=key, seq=0,
                          name=applicant["name"], phone=applicant.get("phone", ""),
                          email=applicant.get("email", ""), params=params,
-                         unit_id=submission.unit_id):
+                         unit_id=submission.unit_id, new=key == "cho_tiep_nhan"):
         uow.notifications.add(n.row(submission.province_code, ctx.clock.now()))
 
 
@@ -273,6 +299,7 @@ def unsubscribe(ctx: Context, ref: str, mac: str) -> bool:
     with ctx.uow() as uow:
         changed = uow.notifications.unsubscribe(ref, ctx.clock.now())
         uow.commit()
+    ctx.catalogue_cache.get("notification_preferences", {}).pop(ref, None)
     return bool(changed)
 
 
@@ -339,6 +366,12 @@ def _param_address(uow, row, kind: str) -> str:
     return uow.notifications.contact(row.dossier_code, kind)
 
 
+def _declined(uow, row) -> bool:
+    """Whether the citizen has declined optional messages since the row was written."""
+    prefs = uow.notifications.preferences(row.dossier_code or "")
+    return prefs is None or not prefs.optional_consent or prefs.unsubscribed_at is not None
+
+
 def _outgoing(uow, row) -> Outgoing:
     template = _template_at(uow, row.template, row.template_version)
     return Outgoing(row.id, f"motcua-{row.id}", Channel(row.channel), row.address,
@@ -361,6 +394,12 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
             if sender is None:
                 raise PermanentFailure(f"Kênh {Channel(row.channel).label} chưa được cấu hình.")
             with ctx.uow() as uow:
+                if not row.mandatory and _declined(uow, row):
+                    uow.notifications.update(row.id, now, status=Status.SUPPRESSED.value,
+                                             locked_until=None,
+                                             last_error="Người nhận đã hủy nhận tin không bắt buộc.")
+                    uow.commit()
+                    continue
                 message = _outgoing(uow, row)
             sent = sender.send(message)
         except TransientFailure as exc:

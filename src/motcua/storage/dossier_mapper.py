@@ -23,11 +23,15 @@ from sqlalchemy.engine import Connection, Engine
 
 from motcua.domain.audit import seal
 from motcua.domain.dossiers import Dossier, Step, Supplement, TimeCorrection
-from motcua.storage import stats
+from motcua.storage import db, stats
 from motcua.storage import tables as t
 
 SNAPSHOT = "_stored"
 STATS = "_counted"  # the dossier's report cell as stored
+# notification rows caused by the dossier's new events, written by its save (on
+# PostgreSQL inside the one statement, so a notification costs no round trip)
+NOTIFICATIONS = "_notifications"
+NOTIFICATION_FIELDS = tuple(c.name for c in t.notification_outbox.columns if c.name != "id")
 
 
 class Stale(Exception):
@@ -150,6 +154,10 @@ _UPDATE_DOSSIER = (
              "version": sa.bindparam("_new_version")})
 )
 EVENT_FIELDS = _fields(t.audit_events, "dossier_id")
+
+
+def notification_rows(dossier: Dossier) -> list[dict]:
+    return dossier.__dict__.get(NOTIFICATIONS) or []
 # what tells that another transaction saved the dossier first, on either database: the
 # audit chain's unique (dossier_id, seq), SQLite's writer lock, PostgreSQL's conflicts
 _STALE_TEXTS = ("uq_audit_events_seq", "database is locked", "could not serialize",
@@ -252,6 +260,7 @@ class DossierStore:
             dossier.__dict__[SNAPSHOT] = dossier.version
             dossier.__dict__[STATS] = cell
             dossier.pending_events.clear()
+            dossier.__dict__.pop(NOTIFICATIONS, None)
 
     def _write(self, conn: Connection, dossier: Dossier, stored_version: int | None,
                children: dict, counted: dict) -> None:
@@ -269,6 +278,9 @@ class DossierStore:
             c.write(conn, dossier, *children[name])
         conn.execute(_INSERT_EVENTS,
                      [{"dossier_id": dossier.id, **row} for row in event_rows(dossier)])
+        if notification_rows(dossier):
+            conn.execute(db.insert_for(conn.dialect.name)(t.notification_outbox)
+                         .on_conflict_do_nothing(), notification_rows(dossier))
         stats.apply(conn, counted)
 
 

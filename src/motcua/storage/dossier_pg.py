@@ -224,6 +224,11 @@ class Aggregate:
                 "WHERE t.dossier_id = d.id AND t.seq = r.seq")
             self.parts[f"{name}_new"] = self._insert_child(f"{name}_new", table, columns)
         self.parts["events"] = self._insert_child("events", *events)
+        # the notification rows of the change (no dossier id: keyed by dossier code)
+        self.parts["notifications"] = (
+            f"INSERT INTO {N.name} ({_cols(m.NOTIFICATION_FIELDS)}) "
+            f"SELECT {_cols(m.NOTIFICATION_FIELDS, 'r.')} FROM {_rows(N, 'notifications')} "
+            "ON CONFLICT (dedupe_key) DO NOTHING")
         for table, keys, measures in counters:
             sums = ", ".join(f"{m} = {table.name}.{m} + excluded.{m}" for m in measures)
             self.parts[table.name] = (
@@ -272,6 +277,8 @@ def _translated(conn: Connection) -> Iterator[None]:
                                          connection_invalidated=broken) from exc
 
 
+N = t.notification_outbox
+
 # The load and the save of the aggregate, compiled once
 BY_CODE = Query(m.BY_CODE)
 SAVE = Aggregate(
@@ -310,7 +317,8 @@ class PostgresDossierStore(m.DossierStore):
                counted: dict) -> None:
         new = stored_version is None
         fields = m.DOSSIER_FIELDS if new else (*m.DOSSIER_MUTABLE, "version")
-        rows: dict[str, list] = {"events": m.event_rows(dossier), **stats.rows_for(counted)}
+        rows: dict[str, list] = {"events": m.event_rows(dossier), **stats.rows_for(counted),
+                                 "notifications": m.notification_rows(dossier)}
         for name, (inserts, updates) in children.items():
             rows[f"{name}_new"] = m.CHILDREN[name].rows(inserts)
             rows[f"{name}_changed"] = m.CHILDREN[name].rows(updates)

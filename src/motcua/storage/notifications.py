@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from motcua.domain.notifications import DUE, Channel, Status, Template
-from motcua.storage import db, dossier_pg
+from motcua.storage import db, dossier_mapper, dossier_pg
 from motcua.storage import tables as t
 
 N = t.notification_outbox
@@ -25,11 +26,17 @@ class NotificationRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.pending: list[dict] = []
+        self.known: dict[str, object] = {}  # preferences written in this unit of work
 
     # -- writing, in the transaction of the change ----------------------------------------
 
-    def add(self, row: dict) -> None:
-        self.pending.append(row)
+    def add(self, row: dict, dossier=None) -> None:
+        """Queue ``row``; with the ``dossier`` whose change causes it, the dossier's save
+        writes it (in the same statement on PostgreSQL)."""
+        if dossier is not None:
+            dossier.__dict__.setdefault(dossier_mapper.NOTIFICATIONS, []).append(row)
+        else:
+            self.pending.append(row)
 
     def save(self) -> None:
         if self.pending:
@@ -145,16 +152,21 @@ class NotificationRepository:
 
     # -- preferences ------------------------------------------------------------------------
 
-    def preferences(self, ref: str):
+    def preferences(self, ref: str, *, new: bool = False):
+        """The preferences of a dossier or filing (``new``: made in this unit of work, so
+        none unless written here: no query)."""
+        if ref in self.known or new:
+            return self.known.get(ref)
         P = t.notification_preferences
         return self.conn.execute(sa.select(P).where(P.c.ref == ref)).first()
 
     def set_preferences(self, ref: str, channels: list[str], consent: bool,
                         at: datetime) -> None:
-        """Written at once, so that the events of this transaction see them."""
         self.conn.execute(_insert_ignoring_duplicates(self.conn, t.notification_preferences)
                           .values(ref=ref, channels=channels, optional_consent=consent,
                                   created_at=at))
+        self.known[ref] = SimpleNamespace(ref=ref, channels=channels, optional_consent=consent,
+                                          unsubscribed_at=None)
 
     def unsubscribe(self, ref: str, at: datetime) -> int:
         P = t.notification_preferences
