@@ -19,11 +19,12 @@ from collections.abc import Iterable
 from itertools import groupby
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection, Engine
 
 from motcua.domain.audit import seal
 from motcua.domain.dossiers import Dossier, Step, Supplement, TimeCorrection
-from motcua.storage import db, stats
+from motcua.storage import stats
 from motcua.storage import tables as t
 
 SNAPSHOT = "_stored"
@@ -147,6 +148,8 @@ _ORDER = (_D.c.id, _S.c.seq)
 BY_CODE = SELECT.where(_D.c.code == sa.bindparam("code")).order_by(*_ORDER)
 _INSERT_DOSSIER = sa.insert(_D).returning(_D.c.id)
 _INSERT_EVENTS = sa.insert(t.audit_events)
+# this store writes SQLite (PostgreSQL's writes the rows inside its one statement)
+_INSERT_NOTIFICATIONS = sqlite.insert(t.notification_outbox).on_conflict_do_nothing()
 _UPDATE_DOSSIER = (
     sa.update(_D)
     .where(_D.c.id == sa.bindparam("_id"), _D.c.version == sa.bindparam("_version"))
@@ -279,8 +282,7 @@ class DossierStore:
         conn.execute(_INSERT_EVENTS,
                      [{"dossier_id": dossier.id, **row} for row in event_rows(dossier)])
         if notification_rows(dossier):
-            conn.execute(db.insert_for(conn.dialect.name)(t.notification_outbox)
-                         .on_conflict_do_nothing(), notification_rows(dossier))
+            conn.execute(_INSERT_NOTIFICATIONS, notification_rows(dossier))
         stats.apply(conn, counted)
 
 
