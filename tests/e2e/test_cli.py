@@ -159,3 +159,17 @@ def test_the_transitions_table_says_who_may_act_and_with_which_fields():
     assert rows["return"]["roles"] == ["desk"] and rows["return"]["scope"] == "desk"
     table = motcua("dossiers", "transitions").stdout
     assert "quyền: desk tại đơn vị tiếp nhận" in table
+
+
+def test_officials_email_and_the_worker_once_with_no_channel_configured(tmp_path):
+    url = f"sqlite:///{tmp_path}/worker.sqlite3"
+    motcua("units", "import", "--province", "66", env_db=url)
+    motcua("officials", "add", "canbo", "Nguyễn Văn Cán Bộ", "--password", "mat-khau-demo",
+           "--role", "P66:admin", "--email", "canbo@tinh.gov.vn", env_db=url)
+    bad = motcua("officials", "set-email", "canbo", "khong-phai-thu", env_db=url, check=False)
+    assert bad.returncode != 0 and "không hợp lệ" in bad.stderr + bad.stdout
+    out = motcua("officials", "set-email", "canbo", "", env_db=url)
+    assert "không gửi" in out.stdout
+    once = motcua("worker", "--once", env_db=url)
+    assert "chưa cấu hình kênh nào" in once.stdout
+    assert "Đã xử lý 0 thông báo" in once.stdout and "nhac_viec_chuyen_cap" in once.stdout

@@ -23,6 +23,8 @@ def officials_add(username: str, full_name: str,
                   password: Annotated[str, typer.Option("--password", prompt=True,
                                                         hide_input=True)],
                   role: Annotated[list[str], typer.Option("--role", help="MÃ_ĐƠN_VỊ:vai_trò")] = (),
+                  email: Annotated[str, typer.Option(
+                      "--email", help="Thư điện tử nhận nhắc việc, chuyển cấp.")] = "",
                   database: Database = None) -> None:
     """Tạo tài khoản cán bộ (vai trò: desk, specialist, head, signer, admin)."""
     from motcua.services.officials import create_official
@@ -33,8 +35,18 @@ def officials_add(username: str, full_name: str,
             fail(f"--role phải có dạng MÃ_ĐƠN_VỊ:vai_trò, nhận được {item!r}.")
         pairs.append(tuple(item.rsplit(":", 1)))
     official = create_official(open_app(database), username=username, full_name=full_name,
-                               password=password, roles=pairs)
+                               password=password, roles=pairs, email=email)
     typer.echo(f"Đã tạo tài khoản {official.username} ({official.full_name}).")
+
+
+@officials_app.command("set-email")
+@friendly
+def officials_set_email(username: str, email: str, database: Database = None) -> None:
+    """Đặt thư điện tử nhận nhắc việc, chuyển cấp của cán bộ (chuỗi rỗng: không gửi thư)."""
+    from motcua.services.officials import set_email
+
+    official = set_email(open_app(database), username, email)
+    typer.echo(f"Thư nhắc việc của {official.username} gửi đến: {official.email or 'không gửi'}.")
 
 
 @officials_app.command("token")

@@ -27,6 +27,7 @@ from motcua.domain.notifications import (
     CITIZEN_CHANNELS,
     DEFAULT_TEMPLATES,
     OPTIONAL_TEMPLATES,
+    TEMPLATE_LABELS,
     Channel,
     Recipient,
     Rendered,
@@ -605,3 +606,24 @@ def dossier_messages(ctx: Context, code: str) -> tuple[list[NotificationView], l
 
     with ctx.uow() as uow:
         return for_dossier(uow, code), reminders.for_dossier(uow, code)
+
+
+@dataclass(frozen=True)
+class CitizenNotice:
+    """A message sent to the citizen about their dossier, as the tracking page lists it
+    (no address: the page is reached with four digits)."""
+
+    at: datetime
+    label: str
+    channel: Channel
+    status: Status
+
+
+def told_citizen(ctx: Context, code: str) -> list[CitizenNotice]:
+    """What the citizen has been told about ``code`` (the caller checked the 4 digits)."""
+    with ctx.uow() as uow:
+        rows = uow.notifications.for_dossier(code)
+    return [CitizenNotice(r.sent_at or r.created_at, TEMPLATE_LABELS.get(r.template, r.template),
+                          Channel(r.channel), Status(r.status))
+            for r in rows if r.recipient_kind == Recipient.CITIZEN.value
+            and r.status not in (Status.CANCELLED.value, Status.SUPPRESSED.value)]

@@ -16,7 +16,7 @@ from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
 from motcua.services import dossiers as uc
-from motcua.services import submissions
+from motcua.services import notifications, submissions
 from motcua.services import tracking as tracking_service
 from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import (
@@ -146,7 +146,8 @@ def _tracked(request: Request, code: str, digits: str):
                                        f"/tra-cuu?ma={found.ref}")
     else:
         response = page(request, "tracking.html", dossier=found, ma=code, so=digits,
-                        url=found.tracking_url)
+                        url=found.tracking_url,
+                        told=notifications.told_citizen(request.app.state.ctx, found.code))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
