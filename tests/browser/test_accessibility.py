@@ -43,7 +43,7 @@ def test_pages_have_no_serious_accessibility_violation_in_either_mode(app, serve
     public = ["/thu-tuc", "/thu-tuc/1.001193", "/thu-tuc/1.001193/nop-truc-tuyen", "/tra-cuu",
               "/dang-nhap"]
     desk = ["/hop-thu", f"/ho-so/{code}", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan",
-            f"/cho-tiep-nhan/{filing.ref}", "/ban-giao"]
+            f"/cho-tiep-nhan/{filing.ref}", "/ban-giao", "/thong-bao/can-in"]
     problems = []
     for contrast in ("thuong", "cao"):
         # axe is injected as a script of the page: the page's CSP would refuse it
@@ -75,7 +75,8 @@ def test_desk_pages_fit_a_phone(app, server, browser):  # noqa: F811
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
     sign_in(page, server, "tiepnhan")
-    for path in ("/hop-thu", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan"):
+    for path in ("/hop-thu", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan",
+                 "/thong-bao/can-in"):
         page.goto(f"{server}{path}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
     box = page.locator("input[name=on_behalf]")

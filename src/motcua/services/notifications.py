@@ -42,7 +42,7 @@ from motcua.domain.units import Official, Role
 from motcua.services.context import Context
 from motcua.services.outbox import Backoff, PermanentFailure, TransientFailure
 
-TEMPLATE_TTL = 60.0  # seconds a process keeps the templates before reading them again
+KEPT_SECONDS = 60.0  # how long a process keeps templates, preferences and unit names
 
 # -- what is written ---------------------------------------------------------------------
 
@@ -85,29 +85,24 @@ class Notification:
         uow.notifications.add(self.row(event.province_code, event.at), dossier)
 
 
-def templates(ctx: Context, uow) -> dict[str, Template]:
-    """The templates in force: the shipped ones, replaced by an administrator's newest
-    versions; kept by the process for a minute (an edit made here is seen at once)."""
-    cache = ctx.catalogue_cache
-    kept = cache.get("notification_templates")
-    if kept is not None and time.monotonic() - kept[0] < TEMPLATE_TTL:
-        return kept[1]
-    found = {**DEFAULT_TEMPLATES, **uow.notifications.templates()}
-    cache["notification_templates"] = (time.monotonic(), found)
-    return found
-
-
 def _kept(ctx: Context, name: str, key, load):
-    """``load()`` kept by the process for TEMPLATE_TTL seconds under (name, key)."""
+    """``load()`` kept by the process for KEPT_SECONDS seconds under (name, key)."""
     cache = ctx.catalogue_cache.setdefault(name, {})
     found = cache.get(key)
-    if found is not None and time.monotonic() - found[0] < TEMPLATE_TTL:
+    if found is not None and time.monotonic() - found[0] < KEPT_SECONDS:
         return found[1]
     if len(cache) > 20000:
         cache.clear()
     value = load()
     cache[key] = (time.monotonic(), value)
     return value
+
+
+def templates(ctx: Context, uow) -> dict[str, Template]:
+    """The templates in force: the shipped ones, replaced by an administrator's newest
+    versions; kept by the process a minute (an edit made in this process is seen at once)."""
+    return _kept(ctx, "notification_templates", "all",
+                 lambda: {**DEFAULT_TEMPLATES, **uow.notifications.templates()})
 
 
 def _unit_name(ctx: Context, uow, unit_id: int) -> str:
@@ -342,14 +337,15 @@ class RelayResult:
             self.counts[k] += v
 
 
-def _fallback(ctx: Context, uow, row, now: datetime) -> bool:
-    """After a channel failed for good, the citizen's next channel gets a row."""
+def _fallback(uow, row, now: datetime) -> bool:
+    """After a channel failed for good, the citizen's next channel gets a row (its address
+    read from the dossier or filing: a row keeps only the address of its own channel)."""
     rest = [Channel(c) for c in row.fallback]
     if not rest or row.recipient_kind != Recipient.CITIZEN.value:
         return False
     nxt = rest[0]
-    address = {Channel.EMAIL: _param_address(uow, row, "email"), Channel.PRINT: ""}.get(
-        nxt, _param_address(uow, row, "phone"))
+    address = "" if nxt is Channel.PRINT else uow.notifications.contact(
+        row.dossier_code, "email" if nxt is Channel.EMAIL else "phone")
     base = row.dedupe_key.rsplit(":", 1)[0]
     uow.notifications.add({**{k: getattr(row, k) for k in (
         "province_code", "event", "dossier_code", "unit_id", "recipient_kind", "recipient_id",
@@ -359,12 +355,6 @@ def _fallback(ctx: Context, uow, row, now: datetime) -> bool:
         "attempts": 0, "next_attempt_at": now, "last_error": "",
         "created_at": now, "updated_at": now})
     return True
-
-
-def _param_address(uow, row, kind: str) -> str:
-    """The citizen's phone or email for the next channel, read from the dossier or filing
-    (the row keeps only the address of its own channel)."""
-    return uow.notifications.contact(row.dossier_code, kind)
 
 
 def _declined(uow, row) -> bool:
@@ -386,7 +376,7 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
     until the lease ends), send each, record each outcome in its own short transaction."""
     result = RelayResult()
     with ctx.uow() as uow:
-        rows = [r for r in uow.notifications.claim(ctx.clock.now(), limit, lease)]
+        rows = uow.notifications.claim(ctx.clock.now(), limit, lease)
         uow.commit()
     for row in rows:
         now = ctx.clock.now()
@@ -411,7 +401,7 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
                     row.id, now, status=(Status.DEAD if dead else Status.FAILED_RETRYABLE).value,
                     next_attempt_at=now + backoff.delay(attempts), locked_until=None,
                     last_error=str(exc))
-                if dead and _fallback(ctx, uow, row, now):
+                if dead and _fallback(uow, row, now):
                     result.counts["fallback"] += 1
                 uow.commit()
             result.counts["dead" if dead else "retry"] += 1
@@ -419,7 +409,7 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
             with ctx.uow() as uow:
                 uow.notifications.update(row.id, now, status=Status.DEAD.value,
                                          locked_until=None, last_error=str(exc))
-                if _fallback(ctx, uow, row, now):
+                if _fallback(uow, row, now):
                     result.counts["fallback"] += 1
                 uow.commit()
             result.counts["dead"] += 1

@@ -92,7 +92,8 @@ def _recipients(uow, dossier, rule: str) -> list:
         if step.assignee_id is not None:
             official = uow.officials.by_id(step.assignee_id)
             return [(official.id, official.full_name, official.email)]
-        return uow.officials.holders(step.unit_id, [Role(step.role)])
+        roles = [r for r in Role if r.value == step.role]
+        return uow.officials.holders(step.unit_id, roles) if roles else []
     roles = {"escalate_head": [Role.HEAD], "escalate_leader": [Role.SIGNER],
              "form04": [Role.HEAD, Role.SIGNER]}[rule]
     return uow.officials.holders(step.unit_id, roles)

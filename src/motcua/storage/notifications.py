@@ -200,8 +200,12 @@ class NotificationRepository:
         """Whether this worker runs job ``name`` now: its time has come and this worker
         moved it on to ``next_run`` first (compare-and-set on ``next_run_at``)."""
         J = t.worker_jobs
-        self.conn.execute(_insert_ignoring_duplicates(self.conn, J).values(
-            name=name, next_run_at=now))
+        due = self.conn.execute(sa.select(J.c.next_run_at).where(J.c.name == name)).scalar()
+        if due is not None and due > now:
+            return False  # not its time: no write (an idle worker writes nothing)
+        if due is None:
+            self.conn.execute(_insert_ignoring_duplicates(self.conn, J).values(
+                name=name, next_run_at=now))
         return self.conn.execute(sa.update(J).where(J.c.name == name, J.c.next_run_at <= now)
                                  .values(next_run_at=next_run, last_run_at=now)).rowcount == 1
 

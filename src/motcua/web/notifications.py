@@ -17,7 +17,6 @@ from motcua.domain.notifications import (
     FIELDS,
     STATUS_LABELS,
     TEMPLATE_LABELS,
-    Channel,
 )
 from motcua.services import notifications as notes
 from motcua.web.common import check_csrf, page, require_official
@@ -43,17 +42,25 @@ def operator(request: Request):
                 template_labels=TEMPLATE_LABELS, jobs=notes.worker_jobs(ctx, who))
 
 
-@router.post("/thong-bao/{row_id}/gui-lai")
-def retry(request: Request, row_id: int = PathParam(..., ge=1, le=2**31 - 1),
-          csrf: str = Form("")):
+def _on_row(request: Request, csrf: str, act, done: str, back: str) -> RedirectResponse:
+    """A button on one row: do ``act(ctx, official)``, say what happened, go ``back``."""
     who = require_official(request)
     check_csrf(request, csrf)
     try:
-        notes.retry(request.app.state.ctx, row_id, who)
-        _flash(request, f"Thông báo số {row_id} sẽ được gửi lại ở lượt gửi tới.")
+        act(request.app.state.ctx, who)
+        _flash(request, done)
     except MotcuaError as exc:
         _flash(request, exc.message, "error")
-    return RedirectResponse("/thong-bao", status_code=303)
+    return RedirectResponse(back, status_code=303)
+
+
+ROW_ID = PathParam(..., ge=1, le=2**31 - 1)
+
+
+@router.post("/thong-bao/{row_id}/gui-lai")
+def retry(request: Request, row_id: int = ROW_ID, csrf: str = Form("")):
+    return _on_row(request, csrf, lambda ctx, who: notes.retry(ctx, row_id, who),
+                   f"Thông báo số {row_id} sẽ được gửi lại ở lượt gửi tới.", "/thong-bao")
 
 
 @router.get("/thong-bao/can-in", response_class=HTMLResponse)
@@ -64,16 +71,10 @@ def print_list(request: Request):
 
 
 @router.post("/thong-bao/{row_id}/da-trao")
-def handed_over(request: Request, row_id: int = PathParam(..., ge=1, le=2**31 - 1),
-                csrf: str = Form("")):
-    who = require_official(request)
-    check_csrf(request, csrf)
-    try:
-        notes.handed_over(request.app.state.ctx, row_id, who)
-        _flash(request, f"Đã ghi nhận: thông báo số {row_id} đã in và trao cho người dân.")
-    except MotcuaError as exc:
-        _flash(request, exc.message, "error")
-    return RedirectResponse("/thong-bao/can-in", status_code=303)
+def handed_over(request: Request, row_id: int = ROW_ID, csrf: str = Form("")):
+    return _on_row(request, csrf, lambda ctx, who: notes.handed_over(ctx, row_id, who),
+                   f"Đã ghi nhận: thông báo số {row_id} đã in và trao cho người dân.",
+                   "/thong-bao/can-in")
 
 
 @router.get("/mau-thong-bao", response_class=HTMLResponse)
@@ -175,6 +176,3 @@ async def zns_receipt(request: Request):
         changed = (notes.delivered(ctx, str(message.get("msg_id", "")))
                    or notes.delivered_by_key(ctx, str(message.get("tracking_id", ""))))
     return {"updated": changed}
-
-
-CHANNEL_CHOICES = [(c.value, c.label) for c in (Channel.ZNS, Channel.SMS, Channel.EMAIL)]
