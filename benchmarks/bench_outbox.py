@@ -47,7 +47,7 @@ from tests.ports import free_port  # noqa: E402
 
 MESSAGES = int(os.environ.get("MOTCUA_BENCH_MESSAGES", "10000"))
 LIFECYCLES = int(os.environ.get("MOTCUA_BENCH_LIFECYCLES", "200"))
-ROUNDS = int(os.environ.get("MOTCUA_BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("MOTCUA_BENCH_ROUNDS", "5"))
 SERVER = os.environ.get("MOTCUA_BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
 PG = f"{SERVER}/motcua_bench_outbox"
 

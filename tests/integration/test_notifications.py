@@ -143,6 +143,10 @@ def test_provider_requests_have_the_providers_shapes(app, world, sim):
     assert f"da tiep nhan ho so {view.code}" in body["Content"]
     [row] = rows(app, view.code)
     assert row.provider_message_id == sms["id"]
+    # eSMS's callbacks may leave RequestId empty: the SMSID finds the row
+    assert notes.delivered(app, "", sms["id"]) == 1
+    assert rows(app, view.code)[0].status == "delivered"
+    assert notes.delivered(app, "motcua-abc", "") == 0
     # a ZNS request for the same event (a citizen who chose Zalo)
     other = receive(app, world, notify={"channels": ["zns"], "consent": False})
     notes.relay(app, senders)

@@ -112,8 +112,11 @@ def _unit_name(ctx: Context, uow, unit_id: int) -> str:
 def _preferences(ctx: Context, uow, ref: str, new: bool):
     """The citizen's channels and consent: set once at filing, so kept by the process a
     minute; an unsubscribe is checked again when an optional message is sent."""
-    if new:
-        return uow.notifications.preferences(ref, new=True)
+    if new:  # written in this transaction (or none): kept for the dossier's next events
+        found = uow.notifications.preferences(ref, new=True)
+        ctx.catalogue_cache.setdefault("notification_preferences", {})[ref] = (
+            time.monotonic(), found)
+        return found
     return _kept(ctx, "notification_preferences", ref, lambda: uow.notifications.preferences(ref))
 
 
@@ -427,13 +430,20 @@ def same_secret(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def delivered_by_key(ctx: Context, idempotency_key: str) -> int:
-    """A receipt that names our idempotency key (``motcua-<row id>``) instead."""
+def delivered(ctx: Context, idempotency_key: str, provider_message_id: str = "") -> int:
+    """A provider's delivery receipt: the row it names is DELIVERED. Found by our
+    idempotency key (``motcua-<row id>``: the SMS ``RequestId``, the ZNS ``tracking_id``),
+    else by the provider's message id (``SMSID``, ``msg_id``)."""
     prefix, _, number = (idempotency_key or "").partition("-")
-    if prefix != "motcua" or not number.isdigit() or len(number) > 12:
+    by_key = prefix == "motcua" and number.isdigit() and len(number) <= 12
+    if not by_key and not provider_message_id:
         return 0
     with ctx.uow() as uow:
-        changed = uow.notifications.delivered(ctx.clock.now(), row_id=int(number))
+        if by_key:
+            changed = uow.notifications.delivered(ctx.clock.now(), row_id=int(number))
+        else:
+            changed = uow.notifications.delivered(ctx.clock.now(),
+                                                  provider_message_id=provider_message_id)
         uow.commit()
     return changed
 
@@ -442,17 +452,6 @@ def worker_jobs(ctx: Context, official: Official) -> list[Any]:
     ensure_admin(official)
     with ctx.uow() as uow:
         return uow.notifications.jobs()
-
-
-def delivered(ctx: Context, provider_message_id: str) -> int:
-    """A provider's delivery receipt: the row it names is DELIVERED."""
-    if not provider_message_id:
-        return 0
-    with ctx.uow() as uow:
-        changed = uow.notifications.delivered(ctx.clock.now(),
-                                              provider_message_id=provider_message_id)
-        uow.commit()
-    return changed
 
 
 # -- the operator's and the desk's pages ----------------------------------------------------------

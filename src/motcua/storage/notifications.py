@@ -70,12 +70,12 @@ class NotificationRepository:
             values["last_error"] = values["last_error"][:2000]
         self.conn.execute(sa.update(N).where(N.c.id == row_id).values(updated_at=now, **values))
 
-    def delivered(self, at: datetime, *, provider_message_id: str | None = None,
-                  row_id: int | None = None) -> int:
-        """A delivery receipt: the sent row with this provider id (or id) is delivered."""
+    def delivered(self, at: datetime, *, row_id: int | None = None,
+                  provider_message_id: str | None = None) -> int:
+        """A delivery receipt: the sent row (by id, or by the provider's id) is delivered."""
         c = N.c
-        which = c.id == row_id if row_id is not None else \
-            c.provider_message_id == provider_message_id
+        which = (c.id == row_id) if row_id is not None else sa.and_(
+            c.provider_message_id.is_not(None), c.provider_message_id == provider_message_id)
         return self.conn.execute(sa.update(N).where(
             which,
             c.status.in_([Status.SENT.value, Status.SENDING.value])).values(

@@ -558,12 +558,16 @@ notification_outbox = sa.Table(
     sa.Column("next_attempt_at", UTCDateTime(), nullable=False),
     sa.Column("locked_until", UTCDateTime(), nullable=True),
     sa.Column("last_error", sa.Text, nullable=False, server_default=""),
-    sa.Column("provider_message_id", sa.String(100), nullable=True, index=True),
+    sa.Column("provider_message_id", sa.String(100), nullable=True),
     _created(),
     sa.Column("sent_at", UTCDateTime(), nullable=True),
     sa.Column("delivered_at", UTCDateTime(), nullable=True),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Index("ix_notification_outbox_due", "status", "next_attempt_at"),
+    # a receipt that names the provider's id: indexed once sent (a new row costs nothing)
+    sa.Index("ix_notification_outbox_provider_message_id", "provider_message_id",
+             sqlite_where=sa.text("provider_message_id IS NOT NULL"),
+             postgresql_where=sa.text("provider_message_id IS NOT NULL")),
 )
 
 # Message templates, editable by an administrator: each edit is a new version; a row of

@@ -152,7 +152,7 @@ def sms_receipt(request: Request, token: str = Query("", alias="khoa", max_lengt
         return JSONResponse({"error": "Khóa biên nhận không đúng."}, status_code=403)
     changed = 0
     if status == "5":
-        changed = notes.delivered(ctx, sms_id) or notes.delivered_by_key(ctx, request_id)
+        changed = notes.delivered(ctx, request_id, sms_id)
     return {"updated": changed}
 
 
@@ -173,6 +173,6 @@ async def zns_receipt(request: Request):
     changed = 0
     if event.get("event_name") == "user_received_message":
         message = event.get("message") or {}
-        changed = (notes.delivered(ctx, str(message.get("msg_id", "")))
-                   or notes.delivered_by_key(ctx, str(message.get("tracking_id", ""))))
+        changed = notes.delivered(ctx, str(message.get("tracking_id", "")),
+                                  str(message.get("msg_id", "")))
     return {"updated": changed}

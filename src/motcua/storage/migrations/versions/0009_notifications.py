@@ -54,8 +54,10 @@ def upgrade() -> None:
                     ["status", "next_attempt_at"])
     op.create_index(op.f("ix_notification_outbox_dossier_code"), "notification_outbox",
                     ["dossier_code"])
-    op.create_index(op.f("ix_notification_outbox_provider_message_id"), "notification_outbox",
-                    ["provider_message_id"])
+    op.create_index("ix_notification_outbox_provider_message_id", "notification_outbox",
+                    ["provider_message_id"],
+                    sqlite_where=sa.text("provider_message_id IS NOT NULL"),
+                    postgresql_where=sa.text("provider_message_id IS NOT NULL"))
     op.create_table(
         "notification_templates",
         sa.Column("id", sa.Integer, nullable=False),
