@@ -77,6 +77,17 @@ class Settings:
         default_factory=lambda: float(_env("ESCALATE_AFTER_HOURS", "4")))
     reminder_every_minutes: float = field(
         default_factory=lambda: float(_env("REMINDER_EVERY_MINUTES", "5")))
+    # the public post (motcua.channels.post): the carrier's API, its name on pages, the
+    # secret its webhook sends, the fee shown to the citizen (VND), failed deliveries
+    # before the result comes back to the desk, days without news before a parcel is lost
+    post_url: str = field(default_factory=lambda: _env("POST_URL", ""))
+    post_username: str = field(default_factory=lambda: _env("POST_USERNAME", ""))
+    post_password: str = field(default_factory=lambda: _env("POST_PASSWORD", ""))
+    post_carrier: str = field(default_factory=lambda: _env("POST_CARRIER", "VNPost"))
+    post_webhook_token: str = field(default_factory=lambda: _env("POST_WEBHOOK_TOKEN", ""))
+    postal_fee: int = field(default_factory=lambda: int(_env("POSTAL_FEE", "25000")))
+    postal_max_attempts: int = field(default_factory=lambda: int(_env("POSTAL_MAX_ATTEMPTS", "2")))
+    postal_lost_days: int = field(default_factory=lambda: int(_env("POSTAL_LOST_DAYS", "7")))
     # the demo's SMTP server keeps what it receives here (/hop-thu-thu-nghiem shows it)
     demo_mailbox: Path | None = field(
         default_factory=lambda: Path(v) if (v := os.environ.get("MOTCUA_DEMO_MAILBOX")) else None)

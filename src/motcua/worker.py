@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from motcua import channels
-from motcua.services import notifications, reminders
+from motcua.channels.post import HttpCarrier
+from motcua.services import notifications, postal, reminders
 from motcua.services.dossiers import close_unsupplemented
 
 log = logging.getLogger("motcua.worker")
@@ -36,11 +37,25 @@ class Job:
     run: Callable[[object], object]
 
 
+def _poll_post(ctx) -> dict:
+    carrier = HttpCarrier.from_settings(ctx.settings)
+    if carrier is None:
+        return {"bỏ qua": "chưa cấu hình bưu chính"}
+    try:
+        return postal.poll(ctx, carrier)
+    finally:
+        carrier.close()
+
+
 JOBS = (
     Job("nhac_viec_chuyen_cap",
         lambda s: timedelta(minutes=s.reminder_every_minutes), reminders.run),
     Job("dong_ho_so_qua_han_bo_sung", lambda s: timedelta(hours=1),
         lambda ctx: {"closed": len(close_unsupplemented(ctx))}),
+    # what the carrier's webhook did not bring, and parcels without news
+    Job("theo_doi_buu_gui", lambda s: timedelta(minutes=10), _poll_post),
+    Job("buu_gui_that_lac", lambda s: timedelta(hours=6),
+        lambda ctx: {"flagged": postal.flag_lost(ctx)}),
 )
 
 

@@ -96,7 +96,7 @@ SMS_MAX_CHARS = 459
 ZNS_PARAM_LIMITS = {"ten": 30, "ma_ho_so": 30, "ngay_hen": 30, "ngay_hen_moi": 30,
                     "han_bo_sung": 30, "han_buoc": 30, "thu_tuc": 200, "co_quan": 200,
                     "giay_to_thieu": 200, "ly_do": 200, "noi_nhan": 200, "lien_ket": 200,
-                    "buoc": 200, "qua_han": 30}
+                    "buoc": 200, "qua_han": 30, "so_buu_gui": 30, "don_vi_buu_chinh": 30}
 ZNS_DEFAULT_LIMIT = 100
 EMAIL_SUBJECT_MAX = 200
 
@@ -127,6 +127,7 @@ FIELDS = {
     "giay_to_thieu": "Giấy tờ cần bổ sung", "ly_do": "Lý do", "han_bo_sung": "Hạn bổ sung",
     "noi_nhan": "Nơi và cách nhận kết quả", "buoc": "Bước xử lý", "han_buoc": "Hạn của bước",
     "qua_han": "Thời gian quá hạn", "huy_dang_ky": "Đường dẫn hủy nhận tin không bắt buộc",
+    "so_buu_gui": "Số hiệu bưu gửi", "don_vi_buu_chinh": "Đơn vị bưu chính",
 }
 
 
@@ -277,6 +278,31 @@ DEFAULT_TEMPLATES: dict[str, Template] = {t.key: t for t in (
              "{huy_dang_ky}" + _SIGN,
              "Moi danh gia muc do hai long ho so {ma_ho_so}: {lien_ket}",
              "motcua_moi_danh_gia"),
+    Template("gui_buu_chinh", 1, "Kết quả hồ sơ {ma_ho_so} đã gửi qua bưu chính",
+             "Kính gửi {ten},\n\nKết quả hồ sơ {ma_ho_so} (thủ tục: {thu_tuc}) đã được bàn "
+             "giao cho {don_vi_buu_chinh}, số hiệu bưu gửi {so_buu_gui}. Bưu tá sẽ phát tận tay "
+             "và kiểm tra giấy tờ tùy thân người nhận.\n\nTheo dõi tại: {lien_ket}" + _SIGN,
+             "Ket qua ho so {ma_ho_so} da gui buu chinh, so {so_buu_gui}. Theo doi: {lien_ket}",
+             "motcua_gui_buu_chinh"),
+    Template("buu_chinh_khong_phat_duoc", 1,
+             "Bưu điện chưa phát được kết quả hồ sơ {ma_ho_so}",
+             "Kính gửi {ten},\n\nBưu điện đã không phát được kết quả hồ sơ {ma_ho_so} (bưu gửi "
+             "{so_buu_gui}): {ly_do}. Bưu gửi sẽ được chuyển hoàn về {co_quan}; ông/bà vui "
+             "lòng đến bộ phận một cửa nhận kết quả, mang theo giấy tờ tùy thân.\n\n"
+             "Theo dõi tại: {lien_ket}" + _SIGN,
+             "Buu dien chua phat duoc ket qua ho so {ma_ho_so}. Vui long den bo phan mot cua "
+             "nhan. {lien_ket}", "motcua_buu_chinh_khong_phat_duoc"),
+    Template("buu_gui_cham", 1, "Bưu gửi kết quả hồ sơ {ma_ho_so} đang được kiểm tra",
+             "Kính gửi {ten},\n\nBưu gửi kết quả hồ sơ {ma_ho_so} (số {so_buu_gui}) chưa có "
+             "thông tin mới từ bưu điện. {co_quan} đang làm việc với bưu điện và sẽ báo lại "
+             "ông/bà.\n\nTheo dõi tại: {lien_ket}" + _SIGN,
+             "Buu gui ket qua ho so {ma_ho_so} chua co tin moi; co quan dang kiem tra. "
+             "{lien_ket}", "motcua_buu_gui_cham"),
+    Template("buu_gui_that_lac", 1, "Bưu gửi {so_buu_gui} của hồ sơ {ma_ho_so} có thể thất lạc",
+             "Kính gửi {ten},\n\nBưu gửi {so_buu_gui} (kết quả hồ sơ {ma_ho_so}, thủ tục: "
+             "{thu_tuc}) không có thông tin mới từ bưu điện: có thể thất lạc. Đề nghị liên hệ "
+             "bưu điện và báo người dân.\n\nMở hồ sơ: {lien_ket}" + _SIGN,
+             "Buu gui {so_buu_gui} ho so {ma_ho_so} co the that lac. {lien_ket}"),
     Template("giao_xu_ly", 1, "Hồ sơ {ma_ho_so} chờ anh/chị xử lý: {buoc}",
              "Kính gửi {ten},\n\nHồ sơ {ma_ho_so} (thủ tục: {thu_tuc}) chờ anh/chị xử lý "
              "bước “{buoc}”, hạn {han_buoc}.\n\nMở hồ sơ: {lien_ket}" + _SIGN,
@@ -304,7 +330,8 @@ DEFAULT_TEMPLATES: dict[str, Template] = {t.key: t for t in (
 )}
 CITIZEN_TEMPLATES = ("cho_tiep_nhan", "tu_choi_tiep_nhan", "da_tiep_nhan", "yeu_cau_bo_sung",
                      "da_nhan_bo_sung", "xin_loi_gia_han", "dung_giai_quyet", "tu_choi_giai_quyet", "dong_ho_so",
-                     "co_ket_qua", "da_tra_ket_qua", "moi_danh_gia")
+                     "co_ket_qua", "da_tra_ket_qua", "moi_danh_gia", "gui_buu_chinh",
+                     "buu_chinh_khong_phat_duoc", "buu_gui_cham")
 # messages a citizen may decline; every other one is a notice the law requires
 OPTIONAL_TEMPLATES = frozenset({"moi_danh_gia"})
 TEMPLATE_LABELS = {
@@ -317,7 +344,9 @@ TEMPLATE_LABELS = {
     "da_tra_ket_qua": "Đã trả kết quả", "moi_danh_gia": "Mời đánh giá hài lòng",
     "giao_xu_ly": "Cán bộ: hồ sơ chờ xử lý", "sap_den_han": "Cán bộ: bước sắp đến hạn",
     "qua_han": "Cán bộ: bước quá hạn", "chuyen_cap": "Lãnh đạo: chuyển cấp xử lý",
-    "nhac_mau_04": "Lãnh đạo: nhắc lập Mẫu 04",
+    "nhac_mau_04": "Lãnh đạo: nhắc lập Mẫu 04", "gui_buu_chinh": "Đã gửi kết quả qua bưu chính",
+    "buu_chinh_khong_phat_duoc": "Bưu điện không phát được",
+    "buu_gui_cham": "Bưu gửi chưa có tin mới", "buu_gui_that_lac": "Lãnh đạo: bưu gửi có thể thất lạc",
 }
 
 

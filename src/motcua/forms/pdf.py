@@ -332,11 +332,14 @@ BUILDERS = {"01": _form_01, "02": _form_02, "03": _form_03, "04": _form_04, "05"
             "06": _form_06}
 
 
-def _document(story_of, pagesize, title: str, author: str) -> bytes:
+def _document(story_of, pagesize, title: str, author: str,
+              margins: tuple[float, float, float, float] = (15, 15, 25, 15)) -> bytes:
+    """A PDF of ``story_of(width)``; ``margins`` in mm: top, bottom, left, right."""
     _register_fonts()
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=pagesize, leftMargin=25 * mm, rightMargin=15 * mm,
-                            topMargin=15 * mm, bottomMargin=15 * mm, title=title, author=author,
+    top, bottom, left, right = (m * mm for m in margins)
+    doc = SimpleDocTemplate(buffer, pagesize=pagesize, leftMargin=left, rightMargin=right,
+                            topMargin=top, bottomMargin=bottom, title=title, author=author,
                             creator="motcua", lang="vi")
     doc.build(story_of(doc.width))
     return buffer.getvalue()

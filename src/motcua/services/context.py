@@ -41,6 +41,7 @@ class UnitOfWork(Protocol):
     throttle: Any
     submissions: Any
     notifications: Any
+    postal: Any
 
     def __enter__(self) -> UnitOfWork: ...
 

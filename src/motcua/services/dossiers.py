@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 
 from motcua.domain import documents
 from motcua.domain.calendar import VN_TZ
-from motcua.domain.commands import Assign, Attach, Close, Command, CompleteStep
+from motcua.domain.commands import Assign, Attach, Close, Command, CompleteStep, ReturnResult
 from motcua.domain.documents import AttachmentKind, StoredFile, Upload
 from motcua.domain.dossiers import Dossier, code_day, dossier_code
 from motcua.domain.errors import (
@@ -82,6 +82,13 @@ def _apply(ctx: Context, uow, dossier: Dossier, command: Command, checked: list,
                             uploaded_by_name=actor.name, uploaded_at=now)
 
 
+def apply_in(ctx: Context, uow, dossier: Dossier, command: Command, actor: Actor) -> None:
+    """Apply a system's command to a dossier loaded in the caller's unit of work (the
+    caller commits it with ``events.commit``): a carrier's proof of delivery returns the
+    dossier in the transaction that records it."""
+    _apply(ctx, uow, dossier, command, [], ctx.clock.now(), actor)
+
+
 def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channel: str,
                     applicant: dict, official: Official | None = None, note: str = "",
                     on_behalf: bool = False, filed_by_id: int | None = None,
@@ -89,7 +96,8 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                     actor: Actor | None = None, payment_method: str = "cash",
                     stored_files: tuple[StoredFile, ...] = (),
                     decide: Callable | None = None,
-                    notify: dict | None = None) -> DossierView:
+                    notify: dict | None = None,
+                    with_dossier: Callable | None = None) -> DossierView:
     """Receive a dossier at a desk, online, by post, or filed by an official for someone.
 
     Decree 118/2025 art. 14: any one-stop unit of the province receives a
@@ -135,6 +143,8 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                                           notify.get("consent", False), now)
         if decide is not None:  # an online filing accepted: its decision in this transaction
             decide(uow, code)
+        if with_dossier is not None:  # what else the filing records (a return by post)
+            with_dossier(uow, dossier)
         view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view
@@ -151,8 +161,17 @@ def _check_assignee(uow, dossier: Dossier, command: Assign) -> None:
 CONCURRENT_REFUSAL = ("Hồ sơ vừa được cán bộ khác bàn giao cùng lúc; lần quét này không được "
                       "ghi lại.")
 
+def _check_return(uow, dossier: Dossier, command: ReturnResult) -> None:
+    if uow.postal.returning_by_post(dossier.code):
+        raise IllegalTransition(
+            "Kết quả của hồ sơ này trả qua bưu chính: hồ sơ được ghi là đã trả khi bưu điện "
+            "báo phát thành công. Nếu người dân đến nhận tại bộ phận một cửa, hủy gửi bưu "
+            "chính trước.")
+
+
 # What a few commands check against stored data before the domain applies them.
-_PRECHECKS: dict[type[Command], Callable] = {Assign: _check_assignee}
+_PRECHECKS: dict[type[Command], Callable] = {Assign: _check_assignee,
+                                             ReturnResult: _check_return}
 
 
 def act(ctx: Context, code: str, command: Command, official: Official | None = None, *,

@@ -153,8 +153,8 @@ def _to_citizen(ctx: Context, uow, *, ref: str, event: str, key: str, seq: int |
     if template.key in OPTIONAL_TEMPLATES:
         channels = [c for c in channels if c is not Channel.PRINT]
         if prefs is None or not prefs.optional_consent or prefs.unsubscribed_at is not None:
-            status, note = Status.SUPPRESSED, "Người nộp không đồng ý nhận tin không bắt buộc."
-        elif not channels:
+            return []  # not asked for: nothing is queued (nor written)
+        if not channels:
             status, note = Status.SUPPRESSED, "Người nộp không để lại địa chỉ nhận tin."
         else:
             params = {**params, "huy_dang_ky":
@@ -262,6 +262,18 @@ def on_dossier_event(ctx: Context, uow, event, dossier) -> list[Notification]:
 
 def register(handlers) -> None:
     handlers.durable("*", on_dossier_event)
+
+
+def about_dossier(ctx: Context, uow, dossier, key: str, tag: str, **extra: str) -> None:
+    """Queue a message to the citizen about their dossier that is not a dossier event
+    (the post: sent, not delivered, no news); ``tag`` makes it once per happening."""
+    unit = _unit_name(ctx, uow, dossier.unit_id)
+    params = _citizen_params(ctx, dossier.code, dossier.applicant_name, dossier.procedure.name,
+                             unit, **extra)
+    for n in _to_citizen(ctx, uow, ref=dossier.code, event=key, key=key, seq=tag,
+                         name=dossier.applicant_name, phone=dossier.applicant_phone,
+                         email=dossier.applicant_email, params=params, unit_id=dossier.unit_id):
+        uow.notifications.add(n.row(dossier.province_code, ctx.clock.now()))
 
 
 # -- online filings (not dossiers yet) --------------------------------------------------------

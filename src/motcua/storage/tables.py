@@ -621,3 +621,77 @@ worker_jobs = sa.Table(
     sa.Column("last_run_at", UTCDateTime(), nullable=True),
     sa.Column("last_result", sa.JSON, nullable=True),
 )
+
+# The public-post channel (domain/postal.py): a shipment per dossier and direction, the
+# carrier's events (each kept once), the hand-overs with their proof, the review list.
+postal_shipments = sa.Table(
+    "postal_shipments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_code", sa.String(60), nullable=False, index=True),
+    sa.Column("unit_id", sa.Integer, nullable=False),
+    sa.Column("direction", sa.String(16), nullable=False),
+    sa.Column("carrier", sa.String(40), nullable=False),
+    sa.Column("order_number", sa.String(60), nullable=False),
+    sa.Column("tracking_number", sa.String(40), nullable=True, unique=True),
+    sa.Column("sender", sa.JSON, nullable=False),
+    sa.Column("receiver", sa.JSON, nullable=False),
+    sa.Column("contents", sa.JSON, nullable=False),
+    sa.Column("seal_number", sa.String(40), nullable=False, server_default=""),
+    sa.Column("fee", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cod_amount", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("failed_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_event_at", UTCDateTime(), nullable=True),
+    sa.Column("delivered_to", sa.String(255), nullable=False, server_default=""),
+    sa.Column("proof_sha256", sa.String(64), nullable=True),
+    sa.Column("lost_flagged_at", UTCDateTime(), nullable=True),
+    _created(),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("dossier_code", "direction", name="uq_postal_shipments_dossier"),
+    sa.Index("ix_postal_shipments_status", "status"),
+)
+
+postal_events = sa.Table(
+    "postal_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shipment_id", sa.Integer, sa.ForeignKey("postal_shipments.id"), nullable=False,
+              index=True),
+    sa.Column("event_key", sa.String(120), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("recorded_at", UTCDateTime(), nullable=False),
+    sa.Column("place", sa.String(255), nullable=False, server_default=""),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("received_by", sa.String(255), nullable=False, server_default=""),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.UniqueConstraint("shipment_id", "event_key", name="uq_postal_events_key"),
+)
+
+postal_handovers = sa.Table(
+    "postal_handovers", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shipment_id", sa.Integer, sa.ForeignKey("postal_shipments.id"), nullable=False,
+              index=True),
+    sa.Column("from_party", sa.String(255), nullable=False),
+    sa.Column("to_party", sa.String(255), nullable=False),
+    sa.Column("signer_name", sa.String(255), nullable=False),
+    sa.Column("id_type", sa.String(16), nullable=False),
+    sa.Column("id_masked", sa.String(40), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("evidence_sha256", sa.String(64), nullable=True),
+    sa.Column("recorded_by_name", sa.String(255), nullable=False),
+)
+
+postal_reviews = sa.Table(
+    "postal_reviews", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shipment_id", sa.Integer, sa.ForeignKey("postal_shipments.id"), nullable=False,
+              index=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("event", sa.JSON, nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("resolved_at", UTCDateTime(), nullable=True),
+    sa.Column("resolved_by_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("resolution", sa.Text, nullable=False, server_default=""),
+)

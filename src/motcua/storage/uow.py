@@ -10,6 +10,7 @@ from motcua.domain.procedures import Procedure
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
 from motcua.storage.notifications import NotificationRepository
+from motcua.storage.postal import PostalRepository
 from motcua.storage.repositories import (
     AttachmentRepository,
     AuditRepository,
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
         self.throttle = ThrottleRepository(self.conn)
         self.submissions = SubmissionRepository(self.conn)
         self.notifications = NotificationRepository(self.conn)
+        self.postal = PostalRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
