@@ -155,6 +155,18 @@ def desk_units(ctx, for_procedure: Procedure | None = None) -> list:
     return vi_sorted(units, key=lambda u: u.name)
 
 
+def communes(ctx) -> list[tuple[str, str]]:
+    """(code, name) of the province's communes and wards in the national division list,
+    where a result can be sent by post (names in Vietnamese order)."""
+    def make():
+        from vietnam_provinces import ProvinceCode, Ward
+
+        wards = Ward.iter_by_province(ProvinceCode(ctx.settings.province_code))
+        return vi_sorted(((f"{int(w.code):05d}", " ".join(w.name.split())) for w in wards),
+                         key=lambda c: c[1])
+    return _kept(ctx, ("communes",), make)
+
+
 def unit_names(ctx, codes) -> dict[str, str]:
     """Code → name of the units ``codes`` names, for pages that show a unit (people read
     names, not codes)."""

@@ -98,6 +98,21 @@ def request_return(ctx: Context, uow, dossier, receiver: dict, at: datetime) -> 
         "created_at": at, "updated_at": at})
 
 
+def filing_hook(ctx: Context, receiver: dict | None, inbound_number: str = "",
+                official: Official | None = None):
+    """What a filing records about the post, in its transaction (``receive_dossier``'s
+    ``with_dossier``): the return by post asked for, the parcel the dossier came in."""
+    if not receiver and not inbound_number:
+        return None
+
+    def hook(uow, dossier) -> None:
+        if receiver:
+            request_return(ctx, uow, dossier, receiver, ctx.clock.now())
+        if inbound_number and official is not None:
+            log_inbound(ctx, uow, dossier, inbound_number, ctx.clock.now(), official)
+    return hook
+
+
 def log_inbound(ctx: Context, uow, dossier, tracking_number: str, at: datetime,
                 official: Official) -> None:
     """A dossier that came by post: its parcel, received by the desk now."""
@@ -155,6 +170,12 @@ def _view(uow, row) -> ShipmentView:
 
 def of_dossier(uow, code: str) -> list[ShipmentView]:
     return [_view(uow, r) for r in uow.postal.of_dossier(code)]
+
+
+def dossier_shipments(ctx: Context, code: str) -> list[ShipmentView]:
+    """The dossier's shipments (the caller checked who may see the dossier)."""
+    with ctx.uow() as uow:
+        return of_dossier(uow, code)
 
 
 def proof_image(ctx: Context, code: str) -> str | None:

@@ -20,7 +20,7 @@ from motcua.domain.submissions import Submission, SubmissionStatus, submission_r
 from motcua.domain.text import nfc, vn_date_time
 from motcua.domain.units import Official, Role
 from motcua.services import dossiers as uc
-from motcua.services import notifications
+from motcua.services import notifications, postal
 from motcua.services.context import Context
 from motcua.services.views import DossierView
 
@@ -74,7 +74,8 @@ def _slot_problems(procedure: Procedure, uploads: list[Upload]) -> list[str]:
 
 def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict,
            uploads: Iterable[Upload], submission_key: str,
-           notify: dict | None = None) -> tuple[SubmissionView, bool]:
+           notify: dict | None = None,
+           result_by_post: dict | None = None) -> tuple[SubmissionView, bool]:
     """File online; the filing waits for the desk. A retried or double-clicked filing
     (same ``submission_key``) answers with the first one and ``True``. Every problem of
     the form is named at once. ``notify``: the citizen's channels in order (``channels``)
@@ -118,7 +119,9 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
         ref = submission_ref(unit.code, day, uow.dossiers.next_sequence(f"TT-{unit.code}", day))
         submission = Submission(
             ref=ref, province_code=ctx.settings.province_code, procedure_id=procedure.id,
-            unit_id=unit.id, applicant={**person.__dict__, "kind": person.kind.value},
+            unit_id=unit.id, applicant={**person.__dict__, "kind": person.kind.value,
+                                        **({"result_by_post": result_by_post}
+                                           if result_by_post else {})},
             files=uc.stored(ctx, checked), slots=tuple(u.name for u, _ in checked),
             submission_key=key, submitted_at=now)
         uow.submissions.add(submission)
@@ -198,9 +201,12 @@ def accept(ctx: Context, ref: str, official: Official) -> DossierView:
         procedure = uow.procedures.by_id(submission.procedure_id)
         unit = uow.units.by_id(submission.unit_id)
         submission.ensure_pending()
+    applicant = dict(submission.applicant)
+    by_post = applicant.pop("result_by_post", None)
     return uc.receive_dossier(
         ctx, procedure_code=procedure.code, unit_code=unit.code, channel=Channel.ONLINE.value,
-        applicant=submission.applicant, official=official, payment_method="online",
+        applicant=applicant, official=official, payment_method="online",
+        with_dossier=postal.filing_hook(ctx, by_post),
         submission_key=submission.submission_key, stored_files=submission.files,
         note=f"Nộp trực tuyến lúc {vn_date_time(submission.submitted_at)}, mã {submission.ref}",
         decide=lambda uow, code: _decide(uow, submission, official, ctx.clock.now(), code))

@@ -16,7 +16,7 @@ from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
 from motcua.services import dossiers as uc
-from motcua.services import notifications, submissions
+from motcua.services import notifications, postal, submissions
 from motcua.services import tracking as tracking_service
 from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import (
@@ -25,6 +25,7 @@ from motcua.web.common import (
     notify_choice,
     online_filing,
     page,
+    result_by_post,
     track,
 )
 
@@ -60,6 +61,7 @@ def _submission_form(request: Request, procedure, status_code: int = 200, error=
     values = values or {}
     key = values.get("key") if kept else None
     return page(request, "submit.html", status_code=status_code, p=procedure, units=units,
+                communes=lists.communes(ctx),
                 error=error, values=values, key=key or secrets.token_urlsafe(18),
                 kept={k.slot: k for k in kept or []}, max_mb=ctx.settings.max_upload_mb)
 
@@ -71,7 +73,7 @@ def submission_form(request: Request, code: str):
 
 FIELDS = {"unit_code": 40, "name": 255, "id_number": 20, "birth_year": 4, "phone": 20,
           "email": 255, "address": 500, "kind": 20, "csrf": 64, "key": 64, "kenh": 8,
-          "dong_y": 1}
+          "dong_y": 1, "nhan_kq": 8, "kq_dia_chi": 255, "kq_xa": 8, "kq_dien_thoai": 20}
 
 
 @router.post("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
@@ -101,10 +103,11 @@ async def submit(request: Request, code: str):
                      "name": values["name"], "phone": values["phone"],
                      "email": values["email"], "address": values["address"],
                      "birth_year": parse_birth_year(values["birth_year"])}
+        by_post = result_by_post(values, applicant)
         return online_filing(request, lambda: submissions.submit(
             ctx, procedure_code=procedure.code, unit_code=values["unit_code"],
             applicant=applicant, uploads=uploads, submission_key=values["key"],
-            notify=notify_choice(values["kenh"], values["dong_y"])))
+            notify=notify_choice(values["kenh"], values["dong_y"]), result_by_post=by_post))
 
     try:
         view, _ = await run_in_threadpool(file)
@@ -147,7 +150,9 @@ def _tracked(request: Request, code: str, digits: str):
     else:
         response = page(request, "tracking.html", dossier=found, ma=code, so=digits,
                         url=found.tracking_url,
-                        told=notifications.told_citizen(request.app.state.ctx, found.code))
+                        told=notifications.told_citizen(request.app.state.ctx, found.code),
+                        shipments=postal.dossier_shipments(request.app.state.ctx, found.code),
+                        proof=postal.proof_image(request.app.state.ctx, found.code))
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

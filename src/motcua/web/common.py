@@ -18,11 +18,12 @@ from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
 from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
 from motcua.domain.notifications import CITIZEN_CHANNELS
+from motcua.domain.postal import ID_TYPES, ShipmentStatus
 from motcua.domain.procedures import Channel
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.text import vn_date_time as vn_datetime
 from motcua.domain.units import Official
-from motcua.services import throttle, tracking
+from motcua.services import postal, throttle, tracking
 from motcua.services.officials import official_for_token, session_official
 
 HERE = Path(__file__).parent
@@ -146,6 +147,7 @@ def make_templates() -> Jinja2Templates:
         kind_labels={k.value: k.label for k in AttachmentKind},
         channel_labels={c.value: c.label for c in Channel},
         notify_channels=[(c.value, c.label) for c in CITIZEN_CHANNELS],
+        id_types=ID_TYPES, status_of=lambda v: ShipmentStatus(v).label,
         action_fields=action_fields(),
         qr_svg=qr_svg)
     return templates
@@ -167,6 +169,8 @@ def check_csrf(request: Request, token: str | None) -> None:
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     templates = request.app.state.templates
+    context.setdefault("communes", [])
+    context.setdefault("postal_fee", request.app.state.ctx.settings.postal_fee)
     context.update(request=request, csrf=csrf_token(request), user=request.session.get("name"),
                    roles=request.session.get("roles", []),
                    contrast=request.cookies.get("tuong_phan") == "cao",
@@ -298,6 +302,16 @@ def notify_choice(first: str, consent: str) -> dict:
     order = [c.value for c in CITIZEN_CHANNELS]
     chosen = [first] + [c for c in order if c != first] if first in order else order
     return {"channels": chosen, "consent": bool(consent)}
+
+
+def result_by_post(form: dict, applicant: dict) -> dict | None:
+    """The address a result goes to by post, when the citizen chose the post (checked)."""
+    if form.get("nhan_kq") != "post":
+        return None
+    return postal.receiver_from({"address": form.get("kq_dia_chi", ""),
+                                 "commune": form.get("kq_xa", ""),
+                                 "phone": form.get("kq_dien_thoai", ""),
+                                 "name": applicant.get("name", "")}, applicant)
 
 
 def desk_channel(text: str) -> str:

@@ -29,7 +29,7 @@ from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
 from motcua.services import dossiers as uc
-from motcua.services import notifications, submissions
+from motcua.services import notifications, postal, submissions
 from motcua.services.officials import (
     change_password,
     close_session,
@@ -47,6 +47,7 @@ from motcua.web.common import (
     page,
     parse_instant,
     require_official,
+    result_by_post,
     vn_datetime,
 )
 
@@ -145,6 +146,7 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
     messages, escalations = notifications.dossier_messages(ctx, detail.code)
     return page(request, "dossier.html", d=detail, colleagues=colleagues, Action=Action,
                 messages=messages, escalations=escalations, template_labels=TEMPLATE_LABELS,
+                shipments=postal.dossier_shipments(ctx, detail.code),
                 unit_names=lists.unit_names(ctx, (s.unit for s in detail.steps)),
                 confirmed=CONFIRMED,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
@@ -255,6 +257,7 @@ def _receipt_form(request: Request, who, status_code=200, error=None, values=Non
             chosen = None
     units = lists.units_of(ctx, who, Role.DESK)
     return page(request, "receive.html", status_code=status_code, procedures=procedures,
+                communes=lists.communes(ctx),
                 chosen=chosen, search=search, units=units, error=error, values=values,
                 max_mb=ctx.settings.max_upload_mb)
 
@@ -291,7 +294,12 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
             checked: str = Form("", alias="kiem_tra"),
             received: list[str] | None = Form(None, alias="giay_to"),
             first_channel: str = Form("", alias="kenh", max_length=8),
-            consent: str = Form("", alias="dong_y", max_length=1)):
+            consent: str = Form("", alias="dong_y", max_length=1),
+            result_choice: str = Form("", alias="nhan_kq", max_length=8),
+            result_address: str = Form("", alias="kq_dia_chi", max_length=255),
+            result_commune: str = Form("", alias="kq_xa", max_length=8),
+            result_phone: str = Form("", alias="kq_dien_thoai", max_length=20),
+            inbound_number: str = Form("", alias="so_buu_gui_den", max_length=40)):
     ctx = request.app.state.ctx
     who = require_official(request)
     check_csrf(request, csrf)
@@ -299,7 +307,9 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
               "kind": kind, "name": name, "id_number": id_number, "birth_year": birth_year,
               "phone": phone, "email": email, "address": address, "on_behalf": on_behalf,
               "note": note, "payment_method": payment_method, "print_now": print_now,
-              "received": received or [], "kenh": first_channel, "dong_y": consent}
+              "received": received or [], "kenh": first_channel, "dong_y": consent,
+              "nhan_kq": result_choice, "kq_dia_chi": result_address, "kq_xa": result_commune,
+              "kq_dien_thoai": result_phone, "so_buu_gui_den": inbound_number}
     try:
         if checked:
             procedure = lists.procedure(ctx, procedure_code)
@@ -313,7 +323,10 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
                                   applicant=applicant, official=who, note=note,
                                   on_behalf=bool(on_behalf), uploads=uploads,
                                   payment_method=payment_method,
-                                  notify=notify_choice(first_channel, consent))
+                                  notify=notify_choice(first_channel, consent),
+                                  with_dossier=postal.filing_hook(
+                                      ctx, result_by_post(values, applicant),
+                                      inbound_number if channel == "postal" else "", who))
     except (MotcuaError, ValueError) as exc:
         return _receipt_form(request, who, 422, exc, values)
     _flash(request, f"Đã tiếp nhận hồ sơ {view.code}; hẹn trả kết quả "
