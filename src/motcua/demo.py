@@ -365,15 +365,21 @@ def _advance(ctx, clock: FixedClock, now: datetime, view, staff: _Staff, rng) ->
 
 
 DEMO_MAIL_DOMAIN = "demo.motcua.local"
+CARRIER_STEP_SECONDS = 30  # the demo's parcels move one event on every half minute
 
 
 class OutsideSystems:
     """What the demo starts beside the web server: a real SMTP server keeping mail in the
-    data folder (shown at /hop-thu-thu-nghiem) and the messaging providers' simulator."""
+    data folder (shown at /hop-thu-thu-nghiem), the messaging providers' simulator and
+    the postal carrier's, whose parcels move on by themselves."""
 
-    def __init__(self, data_dir, public_url: str, smtp_port: int, providers_port: int) -> None:
+    def __init__(self, data_dir, public_url: str, smtp_port: int, providers_port: int,
+                 carrier_port: int) -> None:
         import secrets
+        import threading
 
+        from motcua.simulators.carrier import CarrierSimulator
+        from motcua.simulators.carrier import settings_for as carrier_settings
         from motcua.simulators.mailbox import MailServer
         from motcua.simulators.providers import ProviderSimulator, Served, settings_for
 
@@ -381,11 +387,22 @@ class OutsideSystems:
         self.mail = MailServer(folder, smtp_port).start()
         simulator = ProviderSimulator(zns_webhook=f"{public_url}/api/v1/thong-bao/bien-nhan/zns")
         self.providers = Served(simulator.app(), providers_port).start()
+        # the post: a parcel fails once (nobody at home), is redelivered, then delivered
+        post = CarrierSimulator(webhook=f"{public_url}/api/v1/buu-chinh/su-kien",
+                                webhook_token=secrets.token_urlsafe(16),
+                                default_scenario="failed_then_delivered")
+        self.carrier = Served(post.app(), carrier_port).start()
+        self.stopping = threading.Event()
+        threading.Thread(target=post.run_clock, args=(CARRIER_STEP_SECONDS, self.stopping),
+                         name="buu-chinh-mo-phong", daemon=True).start()
         self.settings = {"smtp_host": "127.0.0.1", "smtp_port": smtp_port,
                          "mail_from": f"Một cửa Đắk Lắk (bản demo) <motcua@{DEMO_MAIL_DOMAIN}>",
                          "demo_mailbox": folder, "receipt_token": secrets.token_urlsafe(16),
-                         **settings_for(simulator, self.providers.url)}
+                         **settings_for(simulator, self.providers.url),
+                         **carrier_settings(post, self.carrier.url)}
 
     def stop(self) -> None:
+        self.stopping.set()
+        self.carrier.stop()
         self.providers.stop()
         self.mail.stop()

@@ -146,6 +146,10 @@ def test_failed_then_redelivered_and_events_out_of_order(app, world, carrier):
     advance(app, url, http, steps=2)
     assert shipment(app, code).status is S.DELIVERED
     assert uc.dossier_detail(app, code, world["tiepnhan"]).status.value == "returned"
+    [row] = postal.returns_report(app, world["tiepnhan"], app.clock.now() - timedelta(days=30),
+                                  app.clock.now() + timedelta(days=1))
+    assert (row.unit, row.shipments, row.delivered, row.redelivered) == ("Xã Hòa Phú", 1, 1, 1)
+    assert row.median_hours == 21.0  # 7 events 3 h apart after the hand-over
 
 
 def test_two_failed_deliveries_bring_the_result_back_to_the_desk(app, world, carrier):
@@ -194,3 +198,18 @@ def test_cancelled_before_the_post_takes_it_then_events_go_to_review(app, world,
     uc.act(app, code, ReturnResult(), world["tiepnhan"])  # at the desk now
     with pytest.raises(Exception, match="bưu chính"):
         postal.create_label(app, code, world["tiepnhan2"], http)  # another desk
+
+
+def test_the_postmans_scan_may_come_before_the_clerk_records_the_hand_over(
+        app, world, carrier):
+    http, url = carrier
+    code = by_post(app, world)
+    postal.create_label(app, code, world["tiepnhan"], http)
+    advance(app, url, http)  # the carrier's "picked up" first
+    assert shipment(app, code).status is S.HANDED_TO_POST
+    view = postal.hand_over(app, code, world["tiepnhan"], signer_name="Bưu Tá",
+                            id_type="the_nganh", id_number="BT00661234")
+    assert len(view.handovers) == 1
+    with pytest.raises(IllegalTransition, match="một lần"):
+        postal.hand_over(app, code, world["tiepnhan"], signer_name="Bưu Tá",
+                         id_type="the_nganh", id_number="BT00661234")

@@ -108,6 +108,8 @@ def demo_command(
     smtp_port: Annotated[int, typer.Option("--smtp-port", help="Cổng máy chủ thư thử nghiệm.")] = 8025,
     providers_port: Annotated[int, typer.Option(
         "--providers-port", help="Cổng trình mô phỏng nhà cung cấp SMS, Zalo.")] = 8026,
+    carrier_port: Annotated[int, typer.Option(
+        "--carrier-port", help="Cổng trình mô phỏng đơn vị bưu chính.")] = 8027,
 ) -> None:
     """Tạo CSDL SQLite mẫu cho Đắk Lắk (nếu chưa có), in tài khoản demo và chạy web."""
     import secrets
@@ -121,7 +123,8 @@ def demo_command(
     db_path = data_dir / "motcua.sqlite3"
     fresh = not db_path.exists()
     public_url = f"http://127.0.0.1:{port}"
-    outside = OutsideSystems(data_dir, public_url, smtp_port, providers_port) if serve else None
+    outside = OutsideSystems(data_dir, public_url, smtp_port, providers_port,
+                             carrier_port) if serve else None
     ctx = build(Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir,
                          public_url=public_url, **(outside.settings if outside else {})))
     if fresh:
@@ -151,7 +154,8 @@ def demo_command(
         threading.Thread(target=worker.run, name="motcua-worker", daemon=True).start()
         typer.echo(f"\nThư hệ thống gửi đi: {public_url}/hop-thu-thu-nghiem (máy chủ thư "
                    f"thử nghiệm 127.0.0.1:{smtp_port}); SMS và Zalo: trình mô phỏng "
-                   f"{outside.providers.url}/_messages")
+                   f"{outside.providers.url}/_messages; bưu chính: trình mô phỏng "
+                   f"{outside.carrier.url}/_orders (bưu gửi tự chuyển trạng thái mỗi 30 giây)")
         typer.echo(f"Đang phục vụ tại {public_url} (Ctrl+C để dừng)")
         try:
             uvicorn.run(create_app(ctx, key_file.read_text("utf-8")), host="127.0.0.1",

@@ -249,15 +249,18 @@ def hand_over(ctx: Context, code: str, official: Official, *, signer_name: str, 
         row = _outbound(uow, code)
         _desk(official, row.unit_id)
         row = uow.postal.locked(row.id)
-        if S(row.status) is not S.LABEL_CREATED:
+        # the postman's scan may reach us before the clerk records his signature
+        if S(row.status) not in (S.LABEL_CREATED, S.HANDED_TO_POST) \
+                or uow.postal.handovers(row.id):
             raise IllegalTransition(f"Bưu gửi đang ở trạng thái “{S(row.status).label}”: chỉ "
-                                    "bàn giao sau khi đã tạo vận đơn và trước khi bưu điện nhận.")
+                                    "bàn giao một lần, sau khi đã tạo vận đơn.")
         sha = uc.stored(ctx, stored)[0].sha256 if stored else None
         uow.postal.add_handover({"shipment_id": row.id, "from_party": row.sender["name"],
                                  "to_party": ctx.settings.post_carrier, "signer_name": signer_name,
                                  "id_type": id_type, "id_masked": masked, "at": now,
                                  "evidence_sha256": sha, "recorded_by_name": official.full_name})
-        uow.postal.update(row.id, now, status=S.HANDED_TO_POST.value, last_event_at=now)
+        if S(row.status) is S.LABEL_CREATED:
+            uow.postal.update(row.id, now, status=S.HANDED_TO_POST.value, last_event_at=now)
         uow.postal.add_event({"shipment_id": row.id, "event_key": "handover", "at": now,
                               "status": S.HANDED_TO_POST.value, "recorded_at": now,
                               "place": "Bộ phận một cửa",
@@ -367,7 +370,8 @@ def poll(ctx: Context, carrier: Carrier) -> dict[str, int]:
     did not bring is recorded now, and nothing twice."""
     counts = {o.value: 0 for o in Outcome}
     with ctx.uow() as uow:
-        numbers = [r.tracking_number for r in uow.postal.with_post() if r.tracking_number]
+        numbers = [r.tracking_number for r in uow.postal.with_post(labelled=True)
+                   if r.tracking_number]
     for number in numbers:
         for found, event, proof in carrier.track(number):
             try:
@@ -438,6 +442,49 @@ def shipments(ctx: Context, official: Official) -> list[ShipmentView]:
         raise PermissionDenied("Danh sách bưu gửi dành cho bộ phận một cửa và lãnh đạo.")
     with ctx.uow() as uow:
         return [_view(uow, r) for r in uow.postal.for_units(units)]
+
+
+@dataclass(frozen=True)
+class ReturnsRow:
+    unit: str
+    shipments: int
+    delivered: int
+    redelivered: int
+    returned_to_agency: int
+    lost: int
+    on_the_way: int
+    median_hours: float | None  # from the hand-over to the proof of delivery
+
+
+def returns_report(ctx: Context, official: Official, start: datetime,
+                   end: datetime) -> list[ReturnsRow]:
+    """Results sent by post in [start, end) per unit of the official: delivered, after a
+    failure, back to the agency, flagged lost, still on the way, and how long delivery
+    took (median, calendar hours from the hand-over to the proof)."""
+    import statistics
+
+    units = official.units_with(Role.DESK, Role.HEAD, Role.SIGNER)
+    if not units:
+        raise PermissionDenied("Báo cáo bưu chính dành cho bộ phận một cửa và lãnh đạo.")
+    by_unit: dict[int, list] = {}
+    with ctx.uow() as uow:
+        for r in uow.postal.outcomes(start, end):
+            if r.unit_id in units:
+                by_unit.setdefault(r.unit_id, []).append(r)
+        names = {u: uow.units.by_id(u).name for u in by_unit}
+    rows = []
+    for unit_id, found in by_unit.items():
+        hours = [(r.delivered_at - r.handed_at).total_seconds() / 3600 for r in found
+                 if r.delivered_at and r.handed_at]
+        rows.append(ReturnsRow(
+            names[unit_id], len(found), sum(r.status == S.DELIVERED.value for r in found),
+            sum(r.status == S.DELIVERED.value and r.failed_attempts > 0 for r in found),
+            sum(r.status == S.RETURNED_TO_AGENCY.value for r in found),
+            sum(r.lost_flagged_at is not None for r in found),
+            sum(r.status not in (S.DELIVERED.value, S.RETURNED_TO_AGENCY.value,
+                                 S.CANCELLED.value) for r in found),
+            round(statistics.median(hours), 1) if hours else None))
+    return sorted(rows, key=lambda r: r.unit)
 
 
 def same_secret(given: str, expected: str) -> bool:

@@ -153,6 +153,20 @@ class CarrierSimulator:
         order["events"].append(event)
         return event
 
+    def tick(self) -> int:
+        """Move every parcel one event on, now (the demo's clock); how many moved."""
+        with self.lock:
+            found = [e for number, order in self.orders.items()
+                     if (e := self._event(number, order, datetime.now(VN_TZ))) is not None]
+        for event in found:
+            self._push(event)
+        return len(found)
+
+    def run_clock(self, every: float, stop: threading.Event) -> None:
+        """The demo's parcels move on by themselves, one event every ``every`` seconds."""
+        while not stop.wait(every):
+            self.tick()
+
     async def advance(self, request: Request) -> JSONResponse:
         body = await request.json() if await request.body() else {}
         at = datetime.strptime(body["at"] + " +0700", "%d/%m/%Y %H:%M:%S %z") \

@@ -61,8 +61,11 @@ class PostalRepository:
         self.conn.execute(sa.update(P).where(P.c.id == shipment_id).values(updated_at=now,
                                                                            **values))
 
-    def with_post(self, units: list[int] | None = None) -> list:
-        query = sa.select(P).where(P.c.status.in_([s.value for s in WITH_POST]))
+    def with_post(self, units: list[int] | None = None, labelled: bool = False) -> list:
+        """Parcels the post holds (``labelled``: and those with a label, which the
+        postman may have picked up before the desk recorded it)."""
+        statuses = [s.value for s in WITH_POST] + (["label_created"] if labelled else [])
+        query = sa.select(P).where(P.c.status.in_(statuses))
         if units is not None:
             query = query.where(P.c.unit_id.in_(units))
         return list(self.conn.execute(query.order_by(P.c.id)))

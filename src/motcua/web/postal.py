@@ -4,6 +4,7 @@ postman, cancel), its list of shipments and review list, and the carrier's webho
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
@@ -110,8 +111,11 @@ def handover_record(request: Request, code: str):
 def shipments(request: Request):
     ctx = request.app.state.ctx
     who = require_official(request)
+    now = ctx.clock.now()
+    start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     return page(request, "postal.html", rows=postal.shipments(ctx, who),
-                reviews=postal.reviews(ctx, who))
+                reviews=postal.reviews(ctx, who), year=now.year,
+                report=postal.returns_report(ctx, who, start, now + timedelta(seconds=1)))
 
 
 @router.post("/buu-chinh/xem-xet/{review_id}")
