@@ -73,6 +73,8 @@ class Settings:
     receipt_token: str = field(default_factory=lambda: _env("RECEIPT_TOKEN", ""))
     # reminders and escalation: a step overdue by this many working hours goes to the unit
     # head, twice as many to the leader; the worker's jobs run this often (minutes)
+    # "due soon" also when fewer than this many working hours are left (0: the share only)
+    due_soon_hours: float = field(default_factory=lambda: float(_env("DUE_SOON_HOURS", "0")))
     escalate_after_hours: float = field(
         default_factory=lambda: float(_env("ESCALATE_AFTER_HOURS", "4")))
     reminder_every_minutes: float = field(

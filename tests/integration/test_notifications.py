@@ -339,3 +339,12 @@ def test_a_long_vietnamese_subject_is_folded_without_losing_a_space():
     assert str(parsed["Subject"]) == ("Hồ sơ 24175-261130-0002 có nguy cơ trễ hẹn "
                                       "17:30 01/12/2026: lập Mẫu 04")
     assert str(parsed["To"]) == "Nguyễn Quốc Huy <huy@xa.gov.vn>"
+
+
+def test_due_soon_may_also_be_set_in_working_hours_before_the_step_deadline(app, world):
+    code = receive(app, world).code  # step 1: 4 working hours
+    assert reminders.run(app)["due_soon"] == 0  # 100% left: not by the share
+    app.settings = replace(app.settings, due_soon_hours=6)
+    assert reminders.run(app)["due_soon"] == 1  # fewer than 6 working hours left
+    with app.uow() as uow:
+        assert [x.rule for x in reminders.for_dossier(uow, code)] == ["due_soon"]

@@ -351,6 +351,12 @@ def _apply(ctx: Context, uow, row, event: CarrierEvent, proof_sha: str | None, n
     changed = None
     if event.status is S.DELIVERED:
         values.update(delivered_to=event.received_by, proof_sha256=proof_sha)
+        # the last link of the chain: from the postman to who received it, with the proof
+        uow.postal.add_handover({"shipment_id": row.id, "from_party": row.carrier,
+                                 "to_party": row.receiver.get("name", ""),
+                                 "signer_name": event.received_by, "id_type": "",
+                                 "id_masked": "", "at": event.at, "evidence_sha256": proof_sha,
+                                 "recorded_by_name": f"{row.carrier} (báo phát)"})
         if dossier is not None and dossier.status is DossierStatus.RESULT_READY:
             uc.apply_in(ctx, uow, dossier, ReturnResult(),
                         Actor(None, f"Bưu điện phát thành công, người nhận: "
@@ -507,7 +513,7 @@ def label_data(ctx: Context, code: str, official: Official) -> dict:
             "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={code}",
             "unit_name": unit.name, "place": unit.place_name or ctx.settings.place_name,
             "day": ctx.clock.now(), "official": official.full_name,
-            "handover": _handover_fields(handovers[-1]) if handovers else None}
+            "handover": _handover_fields(handovers[0]) if handovers else None}
 
 
 def _handover_fields(h) -> dict:

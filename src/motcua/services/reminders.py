@@ -4,7 +4,8 @@ Per step of a dossier being handled, measured in working time against the step's
 allocation (its worked time so far, pauses excluded):
 
 * ``due_soon``: less than the configured share (DOMAIN.md: default 20%) of the
-  allocation left: the official holding the step is reminded;
+  allocation left, or fewer than ``due_soon_hours`` working hours when set: the official
+  holding the step is reminded;
 * ``overdue``: the allocation is used up: the holder is told;
 * ``escalate_head``: overdue by ``escalate_after_hours`` working hours: the heads of the
   step's unit; ``escalate_leader``: twice as long: its leaders (signers);
@@ -55,7 +56,7 @@ class Finding:
 
 
 def findings(dossier, now: datetime, cal: WorkingCalendar, share: float,
-             escalate_seconds: int) -> list[Finding]:
+             escalate_seconds: int, soon_seconds: int = 0) -> list[Finding]:
     """What the rules say about the dossier's current step now (pure)."""
     step = dossier.step
     if step.run_started_at is None:
@@ -71,7 +72,8 @@ def findings(dossier, now: datetime, cal: WorkingCalendar, share: float,
             found.append(Finding("escalate_head", f"{run}:escalate_head", over))
         if over >= 2 * escalate_seconds:
             found.append(Finding("escalate_leader", f"{run}:escalate_leader", over))
-    elif allocated > 0 and allocated - worked < share * allocated:
+    elif allocated > 0 and (allocated - worked < share * allocated
+                            or allocated - worked < soon_seconds):
         found.append(Finding("due_soon", f"{run}:due_soon", 0))
     if not dossier.extended:
         left = max(0, allocated - worked) + sum(
@@ -104,6 +106,7 @@ def run(ctx: Context) -> dict[str, int]:
     now = ctx.clock.now()
     share = ctx.settings.due_soon_share
     escalate = int(ctx.settings.escalate_after_hours * 3600)
+    soon = int(ctx.settings.due_soon_hours * 3600)
     counts = dict.fromkeys(RULE_LABELS, 0)
     after = 0
     while True:
@@ -112,7 +115,8 @@ def run(ctx: Context) -> dict[str, int]:
             if not batch:
                 break
             after = max(d.id for d in batch)
-            found = {d.code: findings(d, now, ctx.calendar, share, escalate) for d in batch}
+            found = {d.code: findings(d, now, ctx.calendar, share, escalate, soon)
+                     for d in batch}
             done = uow.notifications.logged([f.key for fs in found.values() for f in fs])
             for dossier in batch:
                 for finding in found[dossier.code]:
