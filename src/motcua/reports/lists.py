@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import time
 from dataclasses import dataclass
 from datetime import time as dtime
 from importlib import resources
@@ -20,6 +19,7 @@ from motcua.domain.errors import PermissionDenied
 from motcua.domain.procedures import Channel, Procedure
 from motcua.domain.text import fold, search_words
 from motcua.domain.units import Official, Role, Unit
+from motcua.services import cache
 from motcua.storage import queries
 
 LEADERS = (Role.HEAD, Role.SIGNER, Role.ADMIN)
@@ -51,15 +51,7 @@ class CatalogueSearch:
 def _kept(ctx, key: tuple, make):
     """``make()``, kept ``CATALOGUE_TTL_S`` in this process under ``key`` (the catalogue's
     cache, which ``save_procedures`` clears)."""
-    now = time.monotonic()
-    hit = ctx.catalogue_cache.get(key)
-    if hit is not None and now - hit[0] < CATALOGUE_TTL_S:
-        return hit[1]
-    value = make()
-    if len(ctx.catalogue_cache) >= 2000:
-        ctx.catalogue_cache.clear()
-    ctx.catalogue_cache[key] = (now, value)
-    return value
+    return cache.kept(ctx, key, make, CATALOGUE_TTL_S)
 
 
 def synonyms(ctx) -> list[tuple[str, str]]:

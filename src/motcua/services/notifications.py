@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,10 +38,9 @@ from motcua.domain.notifications import (
 )
 from motcua.domain.text import nfc, vn_date_time
 from motcua.domain.units import Official, Role
+from motcua.services import cache
 from motcua.services.context import Context
 from motcua.services.outbox import Backoff, PermanentFailure, TransientFailure
-
-KEPT_SECONDS = 60.0  # how long a process keeps templates, preferences and unit names
 
 # -- what is written ---------------------------------------------------------------------
 
@@ -85,39 +83,25 @@ class Notification:
         uow.notifications.add(self.row(event.province_code, event.at), dossier)
 
 
-def _kept(ctx: Context, name: str, key, load):
-    """``load()`` kept by the process for KEPT_SECONDS seconds under (name, key)."""
-    cache = ctx.catalogue_cache.setdefault(name, {})
-    found = cache.get(key)
-    if found is not None and time.monotonic() - found[0] < KEPT_SECONDS:
-        return found[1]
-    if len(cache) > 20000:
-        cache.clear()
-    value = load()
-    cache[key] = (time.monotonic(), value)
-    return value
-
-
 def templates(ctx: Context, uow) -> dict[str, Template]:
     """The templates in force: the shipped ones, replaced by an administrator's newest
     versions; kept by the process a minute (an edit made in this process is seen at once)."""
-    return _kept(ctx, "notification_templates", "all",
-                 lambda: {**DEFAULT_TEMPLATES, **uow.notifications.templates()})
+    return cache.kept(ctx, ("notification_templates",),
+                      lambda: {**DEFAULT_TEMPLATES, **uow.notifications.templates()})
 
 
 def _unit_name(ctx: Context, uow, unit_id: int) -> str:
-    return _kept(ctx, "notification_unit_names", unit_id, lambda: uow.units.by_id(unit_id).name)
+    return cache.kept(ctx, ("unit_name", unit_id), lambda: uow.units.by_id(unit_id).name)
 
 
 def _preferences(ctx: Context, uow, ref: str, new: bool):
     """The citizen's channels and consent: set once at filing, so kept by the process a
     minute; an unsubscribe is checked again when an optional message is sent."""
     if new:  # written in this transaction (or none): kept for the dossier's next events
-        found = uow.notifications.preferences(ref, new=True)
-        ctx.catalogue_cache.setdefault("notification_preferences", {})[ref] = (
-            time.monotonic(), found)
-        return found
-    return _kept(ctx, "notification_preferences", ref, lambda: uow.notifications.preferences(ref))
+        return cache.keep(ctx, ("notification_preferences", ref),
+                          uow.notifications.preferences(ref, new=True))
+    return cache.kept(ctx, ("notification_preferences", ref),
+                      lambda: uow.notifications.preferences(ref))
 
 
 def _template_at(uow, key: str, version: int) -> Template:
@@ -310,7 +294,7 @@ def unsubscribe(ctx: Context, ref: str, mac: str) -> bool:
     with ctx.uow() as uow:
         changed = uow.notifications.unsubscribe(ref, ctx.clock.now())
         uow.commit()
-    ctx.catalogue_cache.get("notification_preferences", {}).pop(ref, None)
+    cache.forget(ctx, ("notification_preferences", ref))
     return bool(changed)
 
 
@@ -591,7 +575,7 @@ def save_template(ctx: Context, key: str, *, subject: str, body: str, sms: str,
                             nfc(zns_template_id) or current.zns_template_id)
         uow.notifications.add_template(template, official.full_name, ctx.clock.now())
         uow.commit()
-    ctx.catalogue_cache.pop("notification_templates", None)
+    cache.forget(ctx, ("notification_templates",))
     return template
 
 

@@ -1,0 +1,32 @@
+"""What a process keeps a minute: the catalogue's searches, the message templates, the
+citizens' channel choices, unit names. Kept in ``ctx.catalogue_cache`` (cleared when the
+catalogue is saved); every server process has its own, so a change made elsewhere is
+seen within ``KEPT_SECONDS``."""
+
+from __future__ import annotations
+
+import time
+
+KEPT_SECONDS = 60.0
+MAX_ENTRIES = 20000
+
+
+def kept(ctx, key: tuple, make, seconds: float = KEPT_SECONDS):
+    """``make()``, kept ``seconds`` in this process under ``key``."""
+    now = time.monotonic()
+    hit = ctx.catalogue_cache.get(key)
+    if hit is not None and now - hit[0] < seconds:
+        return hit[1]
+    return keep(ctx, key, make())
+
+
+def keep(ctx, key: tuple, value):
+    """Keep ``value`` under ``key`` from now (a value this process has just written)."""
+    if len(ctx.catalogue_cache) >= MAX_ENTRIES:
+        ctx.catalogue_cache.clear()
+    ctx.catalogue_cache[key] = (time.monotonic(), value)
+    return value
+
+
+def forget(ctx, key: tuple) -> None:
+    ctx.catalogue_cache.pop(key, None)
