@@ -78,6 +78,10 @@ def test_a_result_by_post_from_the_filing_to_the_proof_on_the_tracking_page(app,
                      "Đã phát thành công"):
             assert step in tracked, step
         assert 'alt="Chữ ký người nhận"' in tracked and "data:image/png;base64," in tracked
+        form06 = PdfReader(io.BytesIO(desk.get(f"/ho-so/{code}/in/06").content))
+        text06 = "".join(p.extract_text() for p in form06.pages)
+        assert "Bưu chính công ích" in text06 and number in text06
+        assert "Nguyễn Văn Bưu Tá" in text06 and "Phạm Thị Công Dân" in text06
         listing = desk.get("/buu-chinh").text
         assert number in listing and "Đã phát thành công" in listing
         # the webhook refuses what does not come from the carrier

@@ -15,6 +15,7 @@ from motcua.domain.dossiers import Action, Status, judge_timeliness
 from motcua.domain.errors import IllegalTransition, ValidationError
 from motcua.domain.submissions import SubmissionStatus
 from motcua.domain.units import Unit, UnitKind
+from motcua.services import postal
 from motcua.services.context import Context
 
 FORMS = {
@@ -147,6 +148,10 @@ def dossier_forms(ctx: Context, code: str) -> dict:
             "close_event": next(({"at": _vn(e.at), "by": e.actor_name} for e in reversed(events)
                                  if e.action in (Action.REFUSE, Action.STOP)), None),
             "handoffs": handoffs,
+            # Form 06 notes the postal hand-overs: desk to postman, postman to receiver
+            "postal": [{"from": h.from_party, "to": h.to_party, "signer": h.signer_name,
+                        "at": _vn(h.at), "tracking_number": sh.tracking_number}
+                       for sh in postal.of_dossier(uow, dossier.code) for h in sh.handovers],
             "tracking_url": f"{ctx.settings.public_url}/tra-cuu?ma={dossier.code}",
         }
     return data

@@ -312,6 +312,11 @@ def _form_06(d: dict, width: float) -> list:
                     f"Trả: {short(d['returned_at'])}<br/>Hạn: {short(d['due'])}", "cell"),
                  _p(f"<b>{_e(d['timeliness'])}</b>", "cell"),
                  _p(_e(_person(d["returned_by"])), "cell")])
+    for p in d.get("postal", []):
+        rows.append([_p(f"<b>Bưu chính công ích</b> ({_e(p['tracking_number'])})<br/>Giao: "
+                        f"{_e(p['from'])}<br/>Nhận: {_e(p['to'])}", "cell"),
+                     _p(f"Bàn giao: {short(p['at'])}", "cell"), _p("", "cell"),
+                     _p(f"Người ký nhận: {_e(p['signer'])}", "cell")])
     table = Table(rows, colWidths=[width * 0.33, width * 0.27, width * 0.18, width * 0.22],
                   repeatRows=1)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
