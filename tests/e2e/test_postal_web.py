@@ -82,6 +82,11 @@ def test_a_result_by_post_from_the_filing_to_the_proof_on_the_tracking_page(app,
         text06 = "".join(p.extract_text() for p in form06.pages)
         assert "Bưu chính công ích" in text06 and number in text06
         assert "Nguyễn Văn Bưu Tá" in text06 and "Phạm Thị Công Dân" in text06
+        lead, _ = signed_in(base, "truongphong")  # the commune's head: his dashboard
+        dash = lead.get("/lanh-dao").text
+        returns = dash.split("Trả kết quả: tại quầy và qua bưu chính")[1].split("</table>")[0]
+        assert re.search(r"Xã Hòa Phú</th><td>1</td><td>0</td><td>1</td><td>1</td><td>1</td>"
+                         r"<td>1</td>", returns), returns
         listing = desk.get("/buu-chinh").text
         assert number in listing and "Đã phát thành công" in listing
         # the webhook refuses what does not come from the carrier

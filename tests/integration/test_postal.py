@@ -146,9 +146,12 @@ def test_failed_then_redelivered_and_events_out_of_order(app, world, carrier):
     advance(app, url, http, steps=2)
     assert shipment(app, code).status is S.DELIVERED
     assert uc.dossier_detail(app, code, world["tiepnhan"]).status.value == "returned"
-    [row] = postal.returns_report(app, world["tiepnhan"], app.clock.now() - timedelta(days=30),
-                                  app.clock.now() + timedelta(days=1))
+    [row] = postal.returns_report(app, app.clock.now() - timedelta(days=30),
+                                  app.clock.now() + timedelta(days=1), official=world["tiepnhan"])
     assert (row.unit, row.shipments, row.delivered, row.redelivered) == ("Xã Hòa Phú", 1, 1, 1)
+    assert (row.returned, row.returned_by_post, row.returned_at_desk) == (1, 1, 0)
+    assert postal.returns_report(app, app.clock.now() - timedelta(days=30),
+                                 app.clock.now() + timedelta(days=1)) == [row]  # province
     assert row.median_hours == 21.0  # 7 events 3 h apart after the hand-over
 
 

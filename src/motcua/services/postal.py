@@ -453,37 +453,59 @@ def shipments(ctx: Context, official: Official) -> list[ShipmentView]:
 @dataclass(frozen=True)
 class ReturnsRow:
     unit: str
-    shipments: int
+    returned: int            # dossiers returned in the period, however
+    returned_by_post: int    # of which by post, on proof of delivery
+    shipments: int           # results sent by post in the period
     delivered: int
-    redelivered: int
+    redelivered: int         # delivered after a failed attempt
     returned_to_agency: int
     lost: int
     on_the_way: int
     median_hours: float | None  # from the hand-over to the proof of delivery
 
+    @property
+    def returned_at_desk(self) -> int:
+        return self.returned - self.returned_by_post
 
-def returns_report(ctx: Context, official: Official, start: datetime,
-                   end: datetime) -> list[ReturnsRow]:
-    """Results sent by post in [start, end) per unit of the official: delivered, after a
-    failure, back to the agency, flagged lost, still on the way, and how long delivery
-    took (median, calendar hours from the hand-over to the proof)."""
+
+def returns_report(ctx: Context, start: datetime, end: datetime, *,
+                   official: Official | None = None,
+                   unit_code: str | None = None) -> list[ReturnsRow]:
+    """Returns in [start, end) per unit: how (at the desk, by post), and the results sent
+    by post: delivered, after a failure, back to the agency, flagged lost, still on the
+    way, how long delivery took (median, hours from the hand-over to the proof). For the
+    units of ``official`` (the desk's page) or of the leaders' scope ``unit_code`` (the
+    unit and those under it; ``None``: the whole province)."""
     import statistics
 
-    units = official.units_with(Role.DESK, Role.HEAD, Role.SIGNER)
-    if not units:
-        raise PermissionDenied("Báo cáo bưu chính dành cho bộ phận một cửa và lãnh đạo.")
-    by_unit: dict[int, list] = {}
     with ctx.uow() as uow:
+        allowed: set[int] | None = None  # None: the whole province
+        if official is not None:
+            allowed = official.units_with(Role.DESK, Role.HEAD, Role.SIGNER)
+            if not allowed:
+                raise PermissionDenied("Báo cáo bưu chính dành cho bộ phận một cửa và lãnh đạo.")
+        elif unit_code:
+            top = uow.units.by_code(unit_code)
+            allowed = {top.id} | {u.id for u in uow.units.all() if u.parent_id == top.id}
+
+        def wanted(unit_id: int) -> bool:
+            return allowed is None or unit_id in allowed
+
+        shipments: dict[int, list] = {}
         for r in uow.postal.outcomes(start, end):
-            if r.unit_id in units:
-                by_unit.setdefault(r.unit_id, []).append(r)
-        names = {u: uow.units.by_id(u).name for u in by_unit}
+            if wanted(r.unit_id):
+                shipments.setdefault(r.unit_id, []).append(r)
+        returned = {u: v for u, v in uow.postal.returned_by_channel(start, end).items()
+                    if wanted(u)}
+        names = {u: uow.units.by_id(u).name for u in {*shipments, *returned}}
     rows = []
-    for unit_id, found in by_unit.items():
+    for unit_id, name in names.items():
+        found = shipments.get(unit_id, [])
         hours = [(r.delivered_at - r.handed_at).total_seconds() / 3600 for r in found
                  if r.delivered_at and r.handed_at]
+        total, by_post = returned.get(unit_id, (0, 0))
         rows.append(ReturnsRow(
-            names[unit_id], len(found), sum(r.status == S.DELIVERED.value for r in found),
+            name, total, by_post, len(found), sum(r.status == S.DELIVERED.value for r in found),
             sum(r.status == S.DELIVERED.value and r.failed_attempts > 0 for r in found),
             sum(r.status == S.RETURNED_TO_AGENCY.value for r in found),
             sum(r.lost_flagged_at is not None for r in found),

@@ -136,3 +136,13 @@ class PostalRepository:
             P.c.unit_id, P.c.status, P.c.failed_attempts, P.c.lost_flagged_at,
             handed.label("handed_at"), delivered.label("delivered_at")).where(
             P.c.direction == "outbound", P.c.created_at >= start, P.c.created_at < end)))
+
+    def returned_by_channel(self, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
+        """Per unit, dossiers returned in [start, end): (all, by post on proof)."""
+        d = t.dossiers.c
+        by_post = sa.exists().where(P.c.dossier_code == d.code, P.c.direction == "outbound",
+                                    P.c.status == "delivered")
+        rows = self.conn.execute(sa.select(
+            d.unit_id, sa.func.count(), sa.func.sum(sa.case((by_post, 1), else_=0))).where(
+            d.returned_at >= start, d.returned_at < end).group_by(d.unit_id))
+        return {u: (n, int(p or 0)) for u, n, p in rows}

@@ -18,6 +18,7 @@ from motcua.domain.text import vn_number
 from motcua.reports import behind, lists, make_report
 from motcua.reports.core import DRILL_KINDS, Period
 from motcua.reports.export import to_csv, to_xlsx
+from motcua.services import postal
 from motcua.web.common import file_response, page, parse_instant, require_official
 
 router = APIRouter(include_in_schema=False)
@@ -84,7 +85,8 @@ def dashboard(request: Request, first_day: str = Query("", alias="tu", max_lengt
                 chart=bar_chart(by_month["rows"], lambda r: drill("received", "month",
                                                                   r["key"])),
                 index=index, at_risk=at_risk, soon=soon, drill=drill, period=period,
-                allowed=allowed, unit=unit or "", kinds=DRILL_KINDS, query=base)
+                allowed=allowed, unit=unit or "", kinds=DRILL_KINDS, query=base,
+                report=postal.returns_report(ctx, period.start, period.end, unit_code=unit))
 
 
 @router.get("/lanh-dao/ho-so", response_class=HTMLResponse)

@@ -115,7 +115,8 @@ def shipments(request: Request):
     start = now.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     return page(request, "postal.html", rows=postal.shipments(ctx, who),
                 reviews=postal.reviews(ctx, who), year=now.year,
-                report=postal.returns_report(ctx, who, start, now + timedelta(seconds=1)))
+                report=postal.returns_report(ctx, start, now + timedelta(seconds=1),
+                                             official=who))
 
 
 @router.post("/buu-chinh/xem-xet/{review_id}")
