@@ -53,7 +53,12 @@ def test_a_result_by_post_from_the_filing_to_the_proof_on_the_tracking_page(app,
         desk, csrf = signed_in(base, "tiepnhan")
         page = desk.get(f"/ho-so/{code}").text
         assert "Người dân đăng ký nhận qua bưu chính" in page and "Tạo vận đơn" in page
-        desk.post(f"/ho-so/{code}/buu-chinh/van-don", data={"csrf": csrf})
+        wrong = desk.post(f"/ho-so/{code}/buu-chinh/van-don", follow_redirects=True, data={
+            "csrf": csrf, "thanh_phan": "Trích lục khai sinh; bản photo"})
+        assert "ghi “bản chính” hoặc “bản sao”" in wrong.text
+        desk.post(f"/ho-so/{code}/buu-chinh/van-don", data={
+            "csrf": csrf, "so_niem_phong": "NP-0001",
+            "thanh_phan": "Giấy khai sinh; bản chính; 1\nTrích lục khai sinh; bản sao; 2"})
         page = desk.get(f"/ho-so/{code}").text
         number = re.search(r"bưu gửi (EE\d{9}VN)", page).group(1)
         label = desk.get(f"/ho-so/{code}/buu-chinh/nhan.pdf")
@@ -62,6 +67,7 @@ def test_a_result_by_post_from_the_filing_to_the_proof_on_the_tracking_page(app,
         assert (round(float(box.width)), round(float(box.height))) == (298, 420)  # A6
         text = pdf.pages[0].extract_text()
         assert number in text and "Phạm Thị Công Dân" in text and "Xã Hòa Phú" in text
+        assert "Trích lục khai sinh (bản sao, 2 tờ)" in text and "NP-0001" in text
         done = desk.post(f"/ho-so/{code}/buu-chinh/ban-giao", data={
             "csrf": csrf, "nguoi_nhan": "Nguyễn Văn Bưu Tá", "loai_giay_to": "the_nganh",
             "so_giay_to": "BT00661234"}, follow_redirects=True)

@@ -21,6 +21,7 @@ from motcua.domain.postal import (
     checked_tracking_number,
     is_s10,
     masked_id,
+    parse_contents,
 )
 from motcua.services import dossiers as uc
 from motcua.services import postal
@@ -41,6 +42,11 @@ def test_upu_s10_numbers_are_checked_and_other_codes_kept():
     with pytest.raises(ValidationError):
         checked_tracking_number("x")
     assert masked_id("066190001234") == "********1234"
+    assert parse_contents("Giấy khai sinh\n\nTrích lục; bản sao; 2") == [
+        {"name": "Giấy khai sinh", "original": True, "sheets": 1},
+        {"name": "Trích lục", "original": False, "sheets": 2}]
+    with pytest.raises(ValidationError, match="Dòng 1: số tờ"):
+        parse_contents("Giấy khai sinh; bản chính; nhiều")
 
 
 @pytest.fixture

@@ -126,6 +126,27 @@ class Party:
         return self
 
 
+def parse_contents(text: str) -> list[dict]:
+    """What goes in the parcel, one document per line: ``name; bản chính|bản sao; sheets``
+    (the last two may be left out: an original of one sheet)."""
+    items = []
+    for n, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        name, kind, sheets = (parts + ["", ""])[:3]
+        if not name:
+            raise ValidationError(f"Dòng {n}: thiếu tên giấy tờ.", field="contents")
+        kind = kind.lower() or "bản chính"
+        if kind not in ("bản chính", "bản sao"):
+            raise ValidationError(f"Dòng {n}: ghi “bản chính” hoặc “bản sao”.", field="contents")
+        if sheets and (not sheets.isdigit() or not 1 <= int(sheets) <= 500):
+            raise ValidationError(f"Dòng {n}: số tờ phải là số từ 1 đến 500.", field="contents")
+        items.append({"name": name[:255], "original": kind == "bản chính",
+                      "sheets": int(sheets or 1)})
+    return items
+
+
 @dataclass(frozen=True)
 class CarrierEvent:
     """What the carrier says happened (by its webhook or its tracking answer)."""

@@ -48,6 +48,8 @@ def render_label(d: dict) -> bytes:
                    + (f" · Thu hộ: {vn_number(d['cod_amount'])} đồng" if d["cod_amount"] else ""),
                    "small"),
                 *[_p(f"- {_e(c)}", "small") for c in d["contents"]],
+                *([_p(f"Số niêm phong: <b>{_e(d['seal_number'])}</b>", "small")]
+                  if d["seal_number"] else []),
                 _p("Giấy tờ hành chính: phát tận tay người nhận, kiểm tra giấy tờ tùy thân.",
                    "small")]
     return _document(story, A6, f"Nhãn bưu gửi {d['tracking_number']}", d["unit_name"],

@@ -36,6 +36,7 @@ from motcua.domain.postal import (
     checked_tracking_number,
     judge,
     masked_id,
+    parse_contents,
 )
 from motcua.domain.text import nfc, vn_date_time, vn_number
 from motcua.domain.units import Official, Role
@@ -154,6 +155,7 @@ class ShipmentView:
     handovers: list
     has_proof: bool
     lost: bool
+    seal_number: str = ""
 
     @property
     def fee_text(self) -> str:
@@ -165,7 +167,8 @@ def _view(uow, row) -> ShipmentView:
                         row.tracking_number, S(row.status), dict(row.receiver), dict(row.sender),
                         list(row.contents), row.fee, row.failed_attempts, row.delivered_to,
                         uow.postal.events(row.id), uow.postal.handovers(row.id),
-                        row.proof_sha256 is not None, row.lost_flagged_at is not None)
+                        row.proof_sha256 is not None, row.lost_flagged_at is not None,
+                        row.seal_number)
 
 
 def of_dossier(uow, code: str) -> list[ShipmentView]:
@@ -204,10 +207,14 @@ def _desk(official: Official, unit_id: int) -> None:
 
 # -- the desk's acts -----------------------------------------------------------------------------
 
-def create_label(ctx: Context, code: str, official: Official, carrier: Carrier) -> ShipmentView:
+def create_label(ctx: Context, code: str, official: Official, carrier: Carrier, *,
+                 contents: str = "", seal_number: str = "") -> ShipmentView:
     """The carrier's order for the result (the result must be ready): its tracking
     number, then the label to print. Asking twice gives the same order (the order
-    number is the dossier code)."""
+    number is the dossier code). ``contents``: the documents in the parcel, one per line
+    (``parse_contents``); ``seal_number``: the envelope's seal."""
+    items = parse_contents(contents)
+    seal_number = nfc(seal_number or "")[:40]
     with ctx.uow() as uow:
         row = _outbound(uow, code)
         _desk(official, row.unit_id)
@@ -216,6 +223,11 @@ def create_label(ctx: Context, code: str, official: Official, carrier: Carrier) 
         if uow.dossiers.get(code).status is not DossierStatus.RESULT_READY:
             raise IllegalTransition("Hồ sơ chưa có kết quả: chỉ tạo vận đơn khi kết quả đã "
                                     "sẵn sàng để gửi.")
+        if items or seal_number:
+            uow.postal.update(row.id, ctx.clock.now(), seal_number=seal_number,
+                              **({"contents": items} if items else {}))
+            uow.commit()
+            row = uow.postal.get(row.id)
     order = carrier.create_order(row)  # outside any transaction: the carrier may be slow
     number = checked_tracking_number(order.tracking_number)
     now = ctx.clock.now()

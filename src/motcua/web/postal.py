@@ -38,12 +38,15 @@ def _carrier(request: Request) -> HttpCarrier:
 
 
 @router.post("/ho-so/{code}/buu-chinh/van-don")
-def create_label(request: Request, code: str, csrf: str = Form("")):
+def create_label(request: Request, code: str, csrf: str = Form(""),
+                 contents: str = Form("", alias="thanh_phan", max_length=5000),
+                 seal_number: str = Form("", alias="so_niem_phong", max_length=40)):
     who = require_official(request)
     check_csrf(request, csrf)
     carrier = _carrier(request)
     try:
-        view = postal.create_label(request.app.state.ctx, code, who, carrier)
+        view = postal.create_label(request.app.state.ctx, code, who, carrier,
+                                   contents=contents, seal_number=seal_number)
         _flash(request, f"Đã tạo vận đơn {view.tracking_number}; in nhãn và bàn giao cho bưu "
                         "điện.")
     except (MotcuaError, TransientFailure, PermanentFailure) as exc:
