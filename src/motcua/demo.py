@@ -304,7 +304,9 @@ def _waiting_filings(ctx, clock: FixedClock, now: datetime, procedures: list[dic
 
 
 def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:
-    """A few hand-overs recorded late, waiting in the heads' queue for approval."""
+    """A few hand-overs recorded late, waiting in the heads' queue for approval; the desk
+    officer who handed the dossier over asks."""
+    staff = _Staff(ctx)
     for code in codes:
         view = uc.get_dossier(ctx, code)
         first = view.steps[0]
@@ -313,7 +315,7 @@ def _corrections(ctx, codes: list[str], wanted: int = 2) -> None:
         started, finished = first.started_at, first.finished_at
         if finished - started < timedelta(minutes=40):
             continue
-        uc.act(ctx, code, RequestCorrection(target="step_finished", step_seq=1, new_value=finished - timedelta(minutes=30), reason="Hồ sơ đã bàn giao trên giấy, cập nhật phần mềm muộn", evidence="Sổ theo dõi giao nhận hồ sơ của bộ phận một cửa"))
+        uc.act(ctx, code, RequestCorrection(target="step_finished", step_seq=1, new_value=finished - timedelta(minutes=30), reason="Hồ sơ đã bàn giao trên giấy, cập nhật phần mềm muộn", evidence="Sổ theo dõi giao nhận hồ sơ của bộ phận một cửa"), staff.desk(view))
         wanted -= 1
         if not wanted:
             return

@@ -339,6 +339,7 @@ def test_hand_over_by_code_and_the_heads_correction_queue(app, world, client):
     csrf = login(client, "truongphong")
     queue = client.get("/dieu-chinh")
     assert code in queue.text and "Sổ giao nhận" in queue.text
+    assert "Tiepnhan, 10:00 05/01/2026" in queue.text  # who asked, never an empty name
     client.post(f"/ho-so/{code}/thao-tac", data={"csrf": csrf, "action": "approve_correction",
                                                   "seq": "1", "back": "/dieu-chinh"})
     assert "Không có đề nghị nào chờ duyệt" in client.get("/dieu-chinh").text

@@ -77,9 +77,14 @@ def pending_corrections(engine: Engine, unit_ids: set[int]):
     """Time corrections waiting for a head's decision on dossiers touching ``unit_ids``."""
     d, c, s = t.dossiers.c, t.time_corrections.c, t.dossier_steps.c
     touching = sa.select(s.dossier_id).where(s.unit_id.in_(unit_ids or {-1}))
+    a = t.audit_events.c
+    # who asked, as the audit record names them (a request the system made has no official)
+    actor = (sa.select(a.actor_name).where(a.dossier_id == d.id, a.action == "request_correction",
+                                           a.at == c.requested_at)
+             .order_by(a.seq.desc()).limit(1).scalar_subquery())
     stmt = (sa.select(d.code, d.applicant_name, c.seq, c.target, c.step_seq, c.old_value,
                       c.new_value, c.reason, c.evidence, c.requested_at, c.requested_by_id,
-                      t.officials.c.full_name.label("requested_by"))
+                      sa.func.coalesce(t.officials.c.full_name, actor, "").label("requested_by"))
             .join(t.time_corrections, c.dossier_id == d.id)
             .outerjoin(t.officials, t.officials.c.id == c.requested_by_id)
             .where(c.status == "pending",
