@@ -173,3 +173,21 @@ def test_officials_email_and_the_worker_once_with_no_channel_configured(tmp_path
     once = motcua("worker", "--once", env_db=url)
     assert "chưa cấu hình kênh nào" in once.stdout
     assert "Đã xử lý 0 thông báo" in once.stdout and "nhac_viec_chuyen_cap" in once.stdout
+
+
+def test_the_demo_loads_its_province_people_and_dossiers(tmp_path):
+    """What ``make demo`` runs before serving: a database with the demo's data and logins."""
+    out = motcua("demo", "--no-serve", "--dossiers", "20", "--data-dir", str(tmp_path))
+    assert "Tài khoản demo (mật khẩu chung: motcua-demo)" in out.stdout
+    assert "ttpvhcc.tiepnhan" in out.stdout
+    with sqlite3.connect(tmp_path / "motcua.sqlite3") as conn:
+        dossiers = conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
+        queued = conn.execute("SELECT count(*) FROM notification_outbox WHERE status IN "
+                              "('pending', 'failed_retryable')").fetchone()[0]
+        emails = conn.execute("SELECT count(*) FROM officials WHERE email = ''").fetchone()[0]
+        askers = conn.execute("SELECT count(*) FROM time_corrections "
+                              "WHERE requested_by_id IS NULL").fetchone()[0]
+    assert dossiers >= 20
+    assert queued == 0  # the generated history is never sent
+    assert emails == 0  # every demo official is reached by the demo's mailbox
+    assert askers == 0  # correction requests come from a desk officer
