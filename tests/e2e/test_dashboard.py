@@ -37,6 +37,13 @@ def test_headline_numbers_drill_down_to_the_dossiers_behind_them(app, world, mon
         "tu": "01/01/2026", "den": "31/01/2026", "don_vi": "24175"})
     sheet = load_workbook(io.BytesIO(excel.content)).active
     assert sheet["A5"].value.startswith("24175") and sheet["B5"].value == 7
+    assert sheet.title == "Báo cáo kết quả giải quyết hồ"  # cut at a word, not "hồ s"
+    params = {"tu": "01/01/2026", "den": "31/01/2026", "don_vi": "24175"}
+    vn_csv = client.get("/lanh-dao/bao-cao/ontime.csv", params={**params, "kieu": "vn"})
+    plain = client.get("/lanh-dao/bao-cao/ontime.csv", params=params)
+    vn_rows = vn_csv.content.decode("utf-8-sig").splitlines()
+    assert ";" in vn_rows[0] and "75,00" in vn_rows[-1] and "75.00" not in vn_rows[-1]
+    assert "," in plain.content.decode("utf-8-sig").splitlines()[0]
 
 
 def test_only_leaders_see_the_dashboard_and_only_their_units(app, world, month):  # noqa: F811

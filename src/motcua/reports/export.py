@@ -68,15 +68,35 @@ def _flat(report: dict) -> list[dict]:
     return rows
 
 
-def to_csv(report: dict) -> bytes:
-    """UTF-8 with a byte-order mark (Excel opens it correctly), Vietnamese headers."""
+def _vn_cell(value):
+    """A number as a Vietnamese Excel reads it: decimal comma, no thousands separator."""
+    if isinstance(value, float):
+        return f"{value:.2f}".replace(".", ",")
+    return value
+
+
+def to_csv(report: dict, vietnamese: bool = False) -> bytes:
+    """UTF-8 with a byte-order mark (Excel opens it correctly), Vietnamese headers.
+    ``vietnamese``: the dialect of Excel set to Vietnamese — semicolon between fields and
+    a decimal comma (90,62); otherwise comma and decimal point for programs (90.62)."""
     columns = COLUMNS[report["report"]]
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";" if vietnamese else ",")
     writer.writerow([label for _, label, _, _ in columns])
     for row in _flat(report):
-        writer.writerow(["" if row.get(k) is None else row.get(k) for k, _, _, _ in columns])
+        cells = ["" if row.get(k) is None else row.get(k) for k, _, _, _ in columns]
+        writer.writerow([_vn_cell(c) for c in cells] if vietnamese else cells)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def sheet_title(title: str) -> str:
+    """An Excel sheet name (at most 31 characters, none of []:*?/\\): cut at a word."""
+    clean = "".join(" " if c in "[]:*?/\\" else c for c in title)
+    clean = " ".join(clean.split())
+    if len(clean) <= 31:
+        return clean
+    cut = clean[:31]
+    return cut[:cut.rfind(" ")] if " " in cut else cut
 
 
 def to_xlsx(report: dict) -> bytes:
@@ -84,7 +104,7 @@ def to_xlsx(report: dict) -> bytes:
     columns = COLUMNS[kind]
     book = Workbook()
     sheet = book.active
-    sheet.title = TITLES[kind][:31]
+    sheet.title = sheet_title(TITLES[kind])
     period = report["period"]
     first = "/".join(reversed(period["from"].split("-")))
     last = "/".join(reversed(period["to"].split("-")))

@@ -109,12 +109,14 @@ def export(request: Request, kind: str, fmt: str,
            first_day: str = Query("", alias="tu", max_length=10),
            last_day: str = Query("", alias="den", max_length=10),
            unit_code: str = Query("", alias="don_vi", max_length=40),
-           by: str = Query("", alias="nhom", max_length=20)):
-    """Any report as Excel or CSV, for the same scope and period as the dashboard."""
+           by: str = Query("", alias="nhom", max_length=20),
+           dialect: str = Query("", alias="kieu", max_length=8)):
+    """Any report as Excel or CSV, for the same scope and period as the dashboard
+    (``kieu=vn``: the CSV of a Vietnamese Excel, semicolons and decimal commas)."""
     ctx = request.app.state.ctx
     unit, _ = _scope(request, unit_code)
     report = make_report(ctx, kind, _period(request, first_day, last_day), by or None, unit)
     if fmt in ("xlsx", "csv"):
-        data = to_xlsx(report) if fmt == "xlsx" else to_csv(report)
+        data = to_xlsx(report) if fmt == "xlsx" else to_csv(report, dialect == "vn")
         return file_response(data, f"bao-cao-{kind}.{fmt}")
     raise PermissionDenied("Định dạng xuất phải là xlsx hoặc csv.")
