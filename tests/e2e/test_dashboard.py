@@ -53,3 +53,6 @@ def test_only_leaders_see_the_dashboard_and_only_their_units(app, world, month):
     client.cookies.clear()
     login(client, "truongphong")
     assert client.get("/lanh-dao", params={"don_vi": "24133"}).status_code == 403
+    mine = client.get("/lanh-dao").text  # the picker names the units, only his own
+    assert '<option value="24175" selected>Xã Hòa Phú</option>' in mine
+    assert "Toàn tỉnh" not in mine and "24133" not in mine

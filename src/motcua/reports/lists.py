@@ -201,6 +201,19 @@ def unit_tree(ctx) -> list[dict]:
             for u in rows]
 
 
+def scope_choices(ctx, official: Official) -> list[tuple[str, str]]:
+    """(code, name) of the units a leader may pick on the dashboard, by name in Vietnamese
+    order: the whole province ("") and any unit for an administrator, else their own."""
+    admin = bool(official.units_with(Role.ADMIN))
+    with ctx.uow() as uow:
+        if admin:
+            units = uow.units.all(ctx.settings.province_code)
+        else:
+            units = [uow.units.by_id(u) for u in official.units_with(*LEADERS)]
+    named = vi_sorted(((u.code, u.name) for u in units), key=lambda c: c[1])
+    return [("", "Toàn tỉnh"), *named] if admin else named
+
+
 def leader_scope(ctx, official: Official, requested: str = "") -> tuple[str | None, list[str]]:
     """(the unit whose figures a leader sees, None for the whole province; the units they
     may pick). Administrators see the province and any unit; heads and signers their own."""

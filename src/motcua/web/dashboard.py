@@ -86,7 +86,8 @@ def dashboard(request: Request, first_day: str = Query("", alias="tu", max_lengt
                                                                   r["key"])),
                 index=index, at_risk=at_risk, soon=soon, drill=drill, period=period,
                 allowed=allowed, unit=unit or "", kinds=DRILL_KINDS, query=base,
-                report=postal.returns_report(ctx, period.start, period.end, unit_code=unit))
+                report=postal.returns_report(ctx, period.start, period.end, unit_code=unit),
+                choices=lists.scope_choices(ctx, require_official(request)))
 
 
 @router.get("/lanh-dao/ho-so", response_class=HTMLResponse)
