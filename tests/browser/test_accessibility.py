@@ -83,3 +83,20 @@ def test_desk_pages_fit_a_phone(app, server, browser):  # noqa: F811
     page.goto(f"{server}/tiep-nhan")
     assert box.bounding_box()["width"] < 40  # the "Nộp hộ" box, not 298 px wide
     context.close()
+
+
+def test_the_leaders_dashboard_fits_a_phone(app, server, browser):  # noqa: F811
+    uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                       applicant=CITIZEN)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    sign_in(page, server, "truongphong")
+    page.goto(f"{server}/lanh-dao")
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+                     && !e.closest('.table-wrap'))
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
+                         Math.round(e.getBoundingClientRect().right))""")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), wide
+    context.close()

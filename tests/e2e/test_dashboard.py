@@ -26,6 +26,8 @@ def test_headline_numbers_drill_down_to_the_dossiers_behind_them(app, world, mon
     assert figures == {"received": "7", "finished": "4", "in_progress": "2", "due_soon": "1",
                        "overdue_now": "1", "rate": "75,00%"}
     assert "<svg" in page.text and "01/2026" in page.text
+    # the bars are the on-time rate, as their labels say; the numbers in a table below
+    assert "Số liệu của biểu đồ" in page.text and ">75,0%</text>" in page.text
     overdue = client.get(links["overdue_now"])
     assert month["d4"] in overdue.text and month["d5"] not in overdue.text
     soon = client.get(links["due_soon"])

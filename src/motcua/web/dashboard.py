@@ -34,30 +34,41 @@ def _period(request: Request, first_day: str, last_day: str) -> Period:
 
 
 def bar_chart(rows: list[dict], link) -> Markup:
-    """Received per month as bars, the on-time rate printed above each bar."""
+    """The on-time rate per month as bars (height and label say the same thing), the
+    dossiers received written under each month; the numbers again in a table below."""
     if not rows:
         return Markup('<p class="muted">Chưa có hồ sơ trong kỳ.</p>')
     width, height, pad = 640, 220, 30
-    top = max(r["received"] for r in rows) or 1
     step = (width - 2 * pad) / len(rows)
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 40}" role="img" '
-             f'aria-label="Số hồ sơ tiếp nhận theo tháng và tỷ lệ đúng hạn">']
+             f'aria-label="Tỷ lệ đúng hạn theo tháng; số liệu ở bảng dưới">']
     for i, r in enumerate(rows):
-        h = (height - 40) * r["received"] / top
-        x, y = pad + i * step + step * 0.15, height - h
         rate = r["on_time_rate_pct"]
+        h = (height - 40) * (rate or 0) / 100
+        x, y = pad + i * step + step * 0.15, height - h
         label = f"{vn_number(rate, 1)}%" if rate is not None else "—"
         parts.append(
             f'<a href="{escape(link(r))}"><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" '
-            f'height="{h:.1f}" class="bar"><title>{escape(r["group"])}: {r["received"]} hồ sơ, '
-            f'đúng hạn {label}</title></rect></a>'
+            f'height="{h:.1f}" class="bar"><title>{escape(r["group"])}: đúng hạn {label}, '
+            f'{r["received"]} hồ sơ tiếp nhận</title></rect></a>'
             f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" class="rate">{label}</text>'
             f'<text x="{x + step * 0.35:.1f}" y="{height + 16}" class="axis">'
             f'{escape(r["group"])}</text>'
             f'<text x="{x + step * 0.35:.1f}" y="{height + 32}" class="axis">'
-            f'{vn_number(r["received"])}</text>')
+            f'{vn_number(r["received"])} hồ sơ</text>')
     parts.append("</svg>")
-    return Markup("".join(parts))
+    table = ['<div class="table-wrap" tabindex="0" role="region" aria-label="Số liệu của '
+             'biểu đồ"><table class="list"><caption>Số liệu của biểu đồ</caption><thead><tr>'
+             '<th scope="col">Tháng</th><th scope="col">Tiếp nhận</th>'
+             '<th scope="col">Đã giải quyết</th><th scope="col">Tỷ lệ đúng hạn</th>'
+             '</tr></thead><tbody>']
+    for r in rows:
+        rate = r["on_time_rate_pct"]
+        table.append(f'<tr><th scope="row">{escape(r["group"])}</th>'
+                     f'<td>{vn_number(r["received"])}</td><td>{vn_number(r["finished"])}</td>'
+                     f'<td>{vn_number(rate, 2) + "%" if rate is not None else "—"}</td></tr>')
+    table.append("</tbody></table></div>")
+    return Markup("".join(parts + table))
 
 
 @router.get("/lanh-dao", response_class=HTMLResponse)
