@@ -35,6 +35,13 @@ def test_headline_numbers_drill_down_to_the_dossiers_behind_them(app, world, mon
     late = client.get("/lanh-dao/ho-so", params={"loai": "late", "tu": "01/01/2026",
                                                  "den": "31/01/2026", "don_vi": "24175"})
     assert month["d3"] in late.text and month["d2"] not in late.text
+    assert "← Về trang điều hành" in late.text and "Xã Hòa Phú" in late.text
+    assert "Trễ (ngày làm việc)" in late.text and "Tải danh sách (Excel)" in late.text
+    listed = client.get("/lanh-dao/ho-so.xlsx", params={
+        "loai": "late", "tu": "01/01/2026", "den": "31/01/2026", "don_vi": "24175"})
+    drilled = load_workbook(io.BytesIO(listed.content)).active
+    assert drilled["A5"].value == month["d3"] and drilled["B5"].value == "Xã Hòa Phú"
+    assert drilled["H5"].value and drilled["H5"].value > 0  # working days late
     excel = client.get("/lanh-dao/bao-cao/ontime.xlsx", params={
         "tu": "01/01/2026", "den": "31/01/2026", "don_vi": "24175"})
     sheet = load_workbook(io.BytesIO(excel.content)).active

@@ -445,16 +445,75 @@ def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code:
             value = int(key) if by in ("unit", "official", "month") and str(key).isdigit() \
                 else key
             where.append(group == value)
-        stmt = (sa.select(D.code, D.applicant_name, D.status, D.timeliness, D.received_at,
-                          D.due, D.appointment, D.effective_receipt, D.appointment_at_receipt,
-                          P.name.label("procedure"))
+        stmt = (sa.select(D.id, D.code, D.applicant_name, D.status, D.timeliness,
+                          D.received_at, D.due, D.appointment, D.effective_receipt,
+                          D.appointment_at_receipt, D.result_ready_at, D.current_step,
+                          D.unit_id, P.name.label("procedure"))
                 .select_from(_from(sorted({*joins, "procedure"})))
                 .where(*where).order_by(D.due).limit(limit))
         rows = list(conn.execute(stmt))
-    if kind == "due_soon":
-        rows = [r for r in rows
-                if _urgency(calendar, r, now, due_soon_share) is Urgency.DUE_SOON]
-    return rows
+        if kind == "due_soon":
+            rows = [r for r in rows
+                    if _urgency(calendar, r, now, due_soon_share) is Urgency.DUE_SOON]
+        return _explained(conn, calendar, rows, now)
+
+
+@dataclass(frozen=True)
+class BehindRow:
+    """A dossier behind a number, as a leader reads it: where it is, who holds it, how many
+    working days late, and which steps overran their time and by how much."""
+
+    code: str
+    applicant_name: str
+    procedure: str
+    unit: str
+    status: object
+    timeliness: object
+    received_at: datetime
+    due: datetime
+    step: str           # the step it is at (or "")
+    step_unit: str
+    official: str       # who holds that step (or "")
+    days_late: float | None  # working days past due, one decimal (None: not late)
+    overruns: list      # (step name, unit, official, working hours over)
+
+
+def _explained(conn: Connection, calendar: WorkingCalendar, rows: list,
+               now: datetime) -> list[BehindRow]:
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    U, OF = t.units.c, t.officials.c
+    names = {r.id: r.name for r in conn.execute(sa.select(U.id, U.name))}
+    people = {r.id: r.full_name for r in conn.execute(sa.select(OF.id, OF.full_name))}
+    steps: dict[int, list] = {}
+    for start in range(0, len(ids), 500):
+        for s in conn.execute(sa.select(S.dossier_id, S.seq, S.name, S.unit_id, S.assignee_id,
+                                        S.completed_by_id, S.worked_seconds,
+                                        S.allocated_seconds, S.overran)
+                              .where(S.dossier_id.in_(ids[start:start + 500]))
+                              .order_by(S.dossier_id, S.seq)):
+            steps.setdefault(s.dossier_id, []).append(s)
+    day = calendar.day_seconds or 1
+    out = []
+    for r in rows:
+        mine = steps.get(r.id, [])
+        current = next((s for s in mine if s.seq == r.current_step), None)
+        ready = r.result_ready_at or now
+        late = calendar.between(r.due, ready) / day if ready > r.due else None
+        out.append(BehindRow(
+            r.code, r.applicant_name, r.procedure, names.get(r.unit_id, ""), r.status,
+            r.timeliness, r.received_at, r.due,
+            current.name if current and not r.result_ready_at else "",
+            names.get(current.unit_id, "") if current and not r.result_ready_at else "",
+            people.get(current.assignee_id or current.completed_by_id, "")
+            if current and not r.result_ready_at else "",
+            round(late, 1) if late else None,
+            [(s.name, names.get(s.unit_id, ""),
+              people.get(s.assignee_id or s.completed_by_id, ""),
+              round((s.worked_seconds - s.allocated_seconds) / 3600, 1))
+             for s in mine if s.overran]))
+    return out
 
 
 def supplements(engine: Engine, *, province_code: int, period: Period,

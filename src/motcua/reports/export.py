@@ -134,3 +134,38 @@ def to_xlsx(report: dict) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def drill_xlsx(rows: list, title: str, period) -> bytes:
+    """The dossiers behind one number of the dashboard, with where each is and why late."""
+    from motcua.domain.text import vn_date_time
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = sheet_title(title)
+    sheet["A1"] = title.upper()
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = (f"Hồ sơ tiếp nhận từ ngày {period.first:%d/%m/%Y} đến ngày "
+                   f"{period.last:%d/%m/%Y}")
+    heads = [("Mã hồ sơ", 22), ("Đơn vị tiếp nhận", 28), ("Thủ tục", 40), ("Người nộp", 24),
+             ("Hạn giải quyết", 17), ("Đang ở bước", 28), ("Người giữ bước", 22),
+             ("Trễ (ngày làm việc)", 12), ("Bước vượt thời gian", 50)]
+    fill = PatternFill("solid", fgColor="DDDDDD")
+    for i, (label, width) in enumerate(heads, start=1):
+        cell = sheet.cell(row=4, column=i, value=label)
+        cell.font, cell.fill = Font(bold=True), fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    for n, r in enumerate(rows, start=5):
+        values = [r.code, r.unit, r.procedure, r.applicant_name, vn_date_time(r.due),
+                  f"{r.step} ({r.step_unit})" if r.step else "", r.official, r.days_late,
+                  "; ".join(f"{name} ({unit}{', ' + who if who else ''}): quá "
+                            f"{str(hours).replace('.', ',')} giờ"
+                            for name, unit, who, hours in r.overruns)]
+        for i, value in enumerate(values, start=1):
+            cell = sheet.cell(row=n, column=i, value=value)
+            if i == 8:
+                cell.number_format = "0.0"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

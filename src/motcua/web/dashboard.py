@@ -17,7 +17,7 @@ from motcua.domain.errors import PermissionDenied
 from motcua.domain.text import vn_number
 from motcua.reports import behind, lists, make_report
 from motcua.reports.core import DRILL_KINDS, Period
-from motcua.reports.export import to_csv, to_xlsx
+from motcua.reports.export import drill_xlsx, to_csv, to_xlsx
 from motcua.services import postal
 from motcua.web.common import file_response, page, parse_instant, require_official
 
@@ -112,8 +112,28 @@ def drill_down(request: Request, kind: str = Query("received", alias="loai", max
     unit, _ = _scope(request, unit_code)
     period = _period(request, first_day, last_day)
     rows = behind(ctx, period, kind, unit, by=by or None, key=key or None)
+    base = {"tu": f"{period.first:%d/%m/%Y}", "den": f"{period.last:%d/%m/%Y}",
+            "don_vi": unit or ""}
+    query = urlencode({**base, "loai": kind, **({"nhom": by, "khoa": key} if by else {})})
+    unit_name = lists.unit_names(ctx, [unit])[unit] if unit else "toàn tỉnh"
     return page(request, "drill.html", rows=rows, kind=DRILL_KINDS.get(kind, kind),
-                period=period, unit=unit)
+                period=period, unit_name=unit_name, back=urlencode(base), query=query)
+
+
+@router.get("/lanh-dao/ho-so.xlsx")
+def drill_export(request: Request, kind: str = Query("received", alias="loai", max_length=20),
+                 first_day: str = Query("", alias="tu", max_length=10),
+                 last_day: str = Query("", alias="den", max_length=10),
+                 unit_code: str = Query("", alias="don_vi", max_length=40),
+                 by: str = Query("", alias="nhom", max_length=20),
+                 key: str = Query("", alias="khoa", max_length=80)):
+    """The dossiers behind a number, as Excel (unit, step, official, days late, overruns)."""
+    ctx = request.app.state.ctx
+    unit, _ = _scope(request, unit_code)
+    period = _period(request, first_day, last_day)
+    rows = behind(ctx, period, kind, unit, by=by or None, key=key or None)
+    title = DRILL_KINDS.get(kind, kind)
+    return file_response(drill_xlsx(rows, title, period), f"ho-so-{kind}.xlsx")
 
 
 @router.get("/lanh-dao/bao-cao/{kind}.{fmt}")
