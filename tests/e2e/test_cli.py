@@ -191,3 +191,11 @@ def test_the_demo_loads_its_province_people_and_dossiers(tmp_path):
     assert queued == 0  # the generated history is never sent
     assert emails == 0  # every demo official is reached by the demo's mailbox
     assert askers == 0  # correction requests come from a desk officer
+
+
+def test_cchc_import_templates_from_the_command_line(tmp_path):
+    out = motcua("cchc", "template", "bien-che", "--out", str(tmp_path / "bien-che.xlsx"))
+    assert "Đã ghi mẫu bien-che" in out.stdout and (tmp_path / "bien-che.xlsx").stat().st_size
+    wrong = motcua("cchc", "template", "khong-co", "--out", str(tmp_path / "x.xlsx"),
+                   check=False)
+    assert wrong.returncode != 0 and "Không có mẫu nhập" in wrong.stdout + wrong.stderr

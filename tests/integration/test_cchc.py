@@ -265,3 +265,21 @@ def test_a_file_larger_than_the_office_allows_is_refused_before_reading(app):
         import_file(app, "nhiem-vu.csv", tasks_csv())
     assert refused.value.details["reason"] == "qua_dung_luong"
     assert "nhiem-vu.csv" in refused.value.message
+
+
+@pytest.mark.parametrize("name", ["nhiem-vu", "phien-hop", "kiem-tra", "quy-dinh",
+                                  "tuyen-truyen", "bien-che"])
+def test_each_import_template_has_its_lists_and_notes_and_imports_as_it_is(app, name):
+    from motcua.reports.cchc_templates import template_xlsx
+    from motcua.services.cchc import import_file
+
+    data = template_xlsx(name)
+    book = load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Dữ liệu", "Danh mục", "Hướng dẫn"]
+    sheet = book["Dữ liệu"]
+    assert sheet["A1"].value and sheet["A2"].value  # the header row and one example
+    assert "Bắt buộc" in [c.value for c in book["Hướng dẫn"][4]]
+    lists = sheet.data_validations.dataValidation
+    assert lists and all(v.type == "list" for v in lists)  # every kind has a choice column
+    counts = import_file(app, f"{name}.xlsx", data)
+    assert sum(counts.values()) == 1

@@ -81,6 +81,18 @@ def generate_command(
                .replace(",", "."))
 
 
+@cchc_app.command("template")
+@friendly
+def cchc_template(name: str, out: Annotated[Path, typer.Option("--out", help="Tệp .xlsx ghi ra.")]
+                  ) -> None:
+    """Ghi mẫu Excel để nhập một loại dữ liệu CCHC (nhiem-vu, phien-hop, kiem-tra, quy-dinh,
+    tuyen-truyen, bien-che)."""
+    from motcua.reports.cchc_templates import template_xlsx
+
+    out.write_bytes(template_xlsx(name))
+    typer.echo(f"Đã ghi mẫu {name} vào {out}.")
+
+
 @cchc_app.command("import")
 @friendly
 def cchc_import(file: Path, database: Database = None) -> None:

@@ -30,6 +30,8 @@ OUTREACH_KINDS = {"direction_document": "văn bản chỉ đạo", "news": "tin,
                   "conference": "hội nghị, hội thảo", "contest": "cuộc thi"}
 LEVELS = {"province": "tỉnh", "department": "sở, ngành", "commune": "xã, phường"}
 MODES = {"online": "trực tuyến", "in_person": "trực tiếp"}
+# sheets of an import template that are not data: its notes and its drop-down lists
+NOTE_SHEETS = ("Hướng dẫn", "Danh mục")
 
 SYNONYMS = {
     "agency_kind": {"bo": "ministry", "bo, nganh": "ministry", "nganh": "ministry",

@@ -8,7 +8,7 @@ from pathlib import PurePath
 
 from openpyxl import load_workbook
 
-from motcua.domain.cchc import SECTIONS, Section, check_rows, section_for
+from motcua.domain.cchc import NOTE_SHEETS, SECTIONS, Section, check_rows, section_for
 from motcua.domain.documents import check_size
 from motcua.domain.errors import ValidationError
 from motcua.services.context import Context
@@ -35,6 +35,8 @@ def _xlsx_tables(data: bytes) -> list[tuple[str, list[str], list[tuple[int, dict
         raise ValidationError("Không đọc được tệp Excel (.xlsx).") from exc
     tables = []
     for sheet in book.worksheets:
+        if sheet.title in NOTE_SHEETS:
+            continue  # a template's notes and lists
         lines = sheet.iter_rows(values_only=True)
         first = next(lines, None)
         if not first or not any(first):

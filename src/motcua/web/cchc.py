@@ -6,11 +6,12 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from motcua.domain.cchc import AGENCY_KINDS, KIND_PHRASES, TASK_STATUSES
+from motcua.domain.cchc import AGENCY_KINDS, KIND_PHRASES, SECTIONS, TASK_STATUSES
 from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
 from motcua.domain.units import Role
 from motcua.reports import cchc_annual
 from motcua.reports.cchc_docs import HEADINGS, sentences, to_docx, to_xlsx
+from motcua.reports.cchc_templates import FILE_NAMES, template_xlsx
 from motcua.services.cchc import import_file, save_task
 from motcua.web.common import check_csrf, file_response, page, require_official
 
@@ -40,7 +41,8 @@ def review(request: Request, wanted: int | None = Query(None, alias="nam", ge=19
     report = cchc_annual(ctx, year)
     return page(request, "cchc.html", r=report, text=sentences(report), headings=HEADINGS,
                 year=year, may_write=bool(who.units_with(Role.ADMIN)), kinds=AGENCY_KINDS,
-                kind_phrases=KIND_PHRASES, statuses=TASK_STATUSES)
+                kind_phrases=KIND_PHRASES, statuses=TASK_STATUSES,
+                templates=[(FILE_NAMES[s.name], s.label) for s in SECTIONS])
 
 
 @router.post("/cchc/nhap")
@@ -75,6 +77,13 @@ def add_task(request: Request, csrf: str = Form(""), year: str = Form(""),
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
     return RedirectResponse(f"/cchc?nam={year if year.isdigit() else ''}", status_code=303)
+
+
+@router.get("/cchc/mau/{name}.xlsx")
+def import_template(request: Request, name: str = PathParam(..., max_length=40)):
+    """The Excel template of one kind of import (header row, example, lists, notes)."""
+    _who(request)
+    return file_response(template_xlsx(name), f"mau-{name}.xlsx")
 
 
 @router.get("/cchc/bao-cao-{year}.{fmt}")
