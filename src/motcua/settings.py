@@ -90,6 +90,17 @@ class Settings:
     postal_fee: int = field(default_factory=lambda: int(_env("POSTAL_FEE", "25000")))
     postal_max_attempts: int = field(default_factory=lambda: int(_env("POSTAL_MAX_ATTEMPTS", "2")))
     postal_lost_days: int = field(default_factory=lambda: int(_env("POSTAL_LOST_DAYS", "7")))
+    # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
+    # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
+    report_agency: str = field(
+        default_factory=lambda: _env("REPORT_AGENCY", "UBND TỈNH ĐẮK LẮK|SỞ NỘI VỤ"))
+    report_symbol: str = field(default_factory=lambda: _env("REPORT_SYMBOL", "BC-SNV"))
+    report_signer_title: str = field(
+        default_factory=lambda: _env("REPORT_SIGNER_TITLE", "GIÁM ĐỐC"))
+    report_signer_name: str = field(default_factory=lambda: _env("REPORT_SIGNER_NAME", ""))
+    report_recipients: str = field(default_factory=lambda: _env(
+        "REPORT_RECIPIENTS", "Bộ Nội vụ;Thường trực Tỉnh ủy;Thường trực HĐND tỉnh;"
+        "Chủ tịch, các Phó Chủ tịch UBND tỉnh;Lưu: VT, CCHC"))
     # the demo's SMTP server keeps what it receives here (/hop-thu-thu-nghiem shows it)
     demo_mailbox: Path | None = field(
         default_factory=lambda: Path(v) if (v := os.environ.get("MOTCUA_DEMO_MAILBOX")) else None)

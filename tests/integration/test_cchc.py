@@ -142,8 +142,28 @@ def test_every_other_section_matches_the_hand_count(programme):
 
 
 def test_the_word_report_says_it_in_official_prose(programme):
-    doc = Document(io.BytesIO(to_docx(programme)))
+    from datetime import date
+
+    from motcua.reports.cchc_docs import Issuer
+
+    issuer = Issuer(("UBND TỈNH ĐẮK LẮK", "SỞ NỘI VỤ"), "BC-SNV", "Buôn Ma Thuột",
+                    date(2024, 12, 16), "Giám đốc", "Nguyễn Văn Ký",
+                    ("Bộ Nội vụ", "Lưu: VT, CCHC"))
+    doc = Document(io.BytesIO(to_docx(programme, issuer)))
+    section = doc.sections[0]  # Decree 30/2020: A4, margins within its ranges
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert 2 <= section.top_margin.cm <= 2.5 and 2 <= section.bottom_margin.cm <= 2.5
+    assert 3 <= section.left_margin.cm <= 3.5 and 1.5 <= section.right_margin.cm <= 2
+    header = [c.text for c in doc.tables[0].rows[0].cells]
+    assert "UBND TỈNH ĐẮK LẮK" in header[0] and "SỞ NỘI VỤ" in header[0]
+    assert "/BC-SNV" in header[0] and "Độc lập - Tự do - Hạnh phúc" in header[1]
+    assert "Buôn Ma Thuột, ngày 16 tháng 12 năm 2024" in header[1]
+    closing = [c.text for c in doc.tables[-1].rows[0].cells]
+    assert "Nơi nhận:" in closing[0] and "- Bộ Nội vụ;" in closing[0]
+    assert "- Lưu: VT, CCHC." in closing[0]
+    assert "GIÁM ĐỐC" in closing[1] and "Nguyễn Văn Ký" in closing[1]
     text = "\n".join(p.text for p in doc.paragraphs)
+    assert "BÁO CÁO" in text and "Kết quả công tác cải cách hành chính năm 2024" in text
     assert ("Năm 2024, các bộ, ngành Trung ương đã hoàn thành 1.019/1.049 nhiệm vụ, đạt tỷ lệ "
             "97,14% so với kế hoạch, cao hơn 2,74% so với cùng kỳ năm 2023.") in text
     assert "chưa có số liệu năm 2023 để so sánh" in text
@@ -151,7 +171,7 @@ def test_the_word_report_says_it_in_official_prose(programme):
     assert "lũy kế từ năm 2020 đã cắt giảm, đơn giản hóa 5/10 quy định, đạt 50,00%" in text
     assert "họp 2 phiên (1 phiên trực tuyến) với 4 điểm cầu, 75 lượt đại biểu" in text
     assert "Tổng biên chế được giao 1.052, hiện có 1.011, còn thiếu 41." in text
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1]
     cells = [c.text for table in doc.tables for row in table.rows for c in row.cells]
     assert "97,14" in cells and "Bộ Nội vụ" in cells
     book = load_workbook(io.BytesIO(to_xlsx(programme)))

@@ -122,15 +122,17 @@ def cchc_report(
 ) -> None:
     """Báo cáo CCHC năm: số liệu JSON, Excel hoặc văn bản Word."""
     from motcua.reports import cchc_annual
-    from motcua.reports.cchc_docs import to_docx, to_xlsx
+    from motcua.reports.cchc_docs import Issuer, to_docx, to_xlsx
 
     if fmt not in ("json", "xlsx", "docx"):
         fail("--format phải là json, xlsx hoặc docx.")
     if fmt != "json" and out is None:
         fail(f"Định dạng {fmt} cần --out TỆP.")
-    report = cchc_annual(open_app(database), year, None if scope == "national" else scope)
+    app = open_app(database)
+    report = cchc_annual(app, year, None if scope == "national" else scope)
     if fmt == "json":
         data = json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
     else:
-        data = to_docx(report) if fmt == "docx" else to_xlsx(report)
+        issuer = Issuer.from_settings(app.settings, app.clock.now().date())
+        data = to_docx(report, issuer) if fmt == "docx" else to_xlsx(report)
     emit(data, out, f"báo cáo CCHC năm {year}", newline=fmt == "json")

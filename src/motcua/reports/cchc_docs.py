@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from datetime import date
 
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -33,8 +36,16 @@ def compare(block: dict, year: int) -> str:
     return f"{side} {vn_number(abs(delta), 2)}% so với cùng kỳ năm {year - 1}"
 
 
-def task_sentence(kind: str, block: dict, year: int) -> str:
-    return (f"{KIND_PHRASES[kind]} đã hoàn thành {n(block['done'])}/{n(block['planned'])} "
+# one province's (or agency's) own report: its own levels, not "the provinces"
+OWN_PHRASES = {"ministry": "bộ, ngành", "province": "cấp tỉnh",
+               "department": "các sở, ban, ngành", "commune": "các xã, phường"}
+
+
+def task_sentence(kind: str, block: dict, year: int, national: bool = True) -> str:
+    who = (KIND_PHRASES if national else OWN_PHRASES)[kind]
+    if not block["planned"]:
+        return f"{who} không có nhiệm vụ trong kế hoạch"
+    return (f"{who} đã hoàn thành {n(block['done'])}/{n(block['planned'])} "
             f"nhiệm vụ, đạt tỷ lệ {p(block['rate_pct'])} so với kế hoạch, "
             f"{compare(block, year)}")
 
@@ -43,7 +54,8 @@ def sentences(r: dict) -> dict[str, list[str]]:
     """The report's prose, section by section, every number from ``r``."""
     year = r["year"]
     tasks = r["tasks"]
-    out = {"tasks": [f"Năm {year}, {task_sentence(kind, block, year)}."
+    national = r["scope"] == "national"
+    out = {"tasks": [f"Năm {year}, {task_sentence(kind, block, year, national)}."
                      for kind, block in tasks["by_kind"].items()]}
     if tasks["total"]["planned"]:
         out["tasks"].append(
@@ -51,17 +63,27 @@ def sentences(r: dict) -> dict[str, list[str]]:
             f"{n(tasks['total']['planned'])} nhiệm vụ ({p(tasks['total']['rate_pct'])}); "
             f"{n(len(tasks['overdue']))} nhiệm vụ quá hạn chưa hoàn thành.")
     i = r["inspections"]["total"]
-    out["inspections"] = [
-        f"Đã kiểm tra công tác cải cách hành chính tại {n(i['inspected_units'])} đơn vị, "
-        f"phát hiện {n(i['findings'])} tồn tại, hạn chế; đến nay đã khắc phục "
-        f"{n(i['handled'])}, đạt {p(i['handled_pct'])}."]
+    if not i["inspected_units"]:
+        out["inspections"] = [f"Năm {year} chưa ghi nhận cuộc kiểm tra cải cách hành chính nào."]
+    elif not i["findings"]:
+        out["inspections"] = [
+            f"Đã kiểm tra công tác cải cách hành chính tại {n(i['inspected_units'])} đơn vị, "
+            "không phát hiện tồn tại, hạn chế."]
+    else:
+        out["inspections"] = [
+            f"Đã kiểm tra công tác cải cách hành chính tại {n(i['inspected_units'])} đơn vị, "
+            f"phát hiện {n(i['findings'])} tồn tại, hạn chế; đến nay đã khắc phục "
+            f"{n(i['handled'])}, đạt {p(i['handled_pct'])}."]
     g = r["regulations"]
     c = g["cumulative"]
-    out["regulations"] = [
-        f"Năm {year}, đã cắt giảm {n(g['year']['cut'])} và đơn giản hóa "
-        f"{n(g['year']['simplified'])} quy định kinh doanh; lũy kế từ năm {c['base_year']} đã "
-        f"cắt giảm, đơn giản hóa {n(c['cut_or_simplified'])}/{n(c['in_force'])} quy định, đạt "
-        f"{p(c['rate_pct'])}."]
+    if not c["in_force"]:
+        out["regulations"] = ["Chưa có số liệu về quy định kinh doanh được rà soát."]
+    else:
+        out["regulations"] = [
+            f"Năm {year}, đã cắt giảm {n(g['year']['cut'])} và đơn giản hóa "
+            f"{n(g['year']['simplified'])} quy định kinh doanh; lũy kế từ năm {c['base_year']} "
+            f"đã cắt giảm, đơn giản hóa {n(c['cut_or_simplified'])}/{n(c['in_force'])} quy "
+            f"định, đạt {p(c['rate_pct'])}."]
     o = r["outreach"]["by_kind"]
     out["outreach"] = [
         f"Đã ban hành {n(o['direction_document'])} văn bản chỉ đạo, đăng {n(o['news'])} tin, "
@@ -132,26 +154,84 @@ def _cell(value) -> str:
     return str(value)
 
 
-def to_docx(r: dict) -> bytes:
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues a report, as Decree 30/2020/NĐ-CP sets its parts: the agency (governing
+    body above, the issuing unit below), the number's symbol, place and date, the
+    recipients and the signature block."""
+
+    agency: tuple[str, str]
+    symbol: str
+    place: str
+    day: date
+    signer_title: str
+    signer_name: str
+    recipients: tuple[str, ...]
+
+    @classmethod
+    def from_settings(cls, settings, day: date) -> Issuer:
+        top, _, unit = settings.report_agency.partition("|")
+        return cls((top.strip(), unit.strip()), settings.report_symbol, settings.place_name,
+                   day, settings.report_signer_title, settings.report_signer_name,
+                   tuple(x.strip() for x in settings.report_recipients.split(";") if x.strip()))
+
+
+def _paragraph(cell_or_doc, text: str, *, bold=False, italic=False, size=13, center=True,
+               underline=False):
+    para = cell_or_doc.add_paragraph()
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
+    para.paragraph_format.space_after = Pt(0)
+    run = para.add_run(text)
+    run.bold, run.italic, run.underline, run.font.size = bold, italic, underline, Pt(size)
+    return para
+
+
+def _blocks(doc, left: list, right: list, widths=(Cm(6.5), Cm(9.5))) -> None:
+    """Two columns without borders (header: agency | motto; end: recipients | signature)."""
+    table = doc.add_table(rows=1, cols=2)
+    table.autofit = False
+    for cell, items, width in zip(table.rows[0].cells, (left, right), widths, strict=True):
+        cell.width = width
+        cell.paragraphs[0].text = ""
+        for text, kw in items:
+            _paragraph(cell, text, **kw)
+
+
+def to_docx(r: dict, issuer: Issuer) -> bytes:
+    """The report on A4 with the parts of Decree 30/2020/NĐ-CP: agency, number and symbol,
+    national motto, place and date, title, body, "Nơi nhận", signature block; margins
+    2 cm top and bottom, 3 cm left, 1,7 cm right; Times New Roman 13."""
     doc = Document()
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin = section.bottom_margin = Cm(2)
+    section.left_margin, section.right_margin = Cm(3), Cm(1.7)
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(13)
-    for line, bold in (("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", True),
-                       ("Độc lập - Tự do - Hạnh phúc", True)):
-        para = doc.add_paragraph()
-        para.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        para.add_run(line).bold = bold
-    scope = "" if r["scope"] == "national" else f" — {r['scope']}"
-    heading = doc.add_paragraph()
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = heading.add_run(f"BÁO CÁO KẾT QUẢ CÔNG TÁC CẢI CÁCH HÀNH CHÍNH NĂM {r['year']}{scope}")
-    run.bold = True
+    day = issuer.day
+    _blocks(doc,
+            [(issuer.agency[0].upper(), {"size": 12}),
+             (issuer.agency[1].upper(), {"bold": True, "size": 12}),
+             ("―――――", {"size": 10}), (f"Số:       /{issuer.symbol}", {"size": 13})],
+            [("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", {"bold": True, "size": 12}),
+             ("Độc lập - Tự do - Hạnh phúc", {"bold": True, "size": 13, "underline": True}),
+             ("", {}),
+             (f"{issuer.place}, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}"
+              if issuer.place else "", {"italic": True, "size": 13})])
+    scope = "" if r["scope"] == "national" else f" của {r['scope']}"
+    _paragraph(doc, "BÁO CÁO", bold=True, size=14).paragraph_format.space_before = Pt(12)
+    _paragraph(doc, f"Kết quả công tác cải cách hành chính năm {r['year']}{scope}", bold=True,
+               size=14)
+    _paragraph(doc, "―――――", size=10)
     text, grids = sentences(r), tables(r)
     for key, title in HEADINGS.items():
         doc.add_paragraph().add_run(title).bold = True
         for sentence in text[key]:
-            doc.add_paragraph(sentence[0].upper() + sentence[1:])
+            para = doc.add_paragraph(sentence[0].upper() + sentence[1:])
+            para.paragraph_format.first_line_indent = Cm(1)
+            para.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         header, rows = grids[key]
         if rows:
             table = doc.add_table(rows=1, cols=len(header))
@@ -162,6 +242,15 @@ def to_docx(r: dict) -> bytes:
                 cells = table.add_row().cells
                 for i, value in enumerate(row):
                     cells[i].text = _cell(value)
+    doc.add_paragraph()
+    _blocks(doc,
+            [("Nơi nhận:", {"bold": True, "italic": True, "size": 12, "center": False}),
+             *[(f"- {x};" if i < len(issuer.recipients) - 1 else f"- {x}.",
+                {"size": 11, "center": False}) for i, x in enumerate(issuer.recipients)]],
+            [(issuer.signer_title.upper(), {"bold": True, "size": 13}),
+             ("(Ký, ghi rõ họ tên, đóng dấu)", {"italic": True, "size": 12}),
+             ("", {}), ("", {}), ("", {}),
+             (issuer.signer_name, {"bold": True, "size": 13})])
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

@@ -10,7 +10,7 @@ from motcua.domain.cchc import AGENCY_KINDS, KIND_PHRASES, SECTIONS, TASK_STATUS
 from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied
 from motcua.domain.units import Role
 from motcua.reports import cchc_annual
-from motcua.reports.cchc_docs import HEADINGS, sentences, to_docx, to_xlsx
+from motcua.reports.cchc_docs import HEADINGS, Issuer, sentences, to_docx, to_xlsx
 from motcua.reports.cchc_templates import FILE_NAMES, template_xlsx
 from motcua.services.cchc import import_file, save_task
 from motcua.web.common import check_csrf, file_response, page, require_official
@@ -94,6 +94,7 @@ def download(request: Request, year: int = PathParam(..., ge=1, le=9999), fmt: s
         raise NotFound(f"Không có báo cáo cải cách hành chính năm {year}.")
     report = cchc_annual(ctx, year)
     if fmt in ("docx", "xlsx"):
-        data = to_docx(report) if fmt == "docx" else to_xlsx(report)
+        issuer = Issuer.from_settings(ctx.settings, ctx.clock.now().date())
+        data = to_docx(report, issuer) if fmt == "docx" else to_xlsx(report)
         return file_response(data, f"bao-cao-cchc-{year}.{fmt}")
     raise PermissionDenied("Định dạng phải là docx hoặc xlsx.")
