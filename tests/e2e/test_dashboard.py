@@ -47,6 +47,7 @@ def test_headline_numbers_drill_down_to_the_dossiers_behind_them(app, world, mon
     sheet = load_workbook(io.BytesIO(excel.content)).active
     assert sheet["A5"].value.startswith("24175") and sheet["B5"].value == 7
     assert sheet.title == "Báo cáo kết quả giải quyết hồ"  # cut at a word, not "hồ s"
+    assert "Thời gian giải quyết TB (ngày làm việc)" in [c.value for c in sheet[4]]
     params = {"tu": "01/01/2026", "den": "31/01/2026", "don_vi": "24175"}
     vn_csv = client.get("/lanh-dao/bao-cao/ontime.csv", params={**params, "kieu": "vn"})
     plain = client.get("/lanh-dao/bao-cao/ontime.csv", params=params)

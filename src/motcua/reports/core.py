@@ -287,6 +287,10 @@ def ontime(engine: Engine, calendar: WorkingCalendar, *, province_code: int, per
         row["on_time_rate_pct"] = pct(row["early"] + row["on_time"], row["finished"])
         row["avg_handling_minutes"] = (round(row["handling"] / row["handled"] / 60, 1)
                                        if row["handled"] else None)
+        # as officials count: working days (of the office hours' length), one decimal
+        row["avg_handling_days"] = (round(row["handling"] / row["handled"]
+                                          / calendar.day_seconds, 1)
+                                    if row["handled"] and calendar.day_seconds else None)
         del row["handling"], row["handled"]
     return {"report": "ontime", "period": period.as_dict(), "by": by, "rows": out,
             "totals": totals}

@@ -18,7 +18,7 @@ COLUMNS = {
                ("due_soon", "Sắp đến hạn", 11, "#,##0"), ("overdue_now", "Đang quá hạn", 12,
                                                           "#,##0"),
                ("on_time_rate_pct", "Tỷ lệ đúng hạn (%)", 14, "0.00"),
-               ("avg_handling_minutes", "Thời gian giải quyết TB (phút làm việc)", 18, "#,##0.0")],
+               ("avg_handling_days", "Thời gian giải quyết TB (ngày làm việc)", 18, "#,##0.0")],
     "steps": [("group", "Nhóm", 40, None), ("steps_finished", "Bước đã xong", 12, "#,##0"),
               ("overruns", "Bước vượt thời gian", 13, "#,##0"),
               ("overrun_minutes", "Số phút vượt", 12, "#,##0"),
