@@ -6,10 +6,11 @@ by the same query rules as the report. Charts are SVG drawn here: no internet.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
@@ -101,39 +102,42 @@ def dashboard(request: Request, first_day: str = Query("", alias="tu", max_lengt
                 choices=lists.scope_choices(ctx, require_official(request)))
 
 
+@dataclass(frozen=True)
+class DrillQuery:
+    """Which number's dossiers: the same query for the page and its Excel download."""
+
+    kind: str = Query("received", alias="loai", max_length=20)
+    first_day: str = Query("", alias="tu", max_length=10)
+    last_day: str = Query("", alias="den", max_length=10)
+    unit_code: str = Query("", alias="don_vi", max_length=40)
+    by: str = Query("", alias="nhom", max_length=20)
+    key: str = Query("", alias="khoa", max_length=80)
+
+    def rows(self, request: Request):
+        unit, _ = _scope(request, self.unit_code)
+        period = _period(request, self.first_day, self.last_day)
+        return unit, period, behind(request.app.state.ctx, period, self.kind, unit,
+                                    by=self.by or None, key=self.key or None)
+
+
 @router.get("/lanh-dao/ho-so", response_class=HTMLResponse)
-def drill_down(request: Request, kind: str = Query("received", alias="loai", max_length=20),
-               first_day: str = Query("", alias="tu", max_length=10),
-               last_day: str = Query("", alias="den", max_length=10),
-               unit_code: str = Query("", alias="don_vi", max_length=40),
-               by: str = Query("", alias="nhom", max_length=20),
-               key: str = Query("", alias="khoa", max_length=80)):
-    ctx = request.app.state.ctx
-    unit, _ = _scope(request, unit_code)
-    period = _period(request, first_day, last_day)
-    rows = behind(ctx, period, kind, unit, by=by or None, key=key or None)
+def drill_down(request: Request, q: DrillQuery = Depends()):
+    unit, period, rows = q.rows(request)
     base = {"tu": f"{period.first:%d/%m/%Y}", "den": f"{period.last:%d/%m/%Y}",
             "don_vi": unit or ""}
-    query = urlencode({**base, "loai": kind, **({"nhom": by, "khoa": key} if by else {})})
+    query = urlencode({**base, "loai": q.kind, **({"nhom": q.by, "khoa": q.key} if q.by else {})})
+    ctx = request.app.state.ctx
     unit_name = lists.unit_names(ctx, [unit])[unit] if unit else "toàn tỉnh"
-    return page(request, "drill.html", rows=rows, kind=DRILL_KINDS.get(kind, kind),
+    return page(request, "drill.html", rows=rows, kind=DRILL_KINDS.get(q.kind, q.kind),
                 period=period, unit_name=unit_name, back=urlencode(base), query=query)
 
 
 @router.get("/lanh-dao/ho-so.xlsx")
-def drill_export(request: Request, kind: str = Query("received", alias="loai", max_length=20),
-                 first_day: str = Query("", alias="tu", max_length=10),
-                 last_day: str = Query("", alias="den", max_length=10),
-                 unit_code: str = Query("", alias="don_vi", max_length=40),
-                 by: str = Query("", alias="nhom", max_length=20),
-                 key: str = Query("", alias="khoa", max_length=80)):
+def drill_export(request: Request, q: DrillQuery = Depends()):
     """The dossiers behind a number, as Excel (unit, step, official, days late, overruns)."""
-    ctx = request.app.state.ctx
-    unit, _ = _scope(request, unit_code)
-    period = _period(request, first_day, last_day)
-    rows = behind(ctx, period, kind, unit, by=by or None, key=key or None)
-    title = DRILL_KINDS.get(kind, kind)
-    return file_response(drill_xlsx(rows, title, period), f"ho-so-{kind}.xlsx")
+    _, period, rows = q.rows(request)
+    return file_response(drill_xlsx(rows, DRILL_KINDS.get(q.kind, q.kind), period),
+                         f"ho-so-{q.kind}.xlsx")
 
 
 @router.get("/lanh-dao/bao-cao/{kind}.{fmt}")
