@@ -7,6 +7,7 @@ both, since a restored database without its audit key cannot be verified.
 
 from __future__ import annotations
 
+import hmac
 import os
 import secrets
 from pathlib import Path
@@ -41,3 +42,11 @@ def secret(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         out.write(value + "\n")
     return value
+
+
+def same_secret(given: str, expected: str) -> bool:
+    """Whether a secret someone sent (a webhook's key, any text) is the expected one, in
+    constant time; text that is not ASCII is compared as UTF-8, never refused with an
+    error."""
+    return hmac.compare_digest((given or "").encode(), expected.encode())
+

@@ -38,6 +38,7 @@ from motcua.domain.notifications import (
 )
 from motcua.domain.text import nfc, vn_date_time
 from motcua.domain.units import Official, Role
+from motcua.keys import same_secret
 from motcua.services import cache
 from motcua.services.context import Context
 from motcua.services.outbox import Backoff, PermanentFailure, TransientFailure
@@ -289,7 +290,7 @@ def copy_preferences(uow, from_ref: str, to_ref: str, at: datetime) -> None:
 
 def unsubscribe(ctx: Context, ref: str, mac: str) -> bool:
     """The citizen declines non-mandatory messages (the link in the message)."""
-    if not hmac.compare_digest(mac or "", unsubscribe_mac(ctx, ref)):
+    if not same_secret(mac, unsubscribe_mac(ctx, ref)):
         raise ValidationError("Đường dẫn hủy nhận tin không đúng hoặc đã bị sửa.")
     with ctx.uow() as uow:
         changed = uow.notifications.unsubscribe(ref, ctx.clock.now())
@@ -421,9 +422,6 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
             result.counts["sent"] += 1
     return result
 
-
-def same_secret(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def delivered(ctx: Context, idempotency_key: str, provider_message_id: str = "") -> int:

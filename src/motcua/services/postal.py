@@ -15,7 +15,6 @@ receiver) are kept and put on the review list of the desk's unit.
 from __future__ import annotations
 
 import base64
-import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -526,9 +525,6 @@ def returns_report(ctx: Context, start: datetime, end: datetime, *,
             round(statistics.median(hours), 1) if hours else None))
     return sorted(rows, key=lambda r: r.unit)
 
-
-def same_secret(given: str, expected: str) -> bool:
-    return hmac.compare_digest(given.encode(), expected.encode())
 
 
 def label_data(ctx: Context, code: str, official: Official) -> dict:

@@ -18,6 +18,7 @@ from motcua.domain.notifications import (
     STATUS_LABELS,
     TEMPLATE_LABELS,
 )
+from motcua.keys import same_secret
 from motcua.services import notifications as notes
 from motcua.web.common import check_csrf, page, require_official
 
@@ -148,7 +149,7 @@ def sms_receipt(request: Request, token: str = Query("", alias="khoa", max_lengt
     """eSMS-style callback: ``SendStatus`` 5 is delivered."""
     ctx = request.app.state.ctx
     expected = ctx.settings.receipt_token
-    if not expected or not notes.same_secret(token, expected):
+    if not expected or not same_secret(token, expected):
         return JSONResponse({"error": "Khóa biên nhận không đúng."}, status_code=403)
     changed = 0
     if status == "5":

@@ -14,6 +14,7 @@ from motcua.channels.post import HttpCarrier, parse_event
 from motcua.domain.documents import Upload
 from motcua.domain.errors import MotcuaError, NotFound
 from motcua.forms.postal import render_handover, render_label
+from motcua.keys import same_secret
 from motcua.services import postal
 from motcua.services.outbox import PermanentFailure, TransientFailure
 from motcua.web.common import check_csrf, file_response, page, require_official
@@ -146,7 +147,7 @@ async def carrier_event(request: Request):
                             status_code=400)
     expected = ctx.settings.post_webhook_token
     if not isinstance(body, dict) or not expected or \
-            not postal.same_secret(str(body.get("TOKEN", "")), expected):
+            not same_secret(str(body.get("TOKEN", "")), expected):
         return JSONResponse({"status": 403, "error": True, "message": "Sai khóa."},
                             status_code=403)
     try:
