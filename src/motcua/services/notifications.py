@@ -84,11 +84,15 @@ class Notification:
         uow.notifications.add(self.row(event.province_code, event.at), dossier)
 
 
+def _in_force(uow) -> dict[str, Template]:
+    """The shipped templates, replaced by an administrator's newest versions."""
+    return {**DEFAULT_TEMPLATES, **uow.notifications.templates()}
+
+
 def templates(ctx: Context, uow) -> dict[str, Template]:
-    """The templates in force: the shipped ones, replaced by an administrator's newest
-    versions; kept by the process a minute (an edit made in this process is seen at once)."""
-    return cache.kept(ctx, ("notification_templates",),
-                      lambda: {**DEFAULT_TEMPLATES, **uow.notifications.templates()})
+    """The templates in force, kept by the process a minute (an edit made in this process
+    is seen at once)."""
+    return cache.kept(ctx, ("notification_templates",), lambda: _in_force(uow))
 
 
 def _unit_name(ctx: Context, uow, unit_id: int) -> str:
@@ -105,13 +109,19 @@ def _preferences(ctx: Context, uow, ref: str, new: bool):
                       lambda: uow.notifications.preferences(ref))
 
 
-def _template_at(uow, key: str, version: int) -> Template:
-    """The version a row was written with (an edit later does not change a queued row)."""
-    for row in uow.notifications.template_history(key):
-        if row.version == version:
-            return Template(row.key, row.version, row.subject, row.body, row.sms,
-                            row.zns_template_id)
-    return DEFAULT_TEMPLATES[key]
+def _template_at(ctx: Context, key: str, version: int) -> Template:
+    """The version a row was written with (an edit later does not change a queued row);
+    a version never changes, so the process keeps it."""
+    def load() -> Template:
+        with ctx.uow() as uow:
+            for row in uow.notifications.template_history(key):
+                if row.version == version:
+                    return Template(row.key, row.version, row.subject, row.body, row.sms,
+                                    row.zns_template_id)
+        return DEFAULT_TEMPLATES[key]
+    if version == DEFAULT_TEMPLATES[key].version:
+        return DEFAULT_TEMPLATES[key]
+    return cache.kept(ctx, ("notification_template", key, version), load)
 
 
 # -- citizens -------------------------------------------------------------------------------
@@ -130,7 +140,7 @@ def _citizen_params(ctx: Context, code: str, name: str, procedure: str, unit: st
 def _to_citizen(ctx: Context, uow, *, ref: str, event: str, key: str, seq: int | str,
                 name: str, phone: str, email: str, params: dict[str, str],
                 unit_id: int | None, in_person: bool = False,
-                new: bool = False) -> list[Notification]:
+                new: bool = False) -> Notification | None:
     template = templates(ctx, uow)[key]
     prefs = _preferences(ctx, uow, ref, new)
     channels = citizen_channels(prefs.channels if prefs else [], phone, email)
@@ -138,7 +148,7 @@ def _to_citizen(ctx: Context, uow, *, ref: str, event: str, key: str, seq: int |
     if template.key in OPTIONAL_TEMPLATES:
         channels = [c for c in channels if c is not Channel.PRINT]
         if prefs is None or not prefs.optional_consent or prefs.unsubscribed_at is not None:
-            return []  # not asked for: nothing is queued (nor written)
+            return None  # not asked for: nothing is queued (nor written)
         if not channels:
             status, note = Status.SUPPRESSED, "Người nộp không để lại địa chỉ nhận tin."
         else:
@@ -149,9 +159,9 @@ def _to_citizen(ctx: Context, uow, *, ref: str, event: str, key: str, seq: int |
         status, note = Status.SUPPRESSED, "Đã trao phiếu tận tay tại bộ phận một cửa."
     channel = channels[0] if channels else Channel.PRINT
     address = {Channel.EMAIL: email, Channel.PRINT: ""}.get(channel, phone)
-    return [Notification(event, f"{ref}:{seq}:{key}:citizen:{channel.value}", Recipient.CITIZEN,
-                         name, address, channel, tuple(c.value for c in channels[1:]),
-                         template, params, ref, unit_id, status=status, note=note)]
+    return Notification(event, f"{ref}:{seq}:{key}:citizen:{channel.value}", Recipient.CITIZEN,
+                        name, address, channel, tuple(c.value for c in channels[1:]),
+                        template, params, ref, unit_id, status=status, note=note)
 
 
 def _where_to_collect(unit_name: str) -> str:
@@ -196,12 +206,12 @@ def _citizen_messages(ctx: Context, uow, event, dossier) -> list[Notification]:
     common = {"ref": dossier.code, "event": name, "seq": event.seq,
               "name": dossier.applicant_name, "phone": dossier.applicant_phone,
               "email": dossier.applicant_email, "unit_id": dossier.unit_id}
-    found = _to_citizen(ctx, uow, key=key, params=params, new=name == "receive",
-                        in_person=name == "receive" and dossier.channel.value != "online",
-                        **common)
+    found = [_to_citizen(ctx, uow, key=key, params=params, new=name == "receive",
+                         in_person=name == "receive" and dossier.channel.value != "online",
+                         **common)]
     if name == "return":
-        found += _to_citizen(ctx, uow, key="moi_danh_gia", params=params, **common)
-    return found
+        found.append(_to_citizen(ctx, uow, key="moi_danh_gia", params=params, **common))
+    return [n for n in found if n is not None]
 
 
 # -- officials ------------------------------------------------------------------------------
@@ -249,16 +259,25 @@ def register(handlers) -> None:
     handlers.durable("*", on_dossier_event)
 
 
+def _queue(ctx: Context, uow, *, ref: str, key: str, tag: int | str, name: str,
+           phone: str, email: str, unit_id: int, province_code: int, procedure: str,
+           unit: str, new: bool = False, **extra: str) -> None:
+    """Queue a message to the citizen that is not a dossier event's: written at once."""
+    n = _to_citizen(ctx, uow, ref=ref, event=key, key=key, seq=tag, name=name, phone=phone,
+                    email=email, unit_id=unit_id, new=new,
+                    params=_citizen_params(ctx, ref, name, procedure, unit, **extra))
+    if n is not None:
+        uow.notifications.add(n.row(province_code, ctx.clock.now()))
+
+
 def about_dossier(ctx: Context, uow, dossier, key: str, tag: str, **extra: str) -> None:
-    """Queue a message to the citizen about their dossier that is not a dossier event
-    (the post: sent, not delivered, no news); ``tag`` makes it once per happening."""
-    unit = _unit_name(ctx, uow, dossier.unit_id)
-    params = _citizen_params(ctx, dossier.code, dossier.applicant_name, dossier.procedure.name,
-                             unit, **extra)
-    for n in _to_citizen(ctx, uow, ref=dossier.code, event=key, key=key, seq=tag,
-                         name=dossier.applicant_name, phone=dossier.applicant_phone,
-                         email=dossier.applicant_email, params=params, unit_id=dossier.unit_id):
-        uow.notifications.add(n.row(dossier.province_code, ctx.clock.now()))
+    """A message about a dossier that is not a dossier event (the post: sent, not
+    delivered, no news); ``tag`` makes it once per happening."""
+    _queue(ctx, uow, ref=dossier.code, key=key, tag=tag, name=dossier.applicant_name,
+           phone=dossier.applicant_phone, email=dossier.applicant_email,
+           unit_id=dossier.unit_id, province_code=dossier.province_code,
+           procedure=dossier.procedure.name, unit=_unit_name(ctx, uow, dossier.unit_id),
+           **extra)
 
 
 # -- online filings (not dossiers yet) --------------------------------------------------------
@@ -267,12 +286,10 @@ def for_filing(ctx: Context, uow, submission, key: str, *, procedure: str, unit:
                **extra: str) -> None:
     """Queue the citizen's message about an online filing (awaiting the desk, refused)."""
     applicant = submission.applicant
-    params = _citizen_params(ctx, submission.ref, applicant["name"], procedure, unit, **extra)
-    for n in _to_citizen(ctx, uow, ref=submission.ref, event=key, key=key, seq=0,
-                         name=applicant["name"], phone=applicant.get("phone", ""),
-                         email=applicant.get("email", ""), params=params,
-                         unit_id=submission.unit_id, new=key == "cho_tiep_nhan"):
-        uow.notifications.add(n.row(submission.province_code, ctx.clock.now()))
+    _queue(ctx, uow, ref=submission.ref, key=key, tag=0, name=applicant["name"],
+           phone=applicant.get("phone", ""), email=applicant.get("email", ""),
+           unit_id=submission.unit_id, province_code=submission.province_code,
+           procedure=procedure, unit=unit, new=key == "cho_tiep_nhan", **extra)
 
 
 def set_preferences(uow, ref: str, channels: list[str] | None, consent: bool,
@@ -357,14 +374,21 @@ def _fallback(uow, row, now: datetime) -> bool:
     return True
 
 
-def _declined(uow, row) -> bool:
-    """Whether the citizen has declined optional messages since the row was written."""
-    prefs = uow.notifications.preferences(row.dossier_code or "")
-    return prefs is None or not prefs.optional_consent or prefs.unsubscribed_at is not None
+def _declined_since(ctx: Context, row, now: datetime) -> bool:
+    """Whether the citizen declined optional messages after the row was written; if so
+    the row is SUPPRESSED."""
+    with ctx.uow() as uow:
+        prefs = uow.notifications.preferences(row.dossier_code or "")
+        if prefs is not None and prefs.optional_consent and prefs.unsubscribed_at is None:
+            return False
+        uow.notifications.update(row.id, now, status=Status.SUPPRESSED.value, locked_until=None,
+                                 last_error="Người nhận đã hủy nhận tin không bắt buộc.")
+        uow.commit()
+    return True
 
 
-def _outgoing(uow, row) -> Outgoing:
-    template = _template_at(uow, row.template, row.template_version)
+def _outgoing(ctx: Context, row) -> Outgoing:
+    template = _template_at(ctx, row.template, row.template_version)
     return Outgoing(row.id, f"motcua-{row.id}", Channel(row.channel), row.address,
                     row.recipient_name, template, dict(row.params),
                     render(template, row.params))
@@ -384,18 +408,13 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
         try:
             if sender is None:
                 raise PermanentFailure(f"Kênh {Channel(row.channel).label} chưa được cấu hình.")
-            with ctx.uow() as uow:
-                if not row.mandatory and _declined(uow, row):
-                    uow.notifications.update(row.id, now, status=Status.SUPPRESSED.value,
-                                             locked_until=None,
-                                             last_error="Người nhận đã hủy nhận tin không bắt buộc.")
-                    uow.commit()
-                    continue
-                message = _outgoing(uow, row)
-            sent = sender.send(message)
-        except TransientFailure as exc:
+            if not row.mandatory and _declined_since(ctx, row, now):
+                continue
+            sent = sender.send(_outgoing(ctx, row))
+        except (TransientFailure, PermanentFailure) as exc:
+            # a permanent failure is never tried again; a transient one until the cap
             attempts = row.attempts + 1  # the row was read before its claim counted this one
-            dead = attempts >= backoff.max_attempts
+            dead = isinstance(exc, PermanentFailure) or attempts >= backoff.max_attempts
             with ctx.uow() as uow:
                 uow.notifications.update(
                     row.id, now, status=(Status.DEAD if dead else Status.FAILED_RETRYABLE).value,
@@ -405,14 +424,6 @@ def relay(ctx: Context, senders: Mapping[Channel, Sender], *, limit: int = 100,
                     result.counts["fallback"] += 1
                 uow.commit()
             result.counts["dead" if dead else "retry"] += 1
-        except PermanentFailure as exc:
-            with ctx.uow() as uow:
-                uow.notifications.update(row.id, now, status=Status.DEAD.value,
-                                         locked_until=None, last_error=str(exc))
-                if _fallback(uow, row, now):
-                    result.counts["fallback"] += 1
-                uow.commit()
-            result.counts["dead"] += 1
         else:
             with ctx.uow() as uow:
                 uow.notifications.update(row.id, now, status=Status.SENT.value, sent_at=now,
@@ -474,9 +485,10 @@ class NotificationView:
     rendered: Rendered | None = None
 
 
-def _view(uow, row, with_text: bool = False) -> NotificationView:
-    rendered = render(_template_at(uow, row.template, row.template_version), row.params) \
-        if with_text else None
+def _view(row, ctx: Context | None = None) -> NotificationView:
+    """A row as pages show it; with ``ctx``, the message's text too."""
+    rendered = render(_template_at(ctx, row.template, row.template_version), row.params) \
+        if ctx is not None else None
     return NotificationView(row.id, row.dossier_code, row.event, row.template,
                             row.recipient_kind, row.recipient_name,
                             _masked(row.address, row.channel), Channel(row.channel),
@@ -497,7 +509,7 @@ def _masked(address: str, channel: str) -> str:
 def failed(ctx: Context, official: Official) -> list[NotificationView]:
     ensure_admin(official)
     with ctx.uow() as uow:
-        return [_view(uow, r) for r in uow.notifications.by_status(
+        return [_view(r) for r in uow.notifications.by_status(
             [Status.DEAD.value, Status.FAILED_RETRYABLE.value])]
 
 
@@ -521,8 +533,9 @@ def to_print(ctx: Context, official: Official) -> list[NotificationView]:
     if not units:
         raise PermissionDenied("Chỉ cán bộ tiếp nhận mới xem danh sách thông báo cần in.")
     with ctx.uow() as uow:
-        return [_view(uow, r, with_text=True) for r in uow.notifications.by_status(
-            [Status.PENDING.value], channel=Channel.PRINT.value, unit_ids=units)]
+        rows = uow.notifications.by_status([Status.PENDING.value], channel=Channel.PRINT.value,
+                                           unit_ids=units)
+    return [_view(r, ctx) for r in rows]
 
 
 def handed_over(ctx: Context, row_id: int, official: Official) -> None:
@@ -548,14 +561,14 @@ def cancel_queued(ctx: Context, reason: str) -> int:
 
 
 def for_dossier(uow, code: str) -> list[NotificationView]:
-    return [_view(uow, r) for r in uow.notifications.for_dossier(code)]
+    return [_view(r) for r in uow.notifications.for_dossier(code)]
 
 
 # -- templates, edited by an administrator ------------------------------------------------------
 
 def current_templates(ctx: Context) -> dict[str, Template]:
     with ctx.uow() as uow:
-        return {**DEFAULT_TEMPLATES, **uow.notifications.templates()}
+        return _in_force(uow)
 
 
 def save_template(ctx: Context, key: str, *, subject: str, body: str, sms: str,
@@ -568,7 +581,7 @@ def save_template(ctx: Context, key: str, *, subject: str, body: str, sms: str,
     body = "\n".join(nfc(line) if line.strip() else "" for line in body.replace("\r", "").split("\n"))
     check_template(subject, body, sms)
     with ctx.uow() as uow:
-        current = {**DEFAULT_TEMPLATES, **uow.notifications.templates()}[key]
+        current = _in_force(uow)[key]
         template = Template(key, current.version + 1, subject, body, sms,
                             nfc(zns_template_id) or current.zns_template_id)
         uow.notifications.add_template(template, official.full_name, ctx.clock.now())
