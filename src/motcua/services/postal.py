@@ -113,6 +113,15 @@ def filing_hook(ctx: Context, receiver: dict | None, inbound_number: str = "",
     return hook
 
 
+def _desk_event(uow, shipment_id: int, key: str, status: ShipmentStatus, at: datetime,
+                note: str, *, place: str = "", received_by: str = "") -> None:
+    """What the desk itself recorded on a shipment (order, hand-over, cancel, arrival)."""
+    uow.postal.add_event({"shipment_id": shipment_id, "event_key": key, "status": status.value,
+                          "at": at, "recorded_at": at, "place": place, "note": note,
+                          "received_by": received_by, "source": "desk",
+                          "outcome": Outcome.APPLIED.value})
+
+
 def log_inbound(ctx: Context, uow, dossier, tracking_number: str, at: datetime,
                 official: Official) -> None:
     """A dossier that came by post: its parcel, received by the desk now."""
@@ -127,11 +136,9 @@ def log_inbound(ctx: Context, uow, dossier, tracking_number: str, at: datetime,
         "contents": [], "fee": 0, "cod_amount": 0, "status": S.DELIVERED.value,
         "last_event_at": at, "delivered_to": official.full_name,
         "created_at": at, "updated_at": at})
-    uow.postal.add_event({"shipment_id": shipment_id, "event_key": "desk-received",
-                          "status": S.DELIVERED.value, "at": at, "recorded_at": at,
-                          "place": "Bộ phận một cửa", "note": "Bộ phận một cửa nhận bưu gửi",
-                          "received_by": official.full_name, "source": "desk",
-                          "outcome": Outcome.APPLIED.value})
+    _desk_event(uow, shipment_id, "desk-received", S.DELIVERED, at,
+                "Bộ phận một cửa nhận bưu gửi", place="Bộ phận một cửa",
+                received_by=official.full_name)
 
 
 # -- what the pages show ---------------------------------------------------------------------------
@@ -191,17 +198,15 @@ def proof_image(ctx: Context, code: str) -> str | None:
         ctx.files.read(rows[0].proof_sha256)).decode()
 
 
-def _outbound(uow, code: str):
+def _outbound(uow, code: str, official: Official):
+    """The shipment of the dossier's result, for the desk of the dossier's unit."""
     found = uow.postal.of_dossier(code, Direction.OUTBOUND.value)
     if not found:
         raise NotFound(f"Hồ sơ {code} không đăng ký nhận kết quả qua bưu chính.")
-    return found[0]
-
-
-def _desk(official: Official, unit_id: int) -> None:
-    if not official.has_role(Role.DESK, unit_id):
+    if not official.has_role(Role.DESK, found[0].unit_id):
         raise PermissionDenied("Chỉ cán bộ một cửa của nơi tiếp nhận hồ sơ mới gửi kết quả "
                                "qua bưu chính.")
+    return found[0]
 
 
 # -- the desk's acts -----------------------------------------------------------------------------
@@ -215,8 +220,7 @@ def create_label(ctx: Context, code: str, official: Official, carrier: Carrier, 
     items = parse_contents(contents)
     seal_number = nfc(seal_number or "")[:40]
     with ctx.uow() as uow:
-        row = _outbound(uow, code)
-        _desk(official, row.unit_id)
+        row = _outbound(uow, code, official)
         if S(row.status) is not S.REQUESTED:
             return _view(uow, row)
         if uow.dossiers.get(code).status is not DossierStatus.RESULT_READY:
@@ -235,11 +239,8 @@ def create_label(ctx: Context, code: str, official: Official, carrier: Carrier, 
         if S(row.status) is S.REQUESTED:
             uow.postal.update(row.id, now, tracking_number=number, status=S.LABEL_CREATED.value,
                               fee=order.fee or row.fee, last_event_at=now)
-            uow.postal.add_event({"shipment_id": row.id, "event_key": "label", "at": now,
-                                  "status": S.LABEL_CREATED.value, "recorded_at": now,
-                                  "place": "", "note": f"Vận đơn {number} của {carrier.name}",
-                                  "received_by": "", "source": "desk",
-                                  "outcome": Outcome.APPLIED.value})
+            _desk_event(uow, row.id, "label", S.LABEL_CREATED, now,
+                        f"Vận đơn {number} của {carrier.name}")
             uow.commit()
         return _view(uow, uow.postal.get(row.id))
 
@@ -257,8 +258,7 @@ def hand_over(ctx: Context, code: str, official: Official, *, signer_name: str, 
     stored = uc.checked_uploads(ctx, [evidence]) if evidence is not None else []
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        row = _outbound(uow, code)
-        _desk(official, row.unit_id)
+        row = _outbound(uow, code, official)
         row = uow.postal.locked(row.id)
         # the postman's scan may reach us before the clerk records his signature
         if S(row.status) not in (S.LABEL_CREATED, S.HANDED_TO_POST) \
@@ -272,12 +272,9 @@ def hand_over(ctx: Context, code: str, official: Official, *, signer_name: str, 
                                  "evidence_sha256": sha, "recorded_by_name": official.full_name})
         if S(row.status) is S.LABEL_CREATED:
             uow.postal.update(row.id, now, status=S.HANDED_TO_POST.value, last_event_at=now)
-        uow.postal.add_event({"shipment_id": row.id, "event_key": "handover", "at": now,
-                              "status": S.HANDED_TO_POST.value, "recorded_at": now,
-                              "place": "Bộ phận một cửa",
-                              "note": f"{official.full_name} bàn giao cho {signer_name}",
-                              "received_by": signer_name, "source": "desk",
-                              "outcome": Outcome.APPLIED.value})
+        _desk_event(uow, row.id, "handover", S.HANDED_TO_POST, now,
+                    f"{official.full_name} bàn giao cho {signer_name}", place="Bộ phận một cửa",
+                    received_by=signer_name)
         dossier = uow.dossiers.get(code)
         notifications.about_dossier(ctx, uow, dossier, "gui_buu_chinh", f"post-{row.id}",
                                     so_buu_gui=row.tracking_number or "",
@@ -293,8 +290,7 @@ def cancel(ctx: Context, code: str, official: Official, carrier: Carrier | None,
     if not reason:
         raise ValidationError("Cần lý do hủy gửi qua bưu chính.", field="reason")
     with ctx.uow() as uow:
-        row = _outbound(uow, code)
-        _desk(official, row.unit_id)
+        row = _outbound(uow, code, official)
         if S(row.status) not in (S.REQUESTED, S.LABEL_CREATED):
             raise IllegalTransition("Bưu điện đã nhận bưu gửi: không hủy được nữa.")
     if row.tracking_number and carrier is not None:
@@ -302,10 +298,7 @@ def cancel(ctx: Context, code: str, official: Official, carrier: Carrier | None,
     now = ctx.clock.now()
     with ctx.uow() as uow:
         uow.postal.update(row.id, now, status=S.CANCELLED.value, last_event_at=now)
-        uow.postal.add_event({"shipment_id": row.id, "event_key": "cancel", "at": now,
-                              "status": S.CANCELLED.value, "recorded_at": now, "place": "",
-                              "note": f"{official.full_name}: {reason}", "received_by": "",
-                              "source": "desk", "outcome": Outcome.APPLIED.value})
+        _desk_event(uow, row.id, "cancel", S.CANCELLED, now, f"{official.full_name}: {reason}")
         uow.commit()
         return _view(uow, uow.postal.get(row.id))
 
@@ -319,8 +312,7 @@ def record(ctx: Context, number: str, event: CarrierEvent, *, source: str,
     proof_sha = ctx.files.put(proof) if proof else None
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        found = uow.postal.by_number((number or "").strip().upper()) or \
-            uow.postal.by_number((number or "").strip())
+        found = uow.postal.by_number((number or "").strip().upper())
         if found is None:
             raise NotFound(f"Không có bưu gửi số {number}.")
         row = uow.postal.locked(found.id)
@@ -530,8 +522,7 @@ def returns_report(ctx: Context, start: datetime, end: datetime, *,
 def label_data(ctx: Context, code: str, official: Official) -> dict:
     """What the label and the hand-over record print (the desk of the dossier's unit)."""
     with ctx.uow() as uow:
-        row = _outbound(uow, code)
-        _desk(official, row.unit_id)
+        row = _outbound(uow, code, official)
         if not row.tracking_number:
             raise IllegalTransition("Chưa có vận đơn: tạo vận đơn trước khi in nhãn.")
         unit = uow.units.by_id(row.unit_id)
