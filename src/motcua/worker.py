@@ -41,10 +41,8 @@ def _poll_post(ctx) -> dict:
     carrier = HttpCarrier.from_settings(ctx.settings)
     if carrier is None:
         return {"bỏ qua": "chưa cấu hình bưu chính"}
-    try:
+    with carrier:
         return postal.poll(ctx, carrier)
-    finally:
-        carrier.close()
 
 
 JOBS = (

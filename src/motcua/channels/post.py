@@ -137,3 +137,9 @@ class HttpCarrier:
 
     def close(self) -> None:
         self.http.close()
+
+    def __enter__(self) -> HttpCarrier:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

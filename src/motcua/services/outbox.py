@@ -18,11 +18,16 @@ from datetime import timedelta
 Deliver = Callable[[dict, str], None]
 
 
-class TransientFailure(Exception):
+class DeliveryFailure(Exception):
+    """The other side (a provider, the carrier) did not take what was sent; ``str()`` says
+    why in Vietnamese."""
+
+
+class TransientFailure(DeliveryFailure):
     """The other side is unavailable for now (timeout, 5xx): try again later."""
 
 
-class PermanentFailure(Exception):
+class PermanentFailure(DeliveryFailure):
     """The message can never be delivered as it is (bad address, 4xx): do not retry."""
 
 

@@ -9,7 +9,7 @@ from urllib.parse import quote, unquote
 
 import segno
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
@@ -25,6 +25,7 @@ from motcua.domain.text import vn_date_time as vn_datetime
 from motcua.domain.units import Official
 from motcua.services import postal, throttle, tracking
 from motcua.services.officials import official_for_token, session_official
+from motcua.services.outbox import DeliveryFailure
 
 HERE = Path(__file__).parent
 
@@ -151,6 +152,27 @@ def make_templates() -> Jinja2Templates:
         action_fields=action_fields(),
         qr_svg=qr_svg)
     return templates
+
+
+def flash(request: Request, message: str, kind: str = "ok") -> None:
+    """A message for the next page the person sees."""
+    request.session["flash"] = {"message": message, "kind": kind}
+
+
+def acted(request: Request, csrf: str, act, done, back: str) -> RedirectResponse:
+    """A button's POST: who, their form's token, ``act(ctx, official)``, then back to
+    ``back`` saying what was done (``done``: text, or made from what ``act`` answered) or
+    why not (the person's mistake, or the outside system that refused)."""
+    official = require_official(request)
+    check_csrf(request, csrf)
+    try:
+        answer = act(request.app.state.ctx, official)
+        flash(request, done(answer) if callable(done) else done)
+    except MotcuaError as exc:
+        flash(request, exc.message, "error")
+    except DeliveryFailure as exc:
+        flash(request, str(exc), "error")
+    return RedirectResponse(back, status_code=303)
 
 
 def csrf_token(request: Request) -> str:

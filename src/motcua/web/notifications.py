@@ -8,7 +8,7 @@ import json
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
 from motcua.channels import zns
 from motcua.domain.errors import MotcuaError, NotFound
@@ -20,14 +20,10 @@ from motcua.domain.notifications import (
 )
 from motcua.keys import same_secret
 from motcua.services import notifications as notes
-from motcua.web.common import check_csrf, page, require_official
+from motcua.web.common import acted, page, require_official
 
 router = APIRouter(include_in_schema=False)
 receipts = APIRouter(prefix="/api/v1/thong-bao", tags=["Thông báo"])
-
-
-def _flash(request: Request, message: str, kind: str = "ok") -> None:
-    request.session["flash"] = {"message": message, "kind": kind}
 
 
 @router.get("/thong-bao", response_class=HTMLResponse)
@@ -43,25 +39,13 @@ def operator(request: Request):
                 template_labels=TEMPLATE_LABELS, jobs=notes.worker_jobs(ctx, who))
 
 
-def _on_row(request: Request, csrf: str, act, done: str, back: str) -> RedirectResponse:
-    """A button on one row: do ``act(ctx, official)``, say what happened, go ``back``."""
-    who = require_official(request)
-    check_csrf(request, csrf)
-    try:
-        act(request.app.state.ctx, who)
-        _flash(request, done)
-    except MotcuaError as exc:
-        _flash(request, exc.message, "error")
-    return RedirectResponse(back, status_code=303)
-
-
 ROW_ID = PathParam(..., ge=1, le=2**31 - 1)
 
 
 @router.post("/thong-bao/{row_id}/gui-lai")
 def retry(request: Request, row_id: int = ROW_ID, csrf: str = Form("")):
-    return _on_row(request, csrf, lambda ctx, who: notes.retry(ctx, row_id, who),
-                   f"Thông báo số {row_id} sẽ được gửi lại ở lượt gửi tới.", "/thong-bao")
+    return acted(request, csrf, lambda ctx, who: notes.retry(ctx, row_id, who),
+                 f"Thông báo số {row_id} sẽ được gửi lại ở lượt gửi tới.", "/thong-bao")
 
 
 @router.get("/thong-bao/can-in", response_class=HTMLResponse)
@@ -73,9 +57,9 @@ def print_list(request: Request):
 
 @router.post("/thong-bao/{row_id}/da-trao")
 def handed_over(request: Request, row_id: int = ROW_ID, csrf: str = Form("")):
-    return _on_row(request, csrf, lambda ctx, who: notes.handed_over(ctx, row_id, who),
-                   f"Đã ghi nhận: thông báo số {row_id} đã in và trao cho người dân.",
-                   "/thong-bao/can-in")
+    return acted(request, csrf, lambda ctx, who: notes.handed_over(ctx, row_id, who),
+                 f"Đã ghi nhận: thông báo số {row_id} đã in và trao cho người dân.",
+                 "/thong-bao/can-in")
 
 
 @router.get("/mau-thong-bao", response_class=HTMLResponse)
@@ -97,16 +81,10 @@ def save_template(request: Request, csrf: str = Form(""), key: str = Form("", al
                   body: str = Form("", alias="noi_dung", max_length=5000),
                   sms: str = Form("", alias="tin_nhan", max_length=1000),
                   zns_template_id: str = Form("", alias="ma_zns", max_length=64)):
-    who = require_official(request)
-    check_csrf(request, csrf)
-    try:
-        template = notes.save_template(request.app.state.ctx, key, subject=subject, body=body,
-                                       sms=sms, zns_template_id=zns_template_id, official=who)
-        _flash(request, f"Đã lưu mẫu “{TEMPLATE_LABELS.get(key, key)}”, phiên bản "
-                        f"{template.version}; thông báo đã xếp hàng giữ phiên bản cũ.")
-    except MotcuaError as exc:
-        _flash(request, exc.message, "error")
-    return RedirectResponse(f"/mau-thong-bao?mau={key}", status_code=303)
+    return acted(request, csrf, lambda ctx, who: notes.save_template(
+        ctx, key, subject=subject, body=body, sms=sms, zns_template_id=zns_template_id,
+        official=who), lambda t: f"Đã lưu mẫu “{TEMPLATE_LABELS.get(key, key)}”, phiên bản "
+        f"{t.version}; thông báo đã xếp hàng giữ phiên bản cũ.", f"/mau-thong-bao?mau={key}")
 
 
 @router.get("/thong-bao/huy", response_class=HTMLResponse)

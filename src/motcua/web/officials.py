@@ -43,6 +43,7 @@ from motcua.web.common import (
     client_address,
     desk_channel,
     file_response,
+    flash,
     notify_choice,
     page,
     parse_instant,
@@ -52,10 +53,6 @@ from motcua.web.common import (
 )
 
 router = APIRouter(include_in_schema=False)
-
-
-def _flash(request: Request, message: str, kind: str = "ok") -> None:
-    request.session["flash"] = {"message": message, "kind": kind}
 
 
 def _safe_next(target: str) -> str:
@@ -122,7 +119,7 @@ def password_change(request: Request, csrf: str = Form("", max_length=64),
     except MotcuaError as exc:
         return page(request, "password.html", status_code=422, error=exc.message)
     _sign_in(request, who)  # every other session has ended
-    _flash(request, "Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.")
+    flash(request, "Đã đổi mật khẩu; các phiên đăng nhập khác của tài khoản đã kết thúc.")
     return RedirectResponse("/hop-thu", status_code=303)
 
 
@@ -202,18 +199,18 @@ async def act(request: Request, code: str):
         return perform(ctx, code, action, who, payload, uploads)
 
     if action in CONFIRMED and form.get("xac_nhan") != "1":
-        _flash(request, "Hãy đánh dấu ô xác nhận trước khi "
+        flash(request, "Hãy đánh dấu ô xác nhận trước khi "
                         f"{request.app.state.templates.env.globals['action_labels'][action].lower()}"
                         "; thao tác này không hoàn tác được.", "error")
         return RedirectResponse(target_page, status_code=303)
     try:
         view = await run_in_threadpool(run)
     except MotcuaError as exc:
-        _flash(request, exc.message, "error")
+        flash(request, exc.message, "error")
         return RedirectResponse(target_page, status_code=303)
     label = request.app.state.templates.env.globals["action_labels"].get(action, action)
     where = await run_in_threadpool(_where, ctx, view)
-    _flash(request, f"Đã thực hiện “{label}” cho hồ sơ {view.code}: {where}.")
+    flash(request, f"Đã thực hiện “{label}” cho hồ sơ {view.code}: {where}.")
     return RedirectResponse(target_page, status_code=303)
 
 
@@ -329,7 +326,7 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
                                       inbound_number if channel == "postal" else "", who))
     except (MotcuaError, ValueError) as exc:
         return _receipt_form(request, who, 422, exc, values)
-    _flash(request, f"Đã tiếp nhận hồ sơ {view.code}; hẹn trả kết quả "
+    flash(request, f"Đã tiếp nhận hồ sơ {view.code}; hẹn trả kết quả "
                     f"{vn_datetime(view.appointment)}.")
     auto = "?in=01" if print_now or ctx.settings.print_receipt else ""
     return RedirectResponse(f"/ho-so/{view.code}{auto}", status_code=303)
@@ -349,9 +346,9 @@ def handover(request: Request, csrf: str = Form(""), code: str = Form("")):
     check_csrf(request, csrf)
     try:
         view = uc.hand_over(ctx, code.strip(), who)
-        _flash(request, f"Hồ sơ {view.code}: {_where(ctx, view)}.")
+        flash(request, f"Hồ sơ {view.code}: {_where(ctx, view)}.")
     except MotcuaError as exc:
-        _flash(request, f"{code.strip() or '(trống)'}: {exc.message}", "error")
+        flash(request, f"{code.strip() or '(trống)'}: {exc.message}", "error")
     return RedirectResponse("/ban-giao", status_code=303)
 
 
@@ -407,7 +404,7 @@ def accept_filing(request: Request, ref: str = PathParam(..., max_length=60),
     who = require_official(request)
     check_csrf(request, csrf)
     view = submissions.accept(ctx, ref, who)
-    _flash(request, f"Đã tiếp nhận hồ sơ trực tuyến {ref}: mã hồ sơ {view.code}, hẹn trả "
+    flash(request, f"Đã tiếp nhận hồ sơ trực tuyến {ref}: mã hồ sơ {view.code}, hẹn trả "
                     f"kết quả {vn_datetime(view.appointment)}.")
     auto = "?in=01" if ctx.settings.print_receipt else ""
     return RedirectResponse(f"/ho-so/{view.code}{auto}", status_code=303)
@@ -425,6 +422,6 @@ def decline_filing(request: Request, ref: str = PathParam(..., max_length=60),
     except MotcuaError as exc:
         return page(request, "filing.html", status_code=422,
                     s=submissions.for_desk(ctx, ref, who), error=exc.message)
-    _flash(request, f"Đã từ chối tiếp nhận hồ sơ trực tuyến {ref}; người nộp thấy lý do khi "
+    flash(request, f"Đã từ chối tiếp nhận hồ sơ trực tuyến {ref}; người nộp thấy lý do khi "
                     "tra cứu. In Mẫu 03 để gửi người nộp.")
     return RedirectResponse(f"/cho-tiep-nhan/{quote(ref)}", status_code=303)

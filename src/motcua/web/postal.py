@@ -7,32 +7,28 @@ import json
 from datetime import timedelta
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from motcua.channels.post import HttpCarrier, parse_event
 from motcua.domain.documents import Upload
-from motcua.domain.errors import MotcuaError, NotFound
+from motcua.domain.errors import NotFound
 from motcua.forms.postal import render_handover, render_label
 from motcua.keys import same_secret
 from motcua.services import postal
-from motcua.services.outbox import PermanentFailure, TransientFailure
-from motcua.web.common import check_csrf, file_response, page, require_official
+from motcua.services.outbox import PermanentFailure
+from motcua.web.common import acted, file_response, page, require_official
 
 router = APIRouter(include_in_schema=False)
 webhook = APIRouter(prefix="/api/v1/buu-chinh", tags=["Bưu chính"])
 
 
-def _flash(request: Request, message: str, kind: str = "ok") -> None:
-    request.session["flash"] = {"message": message, "kind": kind}
+def _back(code: str) -> str:
+    return f"/ho-so/{code}#buu-chinh"
 
 
-def _back(code: str) -> RedirectResponse:
-    return RedirectResponse(f"/ho-so/{code}#buu-chinh", status_code=303)
-
-
-def _carrier(request: Request) -> HttpCarrier:
-    carrier = HttpCarrier.from_settings(request.app.state.ctx.settings)
+def _carrier(ctx) -> HttpCarrier:
+    carrier = HttpCarrier.from_settings(ctx.settings)
     if carrier is None:
         raise NotFound("Chưa cấu hình đơn vị bưu chính (MOTCUA_POST_URL).")
     return carrier
@@ -42,19 +38,12 @@ def _carrier(request: Request) -> HttpCarrier:
 def create_label(request: Request, code: str, csrf: str = Form(""),
                  contents: str = Form("", alias="thanh_phan", max_length=5000),
                  seal_number: str = Form("", alias="so_niem_phong", max_length=40)):
-    who = require_official(request)
-    check_csrf(request, csrf)
-    carrier = _carrier(request)
-    try:
-        view = postal.create_label(request.app.state.ctx, code, who, carrier,
-                                   contents=contents, seal_number=seal_number)
-        _flash(request, f"Đã tạo vận đơn {view.tracking_number}; in nhãn và bàn giao cho bưu "
-                        "điện.")
-    except (MotcuaError, TransientFailure, PermanentFailure) as exc:
-        _flash(request, getattr(exc, "message", str(exc)), "error")
-    finally:
-        carrier.close()
-    return _back(code)
+    def act(ctx, who):
+        with _carrier(ctx) as carrier:
+            return postal.create_label(ctx, code, who, carrier, contents=contents,
+                                       seal_number=seal_number)
+    return acted(request, csrf, act, lambda view: f"Đã tạo vận đơn {view.tracking_number}; in "
+                 "nhãn và bàn giao cho bưu điện.", _back(code))
 
 
 @router.post("/ho-so/{code}/buu-chinh/ban-giao")
@@ -63,38 +52,26 @@ def hand_over(request: Request, code: str, csrf: str = Form(""),
               id_type: str = Form("", alias="loai_giay_to", max_length=16),
               id_number: str = Form("", alias="so_giay_to", max_length=20),
               evidence: UploadFile | None = File(None, alias="bang_chung")):
-    ctx = request.app.state.ctx
-    who = require_official(request)
-    check_csrf(request, csrf)
-    upload = None
-    if evidence is not None and evidence.filename:
-        upload = Upload("Biên bản bàn giao có chữ ký", evidence.filename,
-                        evidence.file.read(ctx.settings.max_upload_bytes + 1))
-    try:
-        postal.hand_over(ctx, code, who, signer_name=signer_name, id_type=id_type,
-                         id_number=id_number, evidence=upload)
-        _flash(request, f"Đã bàn giao bưu gửi cho {signer_name}; hồ sơ được ghi là đã trả khi "
-                        "bưu điện báo phát thành công.")
-    except MotcuaError as exc:
-        _flash(request, exc.message, "error")
-    return _back(code)
+    limit = request.app.state.ctx.settings.max_upload_bytes
+    upload = Upload("Biên bản bàn giao có chữ ký", evidence.filename,
+                    evidence.file.read(limit + 1)) if evidence and evidence.filename else None
+    return acted(request, csrf, lambda ctx, who: postal.hand_over(
+        ctx, code, who, signer_name=signer_name, id_type=id_type, id_number=id_number,
+        evidence=upload), f"Đã bàn giao bưu gửi cho {signer_name}; hồ sơ được ghi là đã trả khi "
+        "bưu điện báo phát thành công.", _back(code))
 
 
 @router.post("/ho-so/{code}/buu-chinh/huy")
 def cancel(request: Request, code: str, csrf: str = Form(""),
            reason: str = Form("", alias="ly_do", max_length=1000)):
-    who = require_official(request)
-    check_csrf(request, csrf)
-    carrier = HttpCarrier.from_settings(request.app.state.ctx.settings)
-    try:
-        postal.cancel(request.app.state.ctx, code, who, carrier, reason)
-        _flash(request, "Đã hủy gửi qua bưu chính; người dân nhận kết quả tại bộ phận một cửa.")
-    except (MotcuaError, TransientFailure, PermanentFailure) as exc:
-        _flash(request, getattr(exc, "message", str(exc)), "error")
-    finally:
-        if carrier is not None:
-            carrier.close()
-    return _back(code)
+    def act(ctx, who):
+        carrier = HttpCarrier.from_settings(ctx.settings)
+        if carrier is None:  # no order was ever made with a carrier
+            return postal.cancel(ctx, code, who, None, reason)
+        with carrier:
+            return postal.cancel(ctx, code, who, carrier, reason)
+    return acted(request, csrf, act, "Đã hủy gửi qua bưu chính; người dân nhận kết quả tại bộ "
+                 "phận một cửa.", _back(code))
 
 
 @router.get("/ho-so/{code}/buu-chinh/nhan.pdf")
@@ -126,14 +103,8 @@ def shipments(request: Request):
 @router.post("/buu-chinh/xem-xet/{review_id}")
 def resolve(request: Request, review_id: int, csrf: str = Form(""),
             note: str = Form("", alias="cach_xu_ly", max_length=1000)):
-    who = require_official(request)
-    check_csrf(request, csrf)
-    try:
-        postal.resolve(request.app.state.ctx, review_id, who, note)
-        _flash(request, f"Đã ghi cách xử lý mục số {review_id}.")
-    except MotcuaError as exc:
-        _flash(request, exc.message, "error")
-    return RedirectResponse("/buu-chinh", status_code=303)
+    return acted(request, csrf, lambda ctx, who: postal.resolve(ctx, review_id, who, note),
+                 f"Đã ghi cách xử lý mục số {review_id}.", "/buu-chinh")
 
 
 @webhook.post("/su-kien")
