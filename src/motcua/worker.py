@@ -77,7 +77,9 @@ class Worker:
 
     def run_jobs(self) -> dict[str, object]:
         done: dict[str, object] = {}
-        for job in self.jobs:
+        with self.ctx.uow() as uow:  # one read a round: an idle worker asks once
+            due = uow.notifications.due_jobs([j.name for j in self.jobs], self.ctx.clock.now())
+        for job in (j for j in self.jobs if j.name in due):
             now = self.ctx.clock.now()
             with self.ctx.uow() as uow:
                 mine = uow.notifications.take_job(job.name, now,

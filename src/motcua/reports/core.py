@@ -489,7 +489,6 @@ def _explained(conn: Connection, calendar: WorkingCalendar, rows: list,
     ids = [r.id for r in rows]
     U, OF = t.units.c, t.officials.c
     names = {r.id: r.name for r in conn.execute(sa.select(U.id, U.name))}
-    people = {r.id: r.full_name for r in conn.execute(sa.select(OF.id, OF.full_name))}
     steps: dict[int, list] = {}
     for start in range(0, len(ids), 500):
         for s in conn.execute(sa.select(S.dossier_id, S.seq, S.name, S.unit_id, S.assignee_id,
@@ -498,6 +497,10 @@ def _explained(conn: Connection, calendar: WorkingCalendar, rows: list,
                               .where(S.dossier_id.in_(ids[start:start + 500]))
                               .order_by(S.dossier_id, S.seq)):
             steps.setdefault(s.dossier_id, []).append(s)
+    named = {i for ss in steps.values() for s in ss for i in (s.assignee_id, s.completed_by_id)
+             if i is not None}
+    people = {r.id: r.full_name for r in conn.execute(
+        sa.select(OF.id, OF.full_name).where(OF.id.in_(named)))} if named else {}
     day = calendar.day_seconds or 1
     out = []
     for r in rows:

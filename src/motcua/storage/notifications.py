@@ -196,16 +196,19 @@ class NotificationRepository:
 
     # -- the worker's periodic jobs --------------------------------------------------------
 
+    def due_jobs(self, names: list[str], now: datetime) -> set[str]:
+        """Which of ``names`` may run now: never run yet, or their time has come."""
+        J = t.worker_jobs
+        later = set(self.conn.execute(sa.select(J.c.name).where(
+            J.c.name.in_(names), J.c.next_run_at > now)).scalars())
+        return set(names) - later
+
     def take_job(self, name: str, now: datetime, next_run: datetime) -> bool:
-        """Whether this worker runs job ``name`` now: its time has come and this worker
+        """Whether this worker runs job ``name`` now (one of ``due_jobs``): this worker
         moved it on to ``next_run`` first (compare-and-set on ``next_run_at``)."""
         J = t.worker_jobs
-        due = self.conn.execute(sa.select(J.c.next_run_at).where(J.c.name == name)).scalar()
-        if due is not None and due > now:
-            return False  # not its time: no write (an idle worker writes nothing)
-        if due is None:
-            self.conn.execute(_insert_ignoring_duplicates(self.conn, J).values(
-                name=name, next_run_at=now))
+        self.conn.execute(_insert_ignoring_duplicates(self.conn, J).values(
+            name=name, next_run_at=now))
         return self.conn.execute(sa.update(J).where(J.c.name == name, J.c.next_run_at <= now)
                                  .values(next_run_at=next_run, last_run_at=now)).rowcount == 1
 

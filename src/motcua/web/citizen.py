@@ -26,6 +26,7 @@ from motcua.web.common import (
     online_filing,
     page,
     result_by_post,
+    result_choice,
     track,
 )
 
@@ -61,7 +62,7 @@ def _submission_form(request: Request, procedure, status_code: int = 200, error=
     values = values or {}
     key = values.get("key") if kept else None
     return page(request, "submit.html", status_code=status_code, p=procedure, units=units,
-                communes=lists.communes(ctx),
+                **result_choice(ctx),
                 error=error, values=values, key=key or secrets.token_urlsafe(18),
                 kept={k.slot: k for k in kept or []}, max_mb=ctx.settings.max_upload_mb)
 

@@ -23,6 +23,7 @@ from motcua.domain.procedures import Channel
 from motcua.domain.text import parse_instant, vn_number  # noqa: F401 - pages parse with it
 from motcua.domain.text import vn_date_time as vn_datetime
 from motcua.domain.units import Official
+from motcua.reports import lists
 from motcua.services import postal, throttle, tracking
 from motcua.services.officials import official_for_token, session_official
 from motcua.services.outbox import DeliveryFailure
@@ -191,8 +192,6 @@ def check_csrf(request: Request, token: str | None) -> None:
 
 def page(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     templates = request.app.state.templates
-    context.setdefault("communes", [])
-    context.setdefault("postal_fee", request.app.state.ctx.settings.postal_fee)
     context.update(request=request, csrf=csrf_token(request), user=request.session.get("name"),
                    roles=request.session.get("roles", []),
                    contrast=request.cookies.get("tuong_phan") == "cao",
@@ -324,6 +323,11 @@ def notify_choice(first: str, consent: str) -> dict:
     order = [c.value for c in CITIZEN_CHANNELS]
     chosen = [first] + [c for c in order if c != first] if first in order else order
     return {"channels": chosen, "consent": bool(consent)}
+
+
+def result_choice(ctx) -> dict:
+    """What the "Nhận kết quả" fields of a filing form show: communes and the post's fee."""
+    return {"communes": lists.communes(ctx), "postal_fee": ctx.settings.postal_fee}
 
 
 def result_by_post(form: dict, applicant: dict) -> dict | None:

@@ -49,6 +49,7 @@ from motcua.web.common import (
     parse_instant,
     require_official,
     result_by_post,
+    result_choice,
     vn_datetime,
 )
 
@@ -254,7 +255,7 @@ def _receipt_form(request: Request, who, status_code=200, error=None, values=Non
             chosen = None
     units = lists.units_of(ctx, who, Role.DESK)
     return page(request, "receive.html", status_code=status_code, procedures=procedures,
-                communes=lists.communes(ctx),
+                **result_choice(ctx),
                 chosen=chosen, search=search, units=units, error=error, values=values,
                 max_mb=ctx.settings.max_upload_mb)
 
