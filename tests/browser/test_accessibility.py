@@ -68,13 +68,19 @@ def test_pages_have_no_serious_accessibility_violation_in_either_mode(app, serve
     assert problems == [], "\n".join(problems)
 
 
-def test_desk_pages_fit_a_phone(app, server, browser):  # noqa: F811
+def _on_a_phone(app, browser, server, username: str):  # noqa: F811
+    """A dossier to show, and a 360-px phone signed in as ``username``."""
     uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                        applicant=CITIZEN)
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
                                   is_mobile=True, has_touch=True)
     page = context.new_page()
-    sign_in(page, server, "tiepnhan")
+    sign_in(page, server, username)
+    return context, page
+
+
+def test_desk_pages_fit_a_phone(app, server, browser):  # noqa: F811
+    context, page = _on_a_phone(app, browser, server, "tiepnhan")
     for path in ("/hop-thu", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan",
                  "/thong-bao/can-in"):
         page.goto(f"{server}{path}")
@@ -86,12 +92,7 @@ def test_desk_pages_fit_a_phone(app, server, browser):  # noqa: F811
 
 
 def test_the_leaders_dashboard_fits_a_phone(app, server, browser):  # noqa: F811
-    uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
-                       applicant=CITIZEN)
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
-                                  is_mobile=True, has_touch=True)
-    page = context.new_page()
-    sign_in(page, server, "truongphong")
+    context, page = _on_a_phone(app, browser, server, "truongphong")
     page.goto(f"{server}/lanh-dao")
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
