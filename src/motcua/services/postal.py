@@ -15,6 +15,7 @@ receiver) are kept and put on the review list of the desk's unit.
 from __future__ import annotations
 
 import base64
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -479,8 +480,6 @@ def returns_report(ctx: Context, start: datetime, end: datetime, *,
     way, how long delivery took (median, hours from the hand-over to the proof). For the
     units of ``official`` (the desk's page) or of the leaders' scope ``unit_code`` (the
     unit and those under it; ``None``: the whole province)."""
-    import statistics
-
     with ctx.uow() as uow:
         allowed: set[int] | None = None  # None: the whole province
         if official is not None:
