@@ -90,6 +90,21 @@ class Settings:
     postal_fee: int = field(default_factory=lambda: int(_env("POSTAL_FEE", "25000")))
     postal_max_attempts: int = field(default_factory=lambda: int(_env("POSTAL_MAX_ATTEMPTS", "2")))
     postal_lost_days: int = field(default_factory=lambda: int(_env("POSTAL_LOST_DAYS", "7")))
+    # the national public-service portal (motcua.channels.portal): its integration and
+    # authentication endpoints (directly or through the province's LGSP), the account, the
+    # ``dstcode`` header, the sending agency's identifier (mã định danh), the service that
+    # answers counts for the nightly reconciliation, and how soon after receipt a dossier
+    # must reach the portal to count as synchronised "in real time" (Decision 766, 1.4)
+    dvcqg_url: str = field(default_factory=lambda: _env("DVCQG_URL", ""))
+    dvcqg_auth_url: str = field(default_factory=lambda: _env("DVCQG_AUTH_URL", ""))
+    dvcqg_username: str = field(default_factory=lambda: _env("DVCQG_USERNAME", ""))
+    dvcqg_password: str = field(default_factory=lambda: _env("DVCQG_PASSWORD", ""))
+    dvcqg_dstcode: str = field(default_factory=lambda: _env("DVCQG_DSTCODE", ""))
+    dvcqg_madonvi: str = field(default_factory=lambda: _env("DVCQG_MADONVI", ""))
+    dvcqg_count_service: str = field(
+        default_factory=lambda: _env("DVCQG_COUNT_SERVICE", "ThongKeHoSoDongBo"))
+    sync_realtime_minutes: int = field(
+        default_factory=lambda: int(_env("SYNC_REALTIME_MINUTES", "60")))
     # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
     # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
     report_agency: str = field(

@@ -41,11 +41,12 @@ class DossierEvent:
     at: datetime
     actor_id: int | None
     data: dict[str, Any] = field(default_factory=dict)
+    actor_name: str = ""
 
     @classmethod
     def of(cls, event: AuditEvent, province_code: int) -> DossierEvent:
         return cls(event.action, event.dossier_code, province_code, event.seq, event.at,
-                   event.actor_id, event.data)
+                   event.actor_id, event.data, event.actor_name)
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ permanent one or after ``max_attempts``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-Deliver = Callable[[dict, str], None]
+Deliver = Callable[..., None]  # (payload, dedupe_key[, uow])
 
 
 class DeliveryFailure(Exception):
@@ -42,26 +42,35 @@ class Backoff:
 
 
 def relay(ctx, deliverers: Mapping[str, Deliver], *, limit: int = 100,
-          backoff: Backoff = Backoff()) -> dict[str, int]:
-    """Deliver the due rows once; counts of ``sent``, ``retry`` and ``dead``."""
+          backoff: Backoff = Backoff(), backoffs: Mapping[str, Backoff] | None = None,
+          topics: Sequence[str] | None = None, uow_aware: bool = False) -> dict[str, int]:
+    """Deliver the due rows once; counts of ``sent``, ``retry`` and ``dead``.
+
+    ``backoffs`` gives a topic its own schedule; ``topics`` limits the relay to those;
+    with ``uow_aware`` each deliverer is called with the relay's unit of work as a third
+    argument (it reads and records in the transaction that marks the row sent)."""
     counts = {"sent": 0, "retry": 0, "dead": 0}
     now = ctx.clock.now()
     with ctx.uow() as uow:
-        for row in uow.outbox.claim(now, limit):
+        for row in uow.outbox.claim(now, limit, topics):
             attempts = row.attempts + 1
             deliver = deliverers.get(row.topic)
+            schedule = (backoffs or {}).get(row.topic, backoff)
             try:
                 if deliver is None:
                     raise PermanentFailure(f"không có bộ gửi cho chủ đề {row.topic!r}")
-                deliver(row.payload, row.dedupe_key)
+                if uow_aware:
+                    deliver(row.payload, row.dedupe_key, uow)
+                else:
+                    deliver(row.payload, row.dedupe_key)
             except TransientFailure as exc:
-                if attempts >= backoff.max_attempts:
+                if attempts >= schedule.max_attempts:
                     uow.outbox.mark(row.id, status="dead", attempts=attempts,
                                     next_attempt_at=now, error=str(exc))
                     counts["dead"] += 1
                 else:
                     uow.outbox.mark(row.id, status="pending", attempts=attempts,
-                                    next_attempt_at=now + backoff.delay(attempts),
+                                    next_attempt_at=now + schedule.delay(attempts),
                                     error=str(exc))
                     counts["retry"] += 1
             except PermanentFailure as exc:

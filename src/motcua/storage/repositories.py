@@ -442,11 +442,23 @@ class OutboxRepository:
             self.conn.execute(sa.insert(t.outbox), self.pending)
         self.pending.clear()
 
-    def claim(self, now: datetime, limit: int) -> list:
-        """Due rows, locked for this relay on PostgreSQL (several relays never share one)."""
+    def claim(self, now: datetime, limit: int, topics: Sequence[str] | None = None) -> list:
+        """Due rows, locked for this relay on PostgreSQL (several relays never share one).
+
+        Only the first unsent row of each dossier: a later row waits while an earlier one
+        is pending (its retry not yet due) or dead (until an operator resends or skips
+        it), so a dossier's changes reach the other side in the order they were made."""
         c = t.outbox.c
-        query = (sa.select(t.outbox).where(c.status == "pending", c.next_attempt_at <= now)
-                 .order_by(c.id).limit(limit))
+        earlier = t.outbox.alias("earlier")
+        e = earlier.c
+        query = (sa.select(t.outbox).where(
+            c.status == "pending", c.next_attempt_at <= now,
+            sa.or_(c.dossier_code.is_(None), ~sa.exists().where(
+                e.dossier_code == c.dossier_code, e.id < c.id,
+                e.status.in_(("pending", "dead")))))
+            .order_by(c.id).limit(limit))
+        if topics is not None:
+            query = query.where(c.topic.in_(list(topics)))
         if self.conn.dialect.name == "postgresql":
             dossier_pg.begin_now(self.conn)  # the row locks live until this relay commits
             query = query.with_for_update(skip_locked=True)
@@ -462,6 +474,24 @@ class OutboxRepository:
         c = t.outbox.c
         return list(self.conn.execute(sa.select(t.outbox).where(c.dossier_code == code)
                                       .order_by(c.id)))
+
+    def summary(self, topics: Sequence[str]) -> dict[tuple[str, str], int]:
+        """(topic, status) -> rows."""
+        c = t.outbox.c
+        return {(r[0], r[1]): r[2] for r in self.conn.execute(
+            sa.select(c.topic, c.status, sa.func.count()).where(c.topic.in_(list(topics)))
+            .group_by(c.topic, c.status))}
+
+    def dead(self, topics: Sequence[str], limit: int = 200) -> list:
+        c = t.outbox.c
+        return list(self.conn.execute(sa.select(t.outbox).where(
+            c.topic.in_(list(topics)), c.status == "dead").order_by(c.id).limit(limit)))
+
+    def get(self, row_id: int):
+        row = self.conn.execute(sa.select(t.outbox).where(t.outbox.c.id == row_id)).first()
+        if row is None:
+            raise NotFound(f"Không có bản ghi gửi đi số {row_id}.")
+        return row
 
 
 class AuditRepository:

@@ -695,3 +695,59 @@ postal_reviews = sa.Table(
     sa.Column("resolved_by_name", sa.String(255), nullable=False, server_default=""),
     sa.Column("resolution", sa.Text, nullable=False, server_default=""),
 )
+
+# -- the national public-service portal (services/national_sync.py) --------------------------
+
+# How motcua's statuses, actions, channels and applicant kinds are written in the national
+# codes; versioned: an administrator's change adds a version (all rows), never edits one.
+national_code_maps = sa.Table(
+    "national_code_maps", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("kind", sa.String(24), nullable=False),
+    sa.Column("local", sa.String(40), nullable=False),
+    sa.Column("national", sa.String(40), nullable=False),
+    sa.Column("label", sa.String(255), nullable=False, server_default=""),
+    sa.Column("created_by_name", sa.String(255), nullable=False, server_default=""),
+    _created(),
+    sa.UniqueConstraint("version", "kind", "local", name="uq_national_code_maps_entry"),
+)
+
+# What the portal holds of each dossier: the fingerprint of the record last accepted (a
+# replay sends only what changed), and when it first arrived (Decision 766, 1.4).
+national_sync_state = sa.Table(
+    "national_sync_state", metadata,
+    sa.Column("dossier_code", sa.String(60), primary_key=True),
+    sa.Column("unit_id", sa.Integer, nullable=False, index=True),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Column("first_synced_at", UTCDateTime(), nullable=False),
+    sa.Column("last_synced_at", UTCDateTime(), nullable=False),
+    sa.Column("payload_sha", sa.String(64), nullable=False),
+    sa.Column("map_version", sa.Integer, nullable=False),
+    sa.Column("national_status", sa.String(8), nullable=False),
+)
+
+# The nightly comparison of counts (unit, procedure, status, month) with the portal's.
+sync_reconciliations = sa.Table(
+    "sync_reconciliations", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("run_at", UTCDateTime(), nullable=False),
+    sa.Column("period_start", UTCDateTime(), nullable=False),
+    sa.Column("period_end", UTCDateTime(), nullable=False),
+    sa.Column("local_total", sa.Integer, nullable=False),
+    sa.Column("portal_total", sa.Integer, nullable=False),
+    sa.Column("differences", sa.JSON, nullable=False),
+    sa.Column("error", sa.Text, nullable=False, server_default=""),
+)
+
+# The national catalogue as last fetched (LayThuTuc), one row per procedure code: its
+# field code for the sync, and the fingerprint an import compares with.
+national_catalogue = sa.Table(
+    "national_catalogue", metadata,
+    sa.Column("code", sa.String(40), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("field_code", sa.String(40), nullable=False, server_default=""),
+    sa.Column("field_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("record", sa.JSON, nullable=False),
+    sa.Column("fetched_at", UTCDateTime(), nullable=False),
+)

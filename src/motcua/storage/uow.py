@@ -10,6 +10,7 @@ from motcua.domain.procedures import Procedure
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
 from motcua.storage.notifications import NotificationRepository
+from motcua.storage.national import NationalRepository
 from motcua.storage.postal import PostalRepository
 from motcua.storage.repositories import (
     AttachmentRepository,
@@ -68,6 +69,7 @@ class SqlUnitOfWork:
         self.submissions = SubmissionRepository(self.conn)
         self.notifications = NotificationRepository(self.conn)
         self.postal = PostalRepository(self.conn)
+        self.national = NationalRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,213 @@
+"""Synchronising dossiers with the national portal: the portal's simulator over HTTP, the
+outbox relay, an hour-long outage, a change of the code map and its replay, the nightly
+reconciliation (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from motcua.channels.portal import PortalClient
+from motcua.domain.commands import CompleteStep, RequestSupplement, ReturnResult, Supplement
+from motcua.domain.errors import ValidationError
+from motcua.domain.national import NATIONAL_STATUSES, default_map, parse_portal_date, portal_date
+from motcua.services import dossiers as uc
+from motcua.services import national_sync as sync
+from motcua.services.units import set_agency_code
+from motcua.simulators.portal import PortalSimulator, settings_for
+from motcua.simulators.providers import Served
+from tests.conftest import vn
+from tests.personas import CITIZEN
+from tests.ports import free_port
+
+
+def test_portal_dates_and_the_code_map():
+    assert portal_date(vn(2026, 1, 5, 9, 3, 7)) == "20260105090307"
+    assert parse_portal_date("20260105090307") == vn(2026, 1, 5, 9, 3, 7)
+    with pytest.raises(ValidationError, match="yyyyMMddHHmmss"):
+        parse_portal_date("05/01/2026")
+    codes = default_map()
+    assert codes.code("status", "returned") == "10" and codes.code("channel", "postal") == "3"
+    assert set(codes.entries["status"].values()) <= set(NATIONAL_STATUSES)
+    changed = codes.changed("status", "closed", "7")
+    assert changed["status"]["closed"] == "7" and codes.entries["status"]["closed"] == "8"
+    with pytest.raises(ValidationError, match="1–10"):
+        codes.changed("status", "closed", "11")
+    with pytest.raises(ValidationError, match="Không có giá trị"):
+        codes.changed("status", "lost", "8")
+
+
+@pytest.fixture
+def admin(app, world):
+    from motcua.services.officials import create_official
+    from motcua.services.units import create_unit
+
+    create_unit(app, code="P66", name="Tỉnh Đắk Lắk", kind="province")
+    return create_official(app, username="quantri", full_name="Quản Trị",
+                           password="mat-khau-demo", roles=[("P66", "admin")])
+
+
+@pytest.fixture
+def portal(app, world):
+    sim = PortalSimulator()
+    served = Served(sim.app(), free_port()).start()
+    app.settings = replace(app.settings, **settings_for(sim, served.url),
+                           dvcqg_madonvi="H15.50")
+    sync.register(app.events)
+    set_agency_code(app, "24175", "H15.50.05.13")
+    client = PortalClient.from_settings(app.settings)
+    yield sim, client, served.url
+    client.close()
+    served.stop()
+
+
+def receive(app, world):
+    return uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN,
+                              official=world["tiepnhan"]).code
+
+
+def handle_to_the_end(app, world, code, step=timedelta(hours=1)):
+    for who in ("tiepnhan", "chuyenvien", "lanhdao"):
+        app.clock.set(app.clock.now() + step)
+        uc.act(app, code, CompleteStep(), world[who])
+    uc.act(app, code, ReturnResult(), world["tiepnhan"])
+
+
+def test_every_change_reaches_the_portal_with_the_national_codes(app, world, portal):
+    sim, client, _ = portal
+    code = receive(app, world)
+    sync.drain(app, client)
+    record = sim.dossiers[code]
+    assert record["MaTTHC"] == "1.001193" and record["TrangThaiHoSo"] == "4"
+    assert record["KenhThucHien"] == "1" and record["HinhThuc"] == "0"
+    assert record["LoaiDoiTuong"] == "1" and record["MaDonViXuLy"] == "H15.50.05.13"
+    assert record["NgayTiepNhan"] == "20260105090000" and record["DonViXuLy"] == "Xã Hòa Phú"
+    assert record["_madonvi"] == "H15.50.05.13"
+    [first] = sim.progress[code]
+    assert first["TrangThai"] == "2" and first["NguoiXuLy"] == "Tiepnhan"
+    assert first["ChucDanh"] == "Cán bộ tiếp nhận (một cửa)"
+    assert first["PhongBanXuLy"] == "Xã Hòa Phú"
+
+    app.clock.set(app.clock.now() + timedelta(hours=1))
+    uc.act(app, code, CompleteStep(), world["tiepnhan"])
+    uc.act(app, code, RequestSupplement(("Giấy chứng sinh",), "Thiếu giấy chứng sinh"),
+           world["chuyenvien"])
+    sync.drain(app, client)
+    assert sim.dossiers[code]["TrangThaiHoSo"] == "5"
+    [asked] = sim.dossiers[code]["DanhSachHoSoBoSung"]
+    assert asked["NoiDungBoSung"] == "Thiếu giấy chứng sinh" and asked["TrangThaiBoSung"] == "0"
+    app.clock.set(app.clock.now() + timedelta(days=1))
+    uc.act(app, code, Supplement(), world["tiepnhan"])
+    for who in ("chuyenvien", "lanhdao"):
+        uc.act(app, code, CompleteStep(), world[who])
+    uc.act(app, code, ReturnResult(), world["tiepnhan"])
+    result = sync.drain(app, client)
+    record = sim.dossiers[code]
+    assert record["TrangThaiHoSo"] == "10" and record["NgayTra"]
+    assert record["DanhSachHoSoBoSung"][0]["NgayHenTraMoi"]
+    states = [p["TrangThai"] for p in sim.progress[code]]
+    assert states == ["2", "4", "5", "4", "4", "4", "10"]
+    assert result.counts["dead"] == 0
+
+
+def test_an_hour_long_outage_then_everything_arrives_once_in_order(app, world, portal):
+    sim, client, url = portal
+    httpx.post(url + "/_fail", json={"down": True})
+    codes = []
+    start = app.clock.now()
+    for minute in range(0, 30, 10):
+        app.clock.set(start + timedelta(minutes=minute))
+        codes.append(receive(app, world))
+        sync.relay(app, client)  # the worker keeps trying: every try fails
+    for code in codes:
+        handle_to_the_end(app, world, code, timedelta(minutes=3))
+    for minute in range(60, 120, 5):
+        app.clock.set(start + timedelta(minutes=minute))
+        assert sync.relay(app, client).counts["sent"] == 0
+    assert not sim.dossiers
+    httpx.post(url + "/_fail", json={"down": False})
+    app.clock.set(start + timedelta(hours=3))
+    result = sync.drain(app, client)
+    assert result.counts["dead"] == 0 and result.unchanged > 0
+    for code in codes:
+        assert sim.dossiers[code]["TrangThaiHoSo"] == "10"
+        seen = [(p["ThoiDiemXuLy"], p["TrangThai"]) for p in sim.progress[code]]
+        times = [at for at, _ in seen]
+        assert len(seen) == 5 and times == sorted(times)  # once each, in order
+        assert [s for _, s in seen] == ["2", "4", "4", "4", "10"]
+    assert sim.calls["DongBoHoSoMC"] == len(codes)  # one up-to-date record each
+
+
+def test_a_lost_answer_is_not_sent_twice_and_an_expired_session_is_renewed(app, world, portal):
+    sim, client, _ = portal
+    code = receive(app, world)
+    sync.drain(app, client)
+    with app.uow() as uow:  # motcua lost its trace of the send (a crash after the call)
+        uow.conn.execute(sa.text("DELETE FROM national_sync_state"))
+        uow.commit()
+    sim.expire_sessions()
+    sync.enqueue(app, app.clock.now() - timedelta(days=1), app.clock.now() + timedelta(days=1),
+                 force=True)
+    result = sync.drain(app, client)
+    assert result.counts["sent"] == 1 and result.counts["dead"] == 0
+    assert sim.calls["TraCuuHoSo"] == 2  # asked the portal, which holds it: an update
+
+
+def test_a_changed_code_map_is_replayed_only_where_records_change(app, world, portal, admin):
+    sim, client, _ = portal
+    first, second = receive(app, world), receive(app, world)
+    handle_to_the_end(app, world, second)
+    sync.drain(app, client)
+    calls = sim.calls["DongBoHoSoMC"]
+    version = sync.change_code(app, admin, "status", "returned", "9")
+    assert version == 2
+    window = (app.clock.now() - timedelta(days=2), app.clock.now() + timedelta(days=1))
+    assert sync.enqueue(app, *window, force=False) == 2
+    result = sync.drain(app, client)
+    assert sim.calls["DongBoHoSoMC"] == calls + 1 and result.unchanged == 1
+    assert sim.dossiers[second]["TrangThaiHoSo"] == "9"
+    assert sim.dossiers[first]["TrangThaiHoSo"] == "4"
+
+
+def test_a_refused_record_stops_its_dossier_until_an_operator_acts(app, world, portal, admin):
+    sim, client, _ = portal
+    code = receive(app, world)
+    with app.uow() as uow:
+        [row, _] = uow.outbox.for_dossier(code)
+    sim.password = "mat-khau-da-doi"  # the platform changed the account's password
+    result = sync.relay(app, client)
+    assert result.counts["dead"] == 1
+    [dead] = sync.overview(app, admin).dead
+    assert dead.id == row.id and "đăng nhập" in dead.last_error
+    assert sync.relay(app, client).counts == {"sent": 0, "retry": 0, "dead": 0}  # held
+    sim.password = PortalSimulator.password
+    sync.resend(app, row.id, admin)
+    result = sync.drain(app, client)
+    assert result.counts["sent"] == 2 and code in sim.dossiers
+    with pytest.raises(Exception, match="quản trị"):
+        sync.overview(app, world["tiepnhan"])
+
+
+def test_reconciliation_finds_an_injected_difference(app, world, portal):
+    sim, client, url = portal
+    codes = [receive(app, world) for _ in range(3)]
+    sync.drain(app, client)
+    window = (app.clock.now() - timedelta(days=1), app.clock.now() + timedelta(days=1))
+    clean = sync.reconcile(app, client, *window)
+    assert clean["differences"] == 0 and clean["motcua"] == clean["portal"] == 3
+    httpx.post(url + "/_drop", json={"MaHoSo": codes[1]})
+    found = sync.reconcile(app, client, *window)
+    assert found["differences"] == 1 and found["portal"] == 2
+    with app.uow() as uow:
+        [last, _] = uow.national.reconciliations()[:2]
+    [difference] = last.differences
+    assert difference == {"unit": "H15.50.05.13", "procedure": "1.001193", "status": "4",
+                          "month": "202601", "motcua": 3, "portal": 2}
+    httpx.post(url + "/_fail", json={"down": True})
+    failed = sync.reconcile(app, client, *window)
+    assert failed["error"] and failed["differences"] == 0
