@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import json
 import random
-import re
 from datetime import datetime, timedelta
 from importlib import resources
 
@@ -30,6 +29,7 @@ from motcua.domain.commands import (
 from motcua.domain.documents import Upload
 from motcua.domain.errors import MotcuaError
 from motcua.domain.lifecycle import APPLICANT
+from motcua.domain.procedures import fee_amount_of
 from motcua.services import dossiers as uc
 from motcua.services.notifications import cancel_queued
 from motcua.services.officials import create_official
@@ -86,14 +86,6 @@ def _steps(level: str, field: str, commune_code: str,
              {"name": "Lãnh đạo UBND cấp xã ký", "role": "signer", "share": 0.4}], commune_code)
 
 
-def _fee_amount(text: str) -> int:
-    """The first amount in đồng a fee text states ("8.000 đồng" -> 8000); 0 when free."""
-    if not text or text.lower().startswith("miễn"):
-        return 0
-    found = re.search(r"(\d{1,3}(?:\.\d{3})+|\d+) đồng", text)
-    return int(found.group(1).replace(".", "")) if found else 0
-
-
 def demo_procedures() -> list[dict]:
     """Procedures from shared facts that state a numeric deadline, with a step plan."""
     text = resources.files("motcua.data").joinpath("procedures_vn.json").read_text("utf-8")
@@ -118,7 +110,7 @@ def demo_procedures() -> list[dict]:
                   "working_hours": round(days * 8 * s["share"] * 0.9, 2)} for s in plan]
         out.append({"code": p["code"], "name": p["name"], "field": p.get("field", ""),
                     "level": p["level"], "unit": unit, "deadline": deadline,
-                    "fee": p.get("fee", ""), "fee_amount": _fee_amount(p.get("fee", "")), "documents": p.get("documents", []),
+                    "fee": p.get("fee", ""), "fee_amount": fee_amount_of(p.get("fee", "")), "documents": p.get("documents", []),
                     "result_type": p.get("result", ""), "channels": p.get("channels") or ["desk"],
                     "legal_basis": p.get("legal_basis", []), "steps": steps})
     return out

@@ -1,4 +1,5 @@
-"""``motcua worker``: relays the notification outbox and runs the periodic jobs.
+"""``motcua worker``: relays the notification outbox and the national portal's records,
+and runs the periodic jobs.
 
 The loop is written here rather than taken from a scheduler library: every job is a
 function whose effects are recorded once in the database (dedupe keys), and whose turn
@@ -23,8 +24,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from motcua import channels
+from motcua.channels.portal import PortalClient
 from motcua.channels.post import HttpCarrier
-from motcua.services import notifications, postal, reminders
+from motcua.services import national_sync, notifications, postal, reminders
 from motcua.services.dossiers import close_unsupplemented
 
 log = logging.getLogger("motcua.worker")
@@ -45,6 +47,14 @@ def _poll_post(ctx) -> dict:
         return postal.poll(ctx, carrier)
 
 
+def _reconcile(ctx) -> dict:
+    client = PortalClient.from_settings(ctx.settings)
+    if client is None:
+        return {"bỏ qua": "chưa cấu hình Cổng Dịch vụ công quốc gia"}
+    with client:
+        return national_sync.reconcile(ctx, client, *national_sync.nightly_period(ctx))
+
+
 JOBS = (
     Job("nhac_viec_chuyen_cap",
         lambda s: timedelta(minutes=s.reminder_every_minutes), reminders.run),
@@ -54,6 +64,8 @@ JOBS = (
     Job("theo_doi_buu_gui", lambda s: timedelta(minutes=10), _poll_post),
     Job("buu_gui_that_lac", lambda s: timedelta(hours=6),
         lambda ctx: {"flagged": postal.flag_lost(ctx)}),
+    # counts by unit, procedure, status and month compared with the national portal's
+    Job("doi_soat_cong_quoc_gia", lambda s: timedelta(hours=24), _reconcile),
 )
 
 
@@ -65,14 +77,21 @@ class Worker:
         self.batch, self.idle_seconds, self.lease, self.jobs = batch, idle_seconds, lease, jobs
         self.stopping = threading.Event()
         self.totals = notifications.RelayResult()
+        self.portal = PortalClient.from_settings(ctx.settings)
 
     def send_once(self) -> int:
-        """One batch of due notifications; how many rows it handled."""
+        """One batch of due notifications, and of records for the national portal; how
+        many rows it handled."""
         result = notifications.relay(self.ctx, self.senders, limit=self.batch, lease=self.lease)
         self.totals.add(result)
         handled = sum(result.counts[k] for k in ("sent", "retry", "dead"))
         if handled:
             log.info("thông báo: %s", result.counts)
+        if self.portal is not None:
+            synced = national_sync.relay(self.ctx, self.portal, limit=self.batch)
+            if sum(synced.counts.values()):
+                log.info("đồng bộ Cổng quốc gia: %s", synced.counts)
+            handled += sum(synced.counts.values())
         return handled
 
     def run_jobs(self) -> dict[str, object]:
@@ -115,6 +134,8 @@ class Worker:
             if not self.send_once():
                 self.stopping.wait(self.idle_seconds)
         channels.close(self.senders)
+        if self.portal is not None:
+            self.portal.close()
 
     def stop(self, *_: object) -> None:
         self.stopping.set()

@@ -211,3 +211,44 @@ def test_reconciliation_finds_an_injected_difference(app, world, portal):
     httpx.post(url + "/_fail", json={"down": True})
     failed = sync.reconcile(app, client, *window)
     assert failed["error"] and failed["differences"] == 0
+
+
+def test_the_national_catalogue_is_compared_then_imported_as_new_versions(app, world, portal):
+    from motcua.services import catalogue
+    from motcua.services.procedures import list_procedures
+
+    sim, client, url = portal
+    records, listed = catalogue.fetch(app, client)
+    assert [r["MATTHC"] for r in records] == ["1.001193"] and len(listed) > 30
+    changes = catalogue.plan(app, records, listed)
+    [birth] = [c for c in changes if c.code == "1.001193"]
+    # the law's same-day deadline cannot hold the province's 24 working hours of steps:
+    # the import refuses that version and says why
+    assert birth.kind == "lỗi" and "vượt thời hạn" in birth.error
+    assert any(c.kind == "mới" for c in changes)  # listed, not created
+    assert catalogue.apply(app, changes) == 0
+    # the portal publishes the procedure with three working days, a fee, online in full
+    changed = dict(sim.catalogue["1.001193"], MUCDO="Toàn trình")
+    changed["CACHTHUCTHUCHIEN"] = [{"KENH": k, "THOIGIAN": [{
+        "THOIGIANGIAIQUYET": 3, "DONVITINH": "Ngày làm việc",
+        "PHILEPHI": [{"SOTIEN": 8000, "MOTA": "8.000 đồng"}]}]} for k in ("1", "2")]
+    httpx.post(url + "/_catalogue", json=changed)
+    [again] = [c for c in catalogue.plan(app, *catalogue.fetch(app, client))
+               if c.code == "1.001193"]
+    assert again.kind == "thay đổi"
+    found = {label: new for label, _, new in again.differences}
+    assert found["Số tiền (đồng)"] == "8000" and found["Tên thủ tục"] == \
+        "Thủ tục đăng ký khai sinh" and "Căn cứ pháp lý" in found
+    assert catalogue.apply(app, [again]) == 1
+    [p] = [p for p in list_procedures(app) if p.code == "1.001193"]
+    assert p.version == 2 and p.online_level == "toàn trình" and p.fee_amount == 8000
+    assert [c.value for c in p.channels] == ["desk", "online"] and p.deadline.amount == 3
+    assert [s.name for s in p.steps] == ["Tiếp nhận, kiểm tra", "Thẩm định", "Ký duyệt"]
+    [same] = [c for c in catalogue.plan(app, *catalogue.fetch(app, client))
+              if c.code == "1.001193"]
+    assert same.kind == "không đổi" and catalogue.apply(app, [same]) == 0
+    with app.uow() as uow:
+        assert uow.national.field_code("1.001193").startswith("LV")
+    code = receive(app, world)  # the field code now travels with every dossier record
+    sync.drain(app, client)
+    assert sim.dossiers[code]["MaLinhVuc"].startswith("LV")

@@ -167,6 +167,14 @@ class Procedure:
         return (int(d.amount) * 5 // 7) * seconds_per_day
 
 
+def fee_amount_of(text: str) -> int:
+    """The first amount in đồng a fee text states ("8.000 đồng" -> 8000); 0 when free."""
+    if not text or text.lower().startswith("miễn"):
+        return 0
+    found = re.search(r"(\d{1,3}(?:\.\d{3})+|\d+) đồng", text)
+    return int(found.group(1).replace(".", "")) if found else 0
+
+
 def deadline_from_dict(data: dict) -> Deadline:
     """Parse the catalog form: ``{"working_days"|"working_hours"|"calendar_days": N, "mode", "cutoff"}``."""
     units = [u for u in DeadlineUnit if u.value in data]
