@@ -145,7 +145,7 @@ def test_an_hour_long_outage_then_everything_arrives_once_in_order(app, world, p
 
 def test_a_lost_answer_is_not_sent_twice_and_an_expired_session_is_renewed(app, world, portal):
     sim, client, _ = portal
-    code = receive(app, world)
+    receive(app, world)
     sync.drain(app, client)
     with app.uow() as uow:  # motcua lost its trace of the send (a crash after the call)
         uow.conn.execute(sa.text("DELETE FROM national_sync_state"))

@@ -13,8 +13,9 @@ other refusal is permanent and goes to the operator page.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 
@@ -39,7 +40,7 @@ class PortalClient:
     session_ttl: timedelta = timedelta(minutes=30)
     http: httpx.Client = field(default_factory=http_client)
     _session: str = ""
-    _session_until: datetime | None = None
+    _session_until: float = 0.0  # time.monotonic()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PortalClient | None:
@@ -69,12 +70,11 @@ class PortalClient:
             raise PermanentFailure(f"{PROVIDER} từ chối đăng nhập: "
                                    f"{answer.get('message') or answer}")
         self._session = str(answer["session"])
-        self._session_until = datetime.now() + self.session_ttl
+        self._session_until = time.monotonic() + self.session_ttl.total_seconds()
         return self._session
 
     def session(self) -> str:
-        if not self._session or self._session_until is None \
-                or datetime.now() >= self._session_until:
+        if not self._session or time.monotonic() >= self._session_until:
             return self._login()
         return self._session
 

@@ -42,7 +42,8 @@ from motcua.domain.national import (
 from motcua.domain.units import Official, Role
 from motcua.services.context import Context
 from motcua.services.events import ANY, OutboxMessage
-from motcua.services.outbox import Backoff, relay as relay_outbox
+from motcua.services.outbox import Backoff
+from motcua.services.outbox import relay as relay_outbox
 
 DOSSIER_TOPIC = "dvcqg.hoso"
 PROGRESS_TOPIC = "dvcqg.tiendo"
@@ -314,8 +315,8 @@ def reconcile(ctx: Context, client, start: datetime, end: datetime) -> dict:
 
 
 def nightly_period(ctx: Context) -> tuple[datetime, datetime]:
-    """The month before this one and this month up to now, in Vietnamese time."""
-    now = ctx.clock.now().astimezone(VN_TZ)
-    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    previous = (first - timedelta(days=1)).replace(day=1)
-    return previous, now
+    """The month before this one and this month to the end of today, in Vietnamese time."""
+    today = ctx.clock.now().astimezone(VN_TZ).replace(hour=0, minute=0, second=0,
+                                                       microsecond=0)
+    previous = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return previous, today + timedelta(days=1)

@@ -22,7 +22,6 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from importlib import resources
 
 from starlette.applications import Starlette
@@ -30,7 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from motcua.domain.national import DATE_FORMAT, NATIONAL_STATUSES
+from motcua.domain.errors import ValidationError
+from motcua.domain.national import NATIONAL_STATUSES, parse_portal_date
 
 AUTH_PATH = "/api/xac-thuc"
 API_PATH = "/api/tich-hop"
@@ -179,8 +179,8 @@ class PortalSimulator:
             value = record.get(name)
             if value:
                 try:
-                    datetime.strptime(value, DATE_FORMAT)
-                except (TypeError, ValueError):
+                    parse_portal_date(str(value))
+                except ValidationError:
                     bad.append(name)
         return bad
 

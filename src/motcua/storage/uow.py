@@ -9,8 +9,8 @@ from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
 from motcua.domain.procedures import Procedure
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
-from motcua.storage.notifications import NotificationRepository
 from motcua.storage.national import NationalRepository
+from motcua.storage.notifications import NotificationRepository
 from motcua.storage.postal import PostalRepository
 from motcua.storage.repositories import (
     AttachmentRepository,

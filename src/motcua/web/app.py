@@ -31,7 +31,7 @@ from motcua.domain.errors import (
     ValidationError,
 )
 from motcua.services.officials import SESSION_HOURS
-from motcua.web import api, cchc, citizen, dashboard, notifications, officials, postal
+from motcua.web import api, cchc, citizen, dashboard, national, notifications, officials, postal
 from motcua.web.common import (
     HERE,
     CsrfFailed,
@@ -157,5 +157,6 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app.include_router(notifications.router)
     app.include_router(notifications.receipts)
     app.include_router(postal.router)
+    app.include_router(national.router)
     app.include_router(postal.webhook)
     return app

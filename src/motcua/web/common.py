@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from motcua.domain import commands
+from motcua.domain.calendar import VN_TZ
 from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
 from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
@@ -136,10 +137,18 @@ def action_fields() -> dict[str, list[dict]]:
             for t in TRANSITIONS if t.command}
 
 
+def vn_date(value) -> str:
+    """A day as officials write it (16/01/2025), in Vietnamese time."""
+    if value is None:
+        return ""
+    return value.astimezone(VN_TZ).strftime("%d/%m/%Y") if hasattr(value, "astimezone") \
+        and hasattr(value, "hour") else value.strftime("%d/%m/%Y")
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
-    env.filters.update(vn_datetime=vn_datetime, vn_number=vn_number,
+    env.filters.update(vn_datetime=vn_datetime, vn_number=vn_number, vn_date=vn_date,
                        vn_size=vn_size, event_details=event_details, duration=_duration,
                        fee=fee_text)
     env.globals.update(
