@@ -364,17 +364,19 @@ CARRIER_STEP_SECONDS = 30  # the demo's parcels move one event on every half min
 
 class OutsideSystems:
     """What the demo starts beside the web server: a real SMTP server keeping mail in the
-    data folder (shown at /hop-thu-thu-nghiem), the messaging providers' simulator and
-    the postal carrier's, whose parcels move on by themselves."""
+    data folder (shown at /hop-thu-thu-nghiem), the messaging providers' simulator, the
+    postal carrier's, whose parcels move on by themselves, and the national portal's."""
 
     def __init__(self, data_dir, public_url: str, smtp_port: int, providers_port: int,
-                 carrier_port: int) -> None:
+                 carrier_port: int, portal_port: int) -> None:
         import secrets
         import threading
 
         from motcua.simulators.carrier import CarrierSimulator
         from motcua.simulators.carrier import settings_for as carrier_settings
         from motcua.simulators.mailbox import MailServer
+        from motcua.simulators.portal import PortalSimulator
+        from motcua.simulators.portal import settings_for as portal_settings
         from motcua.simulators.providers import ProviderSimulator, Served, settings_for
 
         folder = data_dir / "hop-thu-thu-nghiem"
@@ -386,6 +388,9 @@ class OutsideSystems:
                                 webhook_token=secrets.token_urlsafe(16),
                                 default_scenario="failed_then_delivered")
         self.carrier = Served(post.app(), carrier_port).start()
+        # the national public-service portal: dossiers reach it as they move
+        self.portal = Served(PortalSimulator(store=data_dir / "cong-quoc-gia-mo-phong.json")
+                             .app(), portal_port).start()
         self.stopping = threading.Event()
         threading.Thread(target=post.run_clock, args=(CARRIER_STEP_SECONDS, self.stopping),
                          name="buu-chinh-mo-phong", daemon=True).start()
@@ -393,10 +398,13 @@ class OutsideSystems:
                          "mail_from": f"Một cửa Đắk Lắk (bản demo) <motcua@{DEMO_MAIL_DOMAIN}>",
                          "demo_mailbox": folder, "receipt_token": secrets.token_urlsafe(16),
                          **settings_for(simulator, self.providers.url),
-                         **carrier_settings(post, self.carrier.url)}
+                         **carrier_settings(post, self.carrier.url),
+                         **portal_settings(PortalSimulator, self.portal.url),
+                         "dvcqg_madonvi": "H15"}
 
     def stop(self) -> None:
         self.stopping.set()
         self.carrier.stop()
+        self.portal.stop()
         self.providers.stop()
         self.mail.stop()

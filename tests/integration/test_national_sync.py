@@ -4,14 +4,16 @@ reconciliation (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
 import sqlalchemy as sa
 
 from motcua.channels.portal import PortalClient
+from motcua.domain.calendar import VN_TZ
 from motcua.domain.commands import CompleteStep, RequestSupplement, ReturnResult, Supplement
 from motcua.domain.errors import ValidationError
 from motcua.domain.national import NATIONAL_STATUSES, default_map, parse_portal_date, portal_date
@@ -252,3 +254,50 @@ def test_the_national_catalogue_is_compared_then_imported_as_new_versions(app, w
     code = receive(app, world)  # the field code now travels with every dossier record
     sync.drain(app, client)
     assert sim.dossiers[code]["MaLinhVuc"].startswith("LV")
+
+
+def test_the_cli_resends_reconciles_and_reads_a_catalogue_file(app, world, portal, tmp_path,
+                                                              monkeypatch):
+    from typer.testing import CliRunner
+
+    from motcua.cli.main import app as cli
+
+    sim, client, url = portal
+    codes = [receive(app, world) for _ in range(2)]
+    sync.drain(app, client)
+    for name, value in (("DATABASE_URL", app.settings.database_url),
+                        ("DATA_DIR", str(app.settings.data_dir)),
+                        ("DVCQG_URL", app.settings.dvcqg_url),
+                        ("DVCQG_AUTH_URL", app.settings.dvcqg_auth_url),
+                        ("DVCQG_USERNAME", app.settings.dvcqg_username),
+                        ("DVCQG_PASSWORD", app.settings.dvcqg_password),
+                        ("DVCQG_DSTCODE", app.settings.dvcqg_dstcode),
+                        ("PROVINCE", "66")):
+        monkeypatch.setenv(f"MOTCUA_{name}", value)
+    runner = CliRunner()
+    done = runner.invoke(cli, ["sync", "reconcile", "--tu", "01/01/2026", "--den", "31/01/2026"])
+    assert done.exit_code == 0, done.output
+    assert "chênh lệch: 0" in done.output
+    httpx.post(url + "/_drop", json={"MaHoSo": codes[0]})
+    done = runner.invoke(cli, ["sync", "reconcile", "--tu", "01/01/2026", "--den", "31/01/2026"])
+    assert done.exit_code == 1 and "chênh lệch: 1" in done.output
+    done = runner.invoke(cli, ["sync", "resend", "--tu", "05/01/2026", "--den", "05/01/2026"])
+    assert done.exit_code == 0 and "Đã xếp 2 hồ sơ" in done.output
+    app.clock.set(datetime.now(VN_TZ) + timedelta(minutes=1))  # the CLI queued them now
+    sync.drain(app, client)
+    assert codes[0] in sim.dossiers
+    bad = runner.invoke(cli, ["sync", "resend", "--tu", "31/02/2026", "--den", "05/01/2026"])
+    assert bad.exit_code == 2 and "Ngày không hợp lệ" in bad.output
+    saved = tmp_path / "danh-muc.json"
+    record = dict(sim.catalogue["1.001193"])
+    record["CACHTHUCTHUCHIEN"] = [{"KENH": "1", "THOIGIAN": [{
+        "THOIGIANGIAIQUYET": 3, "DONVITINH": "Ngày làm việc", "PHILEPHI": []}]}]
+    saved.write_text(json.dumps({"result": [record]}, ensure_ascii=False), "utf-8")
+    shown = runner.invoke(cli, ["sync", "catalogue", "--file", str(saved)])
+    assert shown.exit_code == 0 and "1.001193" in shown.output and "thay đổi" in shown.output
+    assert "Tên thủ tục" in shown.output
+    applied = runner.invoke(cli, ["sync", "catalogue", "--file", str(saved), "--apply"])
+    assert "Đã tạo phiên bản mới cho 1 thủ tục" in applied.output
+    saved.write_text("[{\"TEN\": 1}]", "utf-8")
+    wrong = runner.invoke(cli, ["sync", "catalogue", "--file", str(saved)])
+    assert wrong.exit_code == 2 and "MATTHC" in wrong.output

@@ -22,6 +22,7 @@ from motcua.cli import (
     operations,
     procedures,
     reports,
+    sync,
     units,
 )
 from motcua.cli.common import (
@@ -57,7 +58,7 @@ for sub, name in ((calendar.calendar_app, "calendar"), (units.units_app, "units"
                   (procedures.procedures_app, "procedures"), (dossiers.audit_app, "audit"),
                   (database.db_app, "db"), (dossiers.dossiers_app, "dossiers"),
                   (forms.forms_app, "forms"), (reports.cchc_app, "cchc"),
-                  (operations.files_app, "files")):
+                  (operations.files_app, "files"), (sync.sync_app, "sync")):
     app.add_typer(sub, name=name)
 @app.callback()
 def main_options(database: Database = None) -> None:
@@ -110,6 +111,8 @@ def demo_command(
         "--providers-port", help="Cổng trình mô phỏng nhà cung cấp SMS, Zalo.")] = 8026,
     carrier_port: Annotated[int, typer.Option(
         "--carrier-port", help="Cổng trình mô phỏng đơn vị bưu chính.")] = 8027,
+    portal_port: Annotated[int, typer.Option(
+        "--portal-port", help="Cổng trình mô phỏng Cổng Dịch vụ công quốc gia.")] = 8028,
 ) -> None:
     """Tạo CSDL SQLite mẫu cho Đắk Lắk (nếu chưa có), in tài khoản demo và chạy web."""
     import secrets
@@ -124,7 +127,7 @@ def demo_command(
     fresh = not db_path.exists()
     public_url = f"http://127.0.0.1:{port}"
     outside = OutsideSystems(data_dir, public_url, smtp_port, providers_port,
-                             carrier_port) if serve else None
+                             carrier_port, portal_port) if serve else None
     ctx = build(Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir,
                          public_url=public_url, **(outside.settings if outside else {})))
     if fresh:
@@ -155,7 +158,9 @@ def demo_command(
         typer.echo(f"\nThư hệ thống gửi đi: {public_url}/hop-thu-thu-nghiem (máy chủ thư "
                    f"thử nghiệm 127.0.0.1:{smtp_port}); SMS và Zalo: trình mô phỏng "
                    f"{outside.providers.url}/_messages; bưu chính: trình mô phỏng "
-                   f"{outside.carrier.url}/_orders (bưu gửi tự chuyển trạng thái mỗi 30 giây)")
+                   f"{outside.carrier.url}/_orders (bưu gửi tự chuyển trạng thái mỗi 30 giây); "
+                   f"Cổng Dịch vụ công quốc gia: trình mô phỏng {outside.portal.url}/_state "
+                   f"(đồng bộ: {public_url}/dong-bo)")
         typer.echo(f"Đang phục vụ tại {public_url} (Ctrl+C để dừng)")
         try:
             uvicorn.run(create_app(ctx, key_file.read_text("utf-8")), host="127.0.0.1",

@@ -126,7 +126,9 @@ class Deliverers:
         if state is not None and state.payload_sha == sha and not payload.get("force"):
             self.unchanged += 1  # the portal holds this record already
             return
-        updating = state is not None or self.client.exists(d.code, self.madonvi(unit))
+        # a re-sync asks the portal what it holds, whatever motcua remembers of it
+        updating = (state is not None and not payload.get("force")) \
+            or self.client.exists(d.code, self.madonvi(unit))
         self.client.sync_dossier(record, updating=updating, madonvi=self.madonvi(unit))
         uow.national.record_sync(code=d.code, unit_id=d.unit_id, received_at=d.received_at,
                                  sha=sha, map_version=self.codes.version,

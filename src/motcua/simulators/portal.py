@@ -23,6 +23,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -109,9 +110,19 @@ class PortalSimulator:
     fail_next: int = 0
     sessions: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    store: Path | None = None  # the demo keeps what the portal received across restarts
 
     def __post_init__(self) -> None:
         self.catalogue, self.fields = shipped_catalogue()
+        if self.store is not None and self.store.exists():
+            kept = json.loads(self.store.read_text("utf-8"))
+            self.dossiers, self.progress = kept["dossiers"], kept["progress"]
+
+    def _save(self) -> None:
+        if self.store is not None:
+            self.store.write_text(json.dumps({"dossiers": self.dossiers,
+                                              "progress": self.progress},
+                                             ensure_ascii=False), "utf-8")
 
     def app(self) -> Starlette:
         return Starlette(routes=[
@@ -202,6 +213,7 @@ class PortalSimulator:
                 return self._error("-1", f"Hồ sơ {code} đã tồn tại")
         for record in records:
             self.dossiers[record["MaHoSo"]] = {**record, "_madonvi": body.get("madonvi", "")}
+        self._save()
         return JSONResponse({"error_code": "0", "message": "Thành công"})
 
     def _progress(self, body: dict) -> JSONResponse:
@@ -216,6 +228,7 @@ class PortalSimulator:
                 return self._error("-1", f"Hồ sơ {record['MaHoSo']} chưa được đồng bộ")
         for record in records:
             self.progress.setdefault(record["MaHoSo"], []).append(record)
+        self._save()
         return JSONResponse({"error_code": "0", "message": "Thành công"})
 
     def _lookup(self, body: dict) -> JSONResponse:
@@ -263,6 +276,7 @@ class PortalSimulator:
         body = await request.json()
         with self.lock:
             found = self.dossiers.pop(str(body.get("MaHoSo", "")), None)
+            self._save()
         return JSONResponse({"dropped": found is not None})
 
     async def publish(self, request: Request) -> JSONResponse:
