@@ -301,3 +301,30 @@ def test_the_cli_resends_reconciles_and_reads_a_catalogue_file(app, world, porta
     saved.write_text("[{\"TEN\": 1}]", "utf-8")
     wrong = runner.invoke(cli, ["sync", "catalogue", "--file", str(saved)])
     assert wrong.exit_code == 2 and "MATTHC" in wrong.output
+
+
+def test_decision_766_counts_dossiers_that_reached_the_portal_in_time(app, world, portal):
+    from motcua.reports import make_report
+    from motcua.reports.core import Period
+
+    sim, client, url = portal
+    on_time = receive(app, world)
+    sync.drain(app, client)
+    httpx.post(url + "/_fail", json={"down": True})
+    late = receive(app, world)
+    app.clock.set(app.clock.now() + timedelta(hours=3))  # the portal was down three hours
+    sync.relay(app, client)
+    httpx.post(url + "/_fail", json={"down": False})
+    app.clock.set(app.clock.now() + timedelta(minutes=2))  # the retry's turn
+    sync.drain(app, client)
+    assert {on_time, late} <= set(sim.dossiers)
+    report = make_report(app, "index766", Period(vn(2026, 1, 1).date(), vn(2026, 1, 31).date()))
+    [unit] = report["rows"]
+    found = {i["code"]: i for i in unit["indicators"]}
+    assert found["1.4"]["inputs"] == {"synced": 1, "received": 2}
+    assert found["1.4"]["value_pct"] == 50.0 and found["1.4"]["points"] == 3.0
+    assert "chưa nhân" not in found["3.2"]["formula"]
+    app.settings = replace(app.settings, dvcqg_url="")  # not connected: no data, as before
+    report = make_report(app, "index766", Period(vn(2026, 1, 1).date(), vn(2026, 1, 31).date()))
+    found = {i["code"]: i for i in report["rows"][0]["indicators"]}
+    assert found["1.4"]["points"] is None and "chưa nhân" in found["3.2"]["formula"]

@@ -51,5 +51,6 @@ def make_report(ctx, kind: str, period, by: str | None = None,
     if kind == "supplements":
         return core.supplements(ctx.engine, **common)
     if kind == "index766":
-        return index766(ctx.engine, now=now, source=source, **common)
+        return index766(ctx.engine, now=now, source=source, sync_minutes=(
+            ctx.settings.sync_realtime_minutes if ctx.settings.dvcqg_url else None), **common)
     raise ValidationError(f"Không có báo cáo “{kind}”; chọn một trong: {', '.join(KINDS)}.")

@@ -24,7 +24,7 @@ Populations:
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -55,7 +55,9 @@ INPUT_LABELS = {
     "timely": "hồ sơ đã và đang xử lý đúng hạn, trong hạn",
     "handled": "hồ sơ tiếp nhận hoặc xử lý trong kỳ",
     "online_procedures": "thủ tục có nộp trực tuyến", "online": "hồ sơ nộp trực tuyến",
-    "received": "hồ sơ tiếp nhận trong kỳ", "paid_online": "hồ sơ thanh toán trực tuyến",
+    "received": "hồ sơ tiếp nhận trong kỳ",
+    "synced": "hồ sơ lên Cổng quốc gia kịp thời (trong thời gian quy định sau tiếp nhận)",
+    "paid_online": "hồ sơ thanh toán trực tuyến",
     "fee_dossiers": "hồ sơ có phí", "paid_procedures": "thủ tục có phí đã thanh toán trực tuyến",
     "fee_procedures": "thủ tục có phí", "finished": "hồ sơ có kết quả trong kỳ",
     "unsatisfied": "hồ sơ trễ hạn hoặc không hài lòng (mỗi hồ sơ một lần)",
@@ -151,6 +153,22 @@ def _unit_rows(conn, province_code: int, period: Period, now: datetime, scope,
     return list(conn.execute(stmt)), end_at
 
 
+def _synced(conn, period: Period, scope, minutes: int) -> dict[int, int]:
+    """Per unit: dossiers received in the period that reached the national portal within
+    ``minutes`` of their receipt (``national_sync_state.first_synced_at``)."""
+    S = t.national_sync_state.c
+    where = [S.received_at >= period.start, S.received_at < period.end]
+    if scope is not None:
+        where.append(S.unit_id.in_(scope))
+    found: dict[int, int] = defaultdict(int)
+    limit = timedelta(minutes=minutes)
+    for unit_id, received, first in conn.execute(
+            sa.select(S.unit_id, S.received_at, S.first_synced_at).where(*where)):
+        if first - received <= limit:
+            found[unit_id] += 1
+    return found
+
+
 def _procedure_figures(conn, province_code: int, period: Period, counted: bool) -> dict:
     rows = conn.execute(sa.select(P.id, P.code, P.documents, P.steps, P.fee, P.fee_amount,
                                   P.legal_basis, P.channels)
@@ -180,6 +198,8 @@ def _indicators(r, p: dict) -> list[dict]:
     published = pct(p["complete"], p["procedures"])
     offered = pct(p["online"], p["procedures"])
     online = pct(r.online, r.received)
+    synced = pct(r.synced, r.received) if r.synced is not None else None
+    sync_factor = (synced or 0.0) / 100 if r.synced is not None else 1.0
     a = pct(r.paid_online, r.fee)
     b = pct(p["fee_procedures_paid_online"], p["fee_procedures"])
     on_time = pct(r.timely, r.handled)
@@ -197,7 +217,12 @@ def _indicators(r, p: dict) -> list[dict]:
                    {"complete": p["complete"], "procedures": p["procedures"]}, published,
                    _linear(2, published)),
         _indicator("1.4", "Hồ sơ đồng bộ theo thời gian thực lên Cổng Dịch vụ công quốc gia",
-                   "6 × tỷ lệ hồ sơ đồng bộ / 100", 6),
+                   "6 × tỷ lệ hồ sơ đồng bộ / 100; hồ sơ đồng bộ: lên Cổng trong thời gian "
+                   "motcua được cấu hình (MOTCUA_SYNC_REALTIME_MINUTES) sau tiếp nhận; 0/0 "
+                   "chưa có dữ liệu", 6,
+                   {"synced": r.synced, "received": r.received}
+                   if r.synced is not None and r.received else None,
+                   synced, _linear(6, synced)),
         _indicator("2.1", "Hồ sơ đã và đang xử lý đúng hạn hoặc trong hạn",
                    "20 × (hồ sơ đã và đang xử lý đúng hạn, trong hạn / hồ sơ tiếp nhận hoặc "
                    "xử lý trong kỳ × 100%) / 100; hồ sơ chưa xong tính đến ngày cuối kỳ, hồ sơ "
@@ -210,9 +235,11 @@ def _indicators(r, p: dict) -> list[dict]:
                    {"online_procedures": p["online"], "procedures": p["procedures"]}, offered,
                    _linear(6, offered, 80.0)),
         _indicator("3.2", "Hồ sơ nộp trực tuyến",
-                   "6 × min(1, tỷ lệ hồ sơ nộp trực tuyến (kể cả nộp hộ) / 50%) × tỷ lệ đồng bộ; "
-                   "chưa có dữ liệu đồng bộ nên chưa nhân tỷ lệ đồng bộ", 6,
-                   {"online": r.online, "received": r.received}, online, _linear(6, online, 50.0)),
+                   "6 × min(1, tỷ lệ hồ sơ nộp trực tuyến (kể cả nộp hộ) / 50%) × tỷ lệ đồng bộ"
+                   + ("" if r.synced is not None else
+                      "; chưa đồng bộ với Cổng quốc gia nên chưa nhân tỷ lệ đồng bộ"), 6,
+                   {"online": r.online, "received": r.received}, online,
+                   _linear(6, online, 50.0) * sync_factor),
         _indicator("4.1", "Hồ sơ có phí được thanh toán trực tuyến (A)",
                    "6 × A; A = hồ sơ có phí có giao dịch thanh toán trực tuyến / hồ sơ có phí "
                    "(mẫu số 0 thì A = 0)", 6, {"paid_online": r.paid_online, "fee_dossiers": r.fee},
@@ -266,10 +293,13 @@ def _groups(indicators: list[dict]) -> list[dict]:
 
 
 def index766(engine: Engine, *, province_code: int, period: Period, now: datetime,
-             unit_code: str | None = None, source: str = "auto") -> dict:
+             unit_code: str | None = None, source: str = "auto",
+             sync_minutes: int | None = None) -> dict:
     """Per receiving unit: each indicator with its formula, inputs, rate and points.
 
-    ``source`` as for the on-time report: what concerns the dossiers received in the
+    ``sync_minutes`` (set when the national portal is connected): a dossier counts as
+    synchronised in real time when it reached the portal within that many minutes of
+    its receipt (1.4, and the factor of 3.2). ``source`` as for the on-time report: what concerns the dossiers received in the
     period comes from the report counters for whole months (``auto``, ``stats``) or from
     the dossiers (``live``); on-time handling and results always come from the dossiers.
     """
@@ -285,7 +315,9 @@ def index766(engine: Engine, *, province_code: int, period: Period, now: datetim
             for unit_id, measures in _received_counted(conn, province_code, period,
                                                        scope).items():
                 by_unit[unit_id].update(measures)
-        rows = [SimpleNamespace(unit_id=u, **m) for u, m in by_unit.items()]
+        synced = _synced(conn, period, scope, sync_minutes) if sync_minutes else {}
+        rows = [SimpleNamespace(unit_id=u, synced=synced.get(u, 0) if sync_minutes else None,
+                                **m) for u, m in by_unit.items()]
         names = {r.id: (r.code, r.name) for r in conn.execute(
             sa.select(U.id, U.code, U.name).where(U.id.in_([r.unit_id for r in rows] or [-1])))}
         figures = _procedure_figures(conn, province_code, period, counted)

@@ -74,8 +74,9 @@ class Row:
 
 
 def _month_rows(engine, province_code: int, province_name: str, period: Period,
-                now: datetime) -> list[Row]:
-    report = index766(engine, province_code=province_code, period=period, now=now)
+                now: datetime, sync_minutes: int | None) -> list[Row]:
+    report = index766(engine, province_code=province_code, period=period, now=now,
+                      sync_minutes=sync_minutes)
     month = f"{period.first:%m/%Y}"
     rows, sums = [], dict.fromkeys(("received", "handled", "timely", "online", "finished",
                                     "unsatisfied"), 0)
@@ -106,10 +107,11 @@ def _month_rows(engine, province_code: int, province_name: str, period: Period,
 
 
 def open_statistics(engine, *, province_code: int, province_name: str, now: datetime,
-                    months: int = 6) -> dict:
+                    months: int = 6, sync_minutes: int | None = None) -> dict:
     today = now.astimezone(VN_TZ).date()
     rows = [row for period in months_back(today, months)
-            for row in _month_rows(engine, province_code, province_name, period, now)]
+            for row in _month_rows(engine, province_code, province_name, period, now,
+                                   sync_minutes)]
     return {"as_of": now.isoformat(), "licence": LICENCE, "min_count": MIN_COUNT,
             "fields": [{"name": f, "description": d} for f, d in FIELDS],
             "rows": [r.as_dict() for r in rows]}

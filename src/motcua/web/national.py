@@ -120,8 +120,10 @@ def _statistics(ctx) -> dict:
     except ValueError:
         name = "Toàn tỉnh"
     # public and costly: computed at most once every ten minutes per process
+    minutes = ctx.settings.sync_realtime_minutes if ctx.settings.dvcqg_url else None
     return kept(ctx, ("open-statistics", code), lambda: open_statistics(
-        ctx.engine, province_code=code, province_name=name, now=ctx.clock.now()), 600)
+        ctx.engine, province_code=code, province_name=name, now=ctx.clock.now(),
+        sync_minutes=minutes), 600)
 
 
 PUBLIC = {"Cache-Control": "public, max-age=600"}
