@@ -51,6 +51,10 @@ def _reconcile(ctx) -> dict:
     client = PortalClient.from_settings(ctx.settings)
     if client is None:
         return {"bỏ qua": "chưa cấu hình Cổng Dịch vụ công quốc gia"}
+    waiting = national_sync.waiting(ctx)
+    if waiting:  # counts compared mid-way would list what is merely on its way
+        client.close()
+        return {"bỏ qua": f"còn {waiting} bản ghi đồng bộ chờ gửi"}
     with client:
         return national_sync.reconcile(ctx, client, *national_sync.nightly_period(ctx))
 

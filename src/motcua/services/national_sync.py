@@ -313,7 +313,14 @@ def reconcile(ctx: Context, client, start: datetime, end: datetime) -> dict:
             differences=differences, error=error)
         uow.commit()
     return {"id": run_id, "motcua": sum(mine.values()), "portal": sum(theirs.values()),
-            "differences": len(differences), "error": error}
+            "differences": len(differences), "error": error, "waiting": waiting(ctx)}
+
+
+def waiting(ctx: Context) -> int:
+    """Rows for the portal not sent yet (pending or stopped)."""
+    with ctx.uow() as uow:
+        summary = uow.outbox.summary(TOPICS)
+    return sum(n for (_, status), n in summary.items() if status in ("pending", "dead"))
 
 
 def nightly_period(ctx: Context) -> tuple[datetime, datetime]:

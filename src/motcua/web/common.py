@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -149,6 +150,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     env = templates.env
     env.filters.update(vn_datetime=vn_datetime, vn_number=vn_number, vn_date=vn_date,
+                       vn_last_day=lambda v: vn_date(v - timedelta(microseconds=1)),
                        vn_size=vn_size, event_details=event_details, duration=_duration,
                        fee=fee_text)
     env.globals.update(

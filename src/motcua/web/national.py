@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from motcua.channels.portal import PortalClient
 from motcua.domain.errors import ValidationError
+from motcua.domain.text import vn_number
 from motcua.services import catalogue
 from motcua.services import national_sync as sync
 from motcua.web.common import acted, page, require_official
@@ -79,10 +80,16 @@ def reconcile(request: Request, csrf: str = Form("")):
         sync.ensure_admin(who)
         with _client(ctx) as client:
             return sync.reconcile(ctx, client, *sync.nightly_period(ctx))
-    return acted(request, csrf, act, lambda r: (
-        f"Đối soát xong: motcua {r['motcua']} hồ sơ, Cổng quốc gia {r['portal']}, "
-        f"{r['differences']} chênh lệch." if not r["error"] else
-        f"Không đối soát được: {r['error']}"), "/dong-bo")
+    def said(r: dict) -> str:
+        if r["error"]:
+            return f"Không đối soát được: {r['error']}"
+        text = (f"Đối soát xong: motcua {vn_number(r['motcua'])} hồ sơ, Cổng quốc gia "
+                f"{vn_number(r['portal'])}, {vn_number(r['differences'])} chênh lệch.")
+        if r["waiting"]:
+            text += (f" Còn {vn_number(r['waiting'])} bản ghi chờ gửi: một phần chênh lệch "
+                     f"có thể là hồ sơ đang trên đường gửi.")
+        return text
+    return acted(request, csrf, act, said, "/dong-bo")
 
 
 @router.get("/dong-bo/danh-muc", response_class=HTMLResponse)
