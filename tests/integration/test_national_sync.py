@@ -328,3 +328,32 @@ def test_decision_766_counts_dossiers_that_reached_the_portal_in_time(app, world
     report = make_report(app, "index766", Period(vn(2026, 1, 1).date(), vn(2026, 1, 31).date()))
     found = {i["code"]: i for i in report["rows"][0]["indicators"]}
     assert found["1.4"]["points"] is None and "chưa nhân" in found["3.2"]["formula"]
+
+
+def test_every_ending_and_extension_is_synced_with_its_national_code(app, world, portal):
+    from motcua.domain.commands import Extend, Refuse, Stop, Withdraw
+    from motcua.services.dossiers import close_unsupplemented
+
+    sim, client, _ = portal
+    head, desk = world["truongphong"], world["tiepnhan"]
+    codes = {name: receive(app, world)
+             for name in ("refuse", "stop", "withdraw", "extend", "close")}
+    uc.act(app, codes["refuse"], Refuse("Không thuộc thẩm quyền"), head)
+    uc.act(app, codes["stop"], Stop("Người nộp không đủ điều kiện"), head)
+    uc.act(app, codes["withdraw"], Withdraw("Đơn xin rút"), desk)
+    uc.act(app, codes["extend"], Extend(vn(2026, 1, 20, 16), "Chờ xác minh"), head)
+    uc.act(app, codes["close"], CompleteStep(), desk)
+    uc.act(app, codes["close"], RequestSupplement(("Giấy chứng sinh",)), world["chuyenvien"])
+    app.clock.set(app.clock.now() + timedelta(days=20))
+    assert close_unsupplemented(app) == [codes["close"]]
+    result = sync.drain(app, client)
+    assert result.counts["dead"] == 0
+    expected = {"refuse": ("3", "3"), "stop": ("8", "8"), "withdraw": ("7", "7"),
+                "extend": ("4", "4"), "close": ("8", "8")}
+    for name, (status, last_step) in expected.items():
+        record, steps = sim.dossiers[codes[name]], sim.progress[codes[name]]
+        assert (record["TrangThaiHoSo"], steps[-1]["TrangThai"]) == (status, last_step), name
+    assert "Không thuộc thẩm quyền" in sim.progress[codes["refuse"]][-1]["NoiDungXuLy"]
+    assert sim.dossiers[codes["extend"]]["NgayHenTra"] == "20260120160000"
+    assert sim.progress[codes["close"]][-1]["NguoiXuLy"]  # the system, by name
+    assert [p["TrangThai"] for p in sim.progress[codes["close"]]] == ["2", "4", "5", "8"]

@@ -36,13 +36,17 @@ def _client(ctx):
     return client
 
 
+def _queue(start: str, end: str, database: str | None, *, force: bool) -> int:
+    from motcua.services.national_sync import enqueue
+
+    return enqueue(open_app(database), *_window(start, end), force=force)
+
+
 @sync_app.command("resend")
 @friendly
 def resend(start: From, end: To, database: Database = None) -> None:
     """Gửi lại toàn bộ hồ sơ tiếp nhận trong kỳ (kể cả hồ sơ Cổng đã có)."""
-    from motcua.services.national_sync import enqueue
-
-    queued = enqueue(open_app(database), *_window(start, end), force=True)
+    queued = _queue(start, end, database, force=True)
     typer.echo(f"Đã xếp {vn_number(queued)} hồ sơ để gửi lại; tiến trình nền "
                f"(motcua worker) sẽ gửi.")
 
@@ -51,9 +55,7 @@ def resend(start: From, end: To, database: Database = None) -> None:
 @friendly
 def replay(start: From, end: To, database: Database = None) -> None:
     """Sau khi sửa bảng mã: gửi lại những hồ sơ có bản ghi thay đổi."""
-    from motcua.services.national_sync import enqueue
-
-    queued = enqueue(open_app(database), *_window(start, end), force=False)
+    queued = _queue(start, end, database, force=False)
     typer.echo(f"Đã xếp {vn_number(queued)} hồ sơ để so lại; chỉ hồ sơ có bản ghi thay đổi "
                f"được gửi.")
 
