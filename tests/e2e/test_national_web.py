@@ -71,6 +71,7 @@ def test_the_operator_sees_fixes_and_reconciles_the_sync(app, world):
         preview = admin.get("/dong-bo/danh-muc").text
         assert "1.001193" in preview and "1 thủ tục không cập nhật được" in preview
         assert "vượt thời hạn" in preview  # the law's same-day deadline, refused
+        assert "Chưa có mã định danh" in preview  # no unit carries its identifier yet
         desk, _ = signed_in(web.url, "tiepnhan")
         assert desk.get("/dong-bo").status_code == 403
         forged = admin.post("/dong-bo/doi-soat", data={"csrf": "gia-mao"})

@@ -357,3 +357,21 @@ def test_every_ending_and_extension_is_synced_with_its_national_code(app, world,
     assert sim.dossiers[codes["extend"]]["NgayHenTra"] == "20260120160000"
     assert sim.progress[codes["close"]][-1]["NguoiXuLy"]  # the system, by name
     assert [p["TrangThai"] for p in sim.progress[codes["close"]]] == ["2", "4", "5", "8"]
+
+
+def test_field_codes_and_agency_identifiers_come_from_the_national_lists(app, world, portal):
+    from motcua.services import catalogue
+
+    sim, client, _ = portal
+    record = dict(sim.catalogue["1.001193"])
+    record["LINHVUCTHUCHIEN"] = [{"MALINHVUC": "", "TENLINHVUC": "HỘ TỊCH"}]
+    [filled] = catalogue.with_field_codes([record], client.fields())
+    assert filled["LINHVUCTHUCHIEN"][0]["MALINHVUC"] == sim.fields["Hộ tịch"]
+    sim.agencies.update({"H15.50.05.13": "Xã Hòa Phú", "H15.50.05.14": "Phường Buôn Ma Thuột"})
+    found = {a.unit_code: a for a in catalogue.check_agencies(app, client.agencies())}
+    assert found["24175"].finding == ""
+    assert found["24133"].finding == "Chưa có mã định danh"
+    assert found["24133"].suggestion == "H15.50.05.14"
+    set_agency_code(app, "SO-TP", "H15.99")
+    found = {a.unit_code: a for a in catalogue.check_agencies(app, client.agencies())}
+    assert found["SO-TP"].finding.startswith("Mã không có")

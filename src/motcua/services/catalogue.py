@@ -25,7 +25,7 @@ from motcua.domain.procedures import (
     RequiredDocument,
     fee_amount_of,
 )
-from motcua.domain.text import nfc
+from motcua.domain.text import fold, nfc
 from motcua.services.context import Context
 from motcua.services.procedures import procedure_to_dict, save_procedures
 
@@ -163,14 +163,61 @@ def apply(ctx: Context, changes: list[Change]) -> int:
     return created
 
 
+def with_field_codes(records: list[dict], fields: list[dict]) -> list[dict]:
+    """Records whose field carries no code get it from the national field list
+    (``LayDanhMucLinhVuc``), matched by name without diacritics or case."""
+    by_name = {fold(str(f.get("TENLINHVUC", ""))): str(f.get("MALINHVUC", ""))
+               for f in fields}
+    out = []
+    for record in records:
+        found = record.get("LINHVUCTHUCHIEN") or []
+        if found and not found[0].get("MALINHVUC"):
+            code = by_name.get(fold(str(found[0].get("TENLINHVUC", ""))), "")
+            record = {**record, "LINHVUCTHUCHIEN": [{**found[0], "MALINHVUC": code},
+                                                    *found[1:]]}
+        out.append(record)
+    return out
+
+
 def fetch(ctx: Context, client) -> tuple[list[dict], list[dict]]:
-    """From the portal: the full records of the procedures motcua has, and the list."""
+    """From the portal: the full records of the procedures motcua has (their field codes
+    completed from the field list), and the list."""
     listed = client.procedure_codes()
     with ctx.uow() as uow:
         mine = {p.code for p in uow.procedures.all_current(ctx.settings.province_code)}
     records = [r for x in listed if str(x.get("MATTHC")) in mine
                if (r := client.procedure(str(x["MATTHC"]))) is not None]
-    return records, listed
+    return with_field_codes(records, client.fields()), listed
+
+
+@dataclass(frozen=True)
+class AgencyCheck:
+    unit_code: str
+    unit_name: str
+    agency_code: str
+    finding: str  # what is wrong, in Vietnamese; "" when the code is on the list
+    suggestion: str = ""
+
+
+def check_agencies(ctx: Context, agencies: list[dict]) -> list[AgencyCheck]:
+    """Each unit's agency identifier against the national list (``LayDanhMucCoQuan``):
+    missing or unknown codes, with the code of a national agency of the same name."""
+    names = {str(a.get("MADONVI", "")): nfc(str(a.get("TENDONVI", ""))) for a in agencies}
+    by_name = {fold(name): code for code, name in names.items()}
+    with ctx.uow() as uow:
+        units = uow.units.all(ctx.settings.province_code)
+    out = []
+    for u in sorted(units, key=lambda u: u.code):
+        suggestion = by_name.get(fold(u.name), "")
+        if not u.agency_code:
+            finding = "Chưa có mã định danh"
+        elif u.agency_code not in names:
+            finding = "Mã không có trong danh mục cơ quan của Cổng quốc gia"
+        else:
+            finding, suggestion = "", ""
+        out.append(AgencyCheck(u.code, u.name, u.agency_code or "", finding,
+                               suggestion if suggestion != u.agency_code else ""))
+    return out
 
 
 def read_file(path: Path) -> list[dict]:

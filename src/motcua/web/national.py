@@ -99,7 +99,8 @@ def catalogue_preview(request: Request):
     sync.ensure_admin(who)
     with _client(ctx) as client:
         changes = catalogue.plan(ctx, *catalogue.fetch(ctx, client))
-    return page(request, "national_catalogue.html", changes=changes)
+        agencies = catalogue.check_agencies(ctx, client.agencies())
+    return page(request, "national_catalogue.html", changes=changes, agencies=agencies)
 
 
 @router.post("/dong-bo/danh-muc")
