@@ -4,11 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-deps clean env system-deps fonts
+.PHONY: demo test lint bench bench-deps clean env system-deps ocr-deps fonts
 
 # Debian packages the tests use: the browser Playwright drives, PDF and QR tools, a font
 # and nginx, the load balancer of the two-server test
 SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core fonts-dejavu-extra nginx-light
+# what reading scans needs, the demo included: Tesseract with its Vietnamese model,
+# Ghostscript for PDF/A, Poppler for the text and the blank-page check
+OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie ghostscript poppler-utils
 FONT_DIR := /usr/share/fonts/truetype/dejavu
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -28,7 +31,15 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)
 
-system-deps:
+ocr-deps:
+	@if ! command -v gs >/dev/null || ! command -v pdftotext >/dev/null \
+	    || ! ls /usr/share/tesseract-ocr/*/tessdata/vie.traineddata >/dev/null 2>&1; then \
+	  echo "Installing $(OCR_PACKAGES) from Debian"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(OCR_PACKAGES); \
+	fi
+
+system-deps: ocr-deps
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
 	    || ! command -v zbarimg >/dev/null || [ ! -x /usr/sbin/nginx ] \
 	    || [ ! -f $(FONT_DIR)/DejaVuSerif-Italic.ttf ]; then \
@@ -44,7 +55,7 @@ fonts:
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-dejavu-core fonts-dejavu-extra; \
 	fi
 
-demo: $(STAMP) fonts
+demo: $(STAMP) fonts ocr-deps
 	$(BIN)/motcua demo --port $${PORT:-8000} --data-dir $${MOTCUA_DATA_DIR:-var}
 
 test: $(STAMP) system-deps

@@ -105,6 +105,18 @@ class Settings:
         default_factory=lambda: _env("DVCQG_COUNT_SERVICE", "ThongKeHoSoDongBo"))
     sync_realtime_minutes: int = field(
         default_factory=lambda: int(_env("SYNC_REALTIME_MINUTES", "60")))
+    # digitisation (services/digitisation.py; a scan may be as large as a whole filing):
+    # pages the OCR reads (beyond: kept, for a person), the OCR's time limits (whole file,
+    # one page), attempts before a person is asked; the signers' PKCS#12 files (a folder),
+    # their passphrase and the trusted roots (PEM): without them, motcua's own test CA
+    ocr_max_pages: int = field(default_factory=lambda: int(_env("OCR_MAX_PAGES", "200")))
+    ocr_timeout_s: float = field(default_factory=lambda: float(_env("OCR_TIMEOUT_S", "900")))
+    ocr_page_timeout_s: float = field(
+        default_factory=lambda: float(_env("OCR_PAGE_TIMEOUT_S", "120")))
+    ocr_attempts: int = field(default_factory=lambda: int(_env("OCR_ATTEMPTS", "3")))
+    sign_dir: str = field(default_factory=lambda: _env("SIGN_DIR", ""))
+    sign_passphrase: str = field(default_factory=lambda: _env("SIGN_PASSPHRASE", ""))
+    sign_trust_roots: str = field(default_factory=lambda: _env("SIGN_TRUST_ROOTS", ""))
     # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
     # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
     report_agency: str = field(

@@ -1,5 +1,5 @@
 """``motcua worker``: relays the notification outbox and the national portal's records,
-and runs the periodic jobs.
+reads the text of scans (in a thread of its own) and runs the periodic jobs.
 
 The loop is written here rather than taken from a scheduler library: every job is a
 function whose effects are recorded once in the database (dedupe keys), and whose turn
@@ -26,7 +26,7 @@ from datetime import timedelta
 from motcua import channels
 from motcua.channels.portal import PortalClient
 from motcua.channels.post import HttpCarrier
-from motcua.services import national_sync, notifications, postal, reminders
+from motcua.services import digitisation, national_sync, notifications, postal, reminders
 from motcua.services.dossiers import close_unsupplemented
 
 log = logging.getLogger("motcua.worker")
@@ -132,7 +132,30 @@ class Worker:
                 break
         return total
 
+    def read_scans(self) -> int:
+        """Read the text of the due scans, until none is due; how many were handled."""
+        total = 0
+        while not self.stopping.is_set():
+            result = digitisation.run_ocr(self.ctx, limit=1)
+            handled = sum(result.values())
+            if not handled:
+                return total
+            log.info("nhận dạng chữ bản quét: %s", result)
+            total += handled
+        return total
+
+    def _scan_loop(self) -> None:
+        # a scan takes seconds to minutes: read in a thread of its own, so messages and
+        # the national sync never wait behind it
+        while not self.stopping.is_set():
+            try:
+                self.read_scans()
+            except Exception:  # one failing round must not end the reading of scans
+                log.exception("nhận dạng chữ bản quét lỗi")
+            self.stopping.wait(max(self.idle_seconds, 2.0))
+
     def run(self) -> None:
+        threading.Thread(target=self._scan_loop, name="motcua-ocr", daemon=True).start()
         while not self.stopping.is_set():
             self.run_jobs()
             if not self.send_once():

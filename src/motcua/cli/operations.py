@@ -165,8 +165,9 @@ def worker_command(
     if once:
         jobs = worker.run_jobs()
         sent = worker.drain()
-        typer.echo(f"Đã xử lý {vn_number(sent)} thông báo; việc định kỳ đã chạy: "
-                   f"{', '.join(jobs) or 'không có'}.")
+        scans = worker.read_scans()
+        typer.echo(f"Đã xử lý {vn_number(sent)} thông báo, {vn_number(scans)} bản quét; việc "
+                   f"định kỳ đã chạy: {', '.join(jobs) or 'không có'}.")
         return
     worker.handle_signals()
     worker.run()

@@ -43,6 +43,7 @@ from motcua.reports.core import (
     unit_scope,
 )
 from motcua.storage import tables as t
+from motcua.storage.digitisation import DigitisationRepository
 
 NO_DATA = "chưa có dữ liệu"
 HAS_DATA = "có dữ liệu"
@@ -56,6 +57,10 @@ INPUT_LABELS = {
     "handled": "hồ sơ tiếp nhận hoặc xử lý trong kỳ",
     "online_procedures": "thủ tục có nộp trực tuyến", "online": "hồ sơ nộp trực tuyến",
     "received": "hồ sơ tiếp nhận trong kỳ",
+    "certified": "hồ sơ có bản sao điện tử được chứng thực từ bản chính",
+    "with_components": "hồ sơ có thành phần được số hóa tại bộ phận một cửa",
+    "components": "thành phần hồ sơ được số hóa", "reused": "thành phần dùng lại từ kho dữ liệu",
+    "shared": "hồ sơ có giấy tờ đưa vào kho dữ liệu của người dân",
     "synced": "hồ sơ lên Cổng quốc gia kịp thời (trong thời gian quy định sau tiếp nhận)",
     "paid_online": "hồ sơ thanh toán trực tuyến",
     "fee_dossiers": "hồ sơ có phí", "paid_procedures": "thủ tục có phí đã thanh toán trực tuyến",
@@ -194,7 +199,17 @@ def _procedure_figures(conn, province_code: int, period: Period, counted: bool) 
     }
 
 
-def _indicators(r, p: dict) -> list[dict]:
+def _digitised(s: dict, part: str, whole: str, max_points: float,
+               full_at: float = 100.0) -> tuple:
+    """(inputs, rate, points) of a digitisation indicator; no data without components."""
+    if not s.get(whole):
+        return None, None, None
+    rate = pct(s.get(part, 0), s[whole])
+    return {part: s.get(part, 0), whole: s[whole]}, rate, _linear(max_points, rate, full_at)
+
+
+def _indicators(r, p: dict, s: dict | None = None) -> list[dict]:
+    s = s or {}
     published = pct(p["complete"], p["procedures"])
     offered = pct(p["online"], p["procedures"])
     online = pct(r.online, r.received)
@@ -271,11 +286,14 @@ def _indicators(r, p: dict) -> list[dict]:
                    {"digitised": r.digitised, "received": r.received}, digitised,
                    _linear(4, digitised)),
         _indicator("6.3", "Chứng thực bản sao điện tử từ bản chính",
-                   "min(2; 2 × tỷ lệ / 100)", 2),
+                   "min(2; 2 × hồ sơ có bản sao điện tử chứng thực từ bản chính / hồ sơ có "
+                   "thành phần số hóa)", 2, *_digitised(s, "certified", "with_components", 2)),
         _indicator("6.4", "Thành phần hồ sơ được thay bằng dữ liệu tái sử dụng",
-                   "min(2; 2 × tỷ lệ / 80%)", 2),
+                   "min(2; 2 × (thành phần dùng lại / thành phần số hóa) / 80%)", 2,
+                   *_digitised(s, "reused", "components", 2, 80.0)),
         _indicator("6.5", "Hồ sơ số hóa được chia sẻ vào kho dữ liệu của người dân",
-                   "min(4; 4 × tỷ lệ / 100)", 4),
+                   "min(4; 4 × hồ sơ có giấy tờ trong kho dữ liệu của người dân / hồ sơ có "
+                   "thành phần số hóa)", 4, *_digitised(s, "shared", "with_components", 4)),
         _indicator("6.6", "Hồ sơ sử dụng dữ liệu dân cư", "min(2; 2 × tỷ lệ / 100)", 2),
         _indicator("6.7", "Thủ tục kết nối Cơ sở dữ liệu quốc gia về dân cư",
                    "min(2; 2 × tỷ lệ / 100)", 2),
@@ -316,6 +334,8 @@ def index766(engine: Engine, *, province_code: int, period: Period, now: datetim
                                                        scope).items():
                 by_unit[unit_id].update(measures)
         synced = _synced(conn, period, scope, sync_minutes) if sync_minutes else {}
+        scans = DigitisationRepository(conn).figures(province_code, period.start, period.end,
+                                                     scope)
         rows = [SimpleNamespace(unit_id=u, synced=synced.get(u, 0) if sync_minutes else None,
                                 **m) for u, m in by_unit.items()]
         names = {r.id: (r.code, r.name) for r in conn.execute(
@@ -323,7 +343,7 @@ def index766(engine: Engine, *, province_code: int, period: Period, now: datetim
         figures = _procedure_figures(conn, province_code, period, counted)
     out = []
     for r in sorted(rows, key=lambda r: names[r.unit_id]):
-        indicators = _indicators(r, figures)
+        indicators = _indicators(r, figures, scans.get(r.unit_id))
         scored = [i for i in indicators if i["points"] is not None]
         code, name = names[r.unit_id]
         out.append({"group": f"{code} {name}", "unit": code, "received": r.received,

@@ -175,13 +175,15 @@ _PRECHECKS: dict[type[Command], Callable] = {Assign: _check_assignee,
 
 
 def act(ctx: Context, code: str, command: Command, official: Official | None = None, *,
-        actor: Actor | None = None, check: Callable | None = None) -> DossierView:
+        actor: Actor | None = None, check: Callable | None = None,
+        then: Callable | None = None) -> DossierView:
     """Apply any dossier command for ``official`` (``None``: the system or the applicant).
 
     The one use case behind every action of the transition table: load the
     dossier, check the caller's own condition (``check(uow, dossier, command)``, first)
-    and the table's permission rule, store the command's files, apply it, commit with
-    its events (outbox rows inside, handlers after).
+    and the table's permission rule, store the command's files, apply it, record what
+    the caller adds (``then(uow, dossier)``), commit with its events (outbox rows inside,
+    handlers after).
     """
     action = Action(command.action)
     checked = checked_uploads(ctx, command.uploads)
@@ -196,6 +198,8 @@ def act(ctx: Context, code: str, command: Command, official: Official | None = N
         if precheck is not None:
             precheck(uow, dossier, command)
         _apply(ctx, uow, dossier, command, checked, now, actor)
+        if then is not None:  # what the caller records with the act, in its transaction
+            then(uow, dossier)
         view = dossier_view(uow, dossier, ctx.calendar)
         events.commit(ctx, uow, [dossier])
     return view

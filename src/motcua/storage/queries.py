@@ -67,8 +67,12 @@ def inbox(engine: Engine, held: dict[int, set[str]], official_id: int,
     if view in ("in_progress", "awaiting_supplement", "result_ready"):
         stmt = stmt.where(d.status == view)
     if q.strip():
-        for word in search_words(q):
-            stmt = stmt.where(d.search_text.contains(word, autoescape=True))
+        scans = t.digitised_components.c
+        for word in search_words(q):  # in the dossier's fields, or in the text of its scans
+            in_scan = sa.select(scans.dossier_code).where(
+                scans.ocr_search.contains(word, autoescape=True))
+            stmt = stmt.where(sa.or_(d.search_text.contains(word, autoescape=True),
+                                     d.code.in_(in_scan)))
     with engine.connect() as conn:
         return list(conn.execute(stmt.order_by(d.due, d.code).limit(limit)))
 

@@ -751,3 +751,68 @@ national_catalogue = sa.Table(
     sa.Column("record", sa.JSON, nullable=False),
     sa.Column("fetched_at", UTCDateTime(), nullable=False),
 )
+
+# -- digitisation (services/digitisation.py) --------------------------------------------------
+
+# A document of a dossier's procedure scanned at the desk (or reused from the citizen's
+# store): the scan as received, its OCR'd PDF/A and text (a search aid only), its
+# certified copy, and the OCR job's state (queued, running, done, failed, person).
+digitised_components = sa.Table(
+    "digitised_components", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_code", sa.String(60), nullable=False, index=True),
+    sa.Column("unit_id", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("original", sa.Boolean, nullable=False),
+    sa.Column("pages", sa.Integer, nullable=False),
+    sa.Column("blank_pages", sa.JSON, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("scanned_by_id", sa.Integer, nullable=True),
+    sa.Column("scanned_by_name", sa.String(255), nullable=False),
+    sa.Column("scanned_at", UTCDateTime(), nullable=False),
+    sa.Column("same_day", sa.Boolean, nullable=False),
+    sa.Column("ocr_status", sa.String(16), nullable=False),
+    sa.Column("ocr_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("ocr_next_at", UTCDateTime(), nullable=False),
+    sa.Column("ocr_error", sa.Text, nullable=False, server_default=""),
+    sa.Column("ocr_sha256", sa.String(64), nullable=True),
+    sa.Column("ocr_text", sa.Text, nullable=False, server_default=""),
+    sa.Column("ocr_search", sa.Text, nullable=False, server_default=""),
+    sa.Column("ocr_seconds", sa.Float, nullable=True),
+    sa.Column("certified_sha256", sa.String(64), nullable=True),
+    sa.Column("certified_by_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("certified_at", UTCDateTime(), nullable=True),
+    sa.Column("reused_from_id", sa.Integer, nullable=True),
+    sa.Index("ix_digitised_components_ocr", "ocr_status", "ocr_next_at"),
+)
+
+# The citizen's data store (kho quản lý dữ liệu điện tử, Decree 45/2020/NĐ-CP): what was
+# digitised or issued electronically, kept under the applicant's identifier.
+citizen_documents = sa.Table(
+    "citizen_documents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("applicant_id_number", sa.String(20), nullable=False, index=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("pages", sa.Integer, nullable=False),
+    sa.Column("signed", sa.Boolean, nullable=False),
+    sa.Column("source_dossier_code", sa.String(60), nullable=False),
+    sa.Column("valid_from", sa.Date, nullable=False),
+    sa.Column("valid_to", sa.Date, nullable=True),
+    _created(),
+)
+
+# A stored document offered again and taken instead of a new paper (766, 6.4).
+document_reuses = sa.Table(
+    "document_reuses", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_code", sa.String(60), nullable=False, index=True),
+    sa.Column("citizen_document_id", sa.Integer, sa.ForeignKey("citizen_documents.id"),
+              nullable=False),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("reused_at", UTCDateTime(), nullable=False),
+    sa.Column("reused_by_name", sa.String(255), nullable=False),
+)

@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError
 from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
 from motcua.domain.procedures import Procedure
 from motcua.storage.cchc import CchcRepository
+from motcua.storage.digitisation import DigitisationRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
 from motcua.storage.national import NationalRepository
 from motcua.storage.notifications import NotificationRepository
@@ -70,6 +71,7 @@ class SqlUnitOfWork:
         self.notifications = NotificationRepository(self.conn)
         self.postal = PostalRepository(self.conn)
         self.national = NationalRepository(self.conn)
+        self.digitisation = DigitisationRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:
