@@ -375,3 +375,73 @@ def of_dossier(ctx: Context, code: str) -> list[ComponentView]:
     return [ComponentView(r, STATUS_LABELS.get(r.ocr_status, r.ocr_status),
                           verify(ctx, r.certified_sha256) if r.certified_sha256 else None)
             for r in rows]
+
+
+@dataclass(frozen=True)
+class DossierScans:
+    """What the dossier page shows of digitisation: the components, the documents the
+    procedure asks for, the applicant's stored documents that could stand for them, and
+    each signed file's verification."""
+
+    components: list[ComponentView]
+    document_names: list[str]
+    offers: list
+    checks: dict[str, signing.Verification]
+
+
+def dossier_scans(ctx: Context, code: str, official: Official) -> DossierScans:
+    from motcua.services.dossiers import ensure_may_view
+
+    code = ensure_may_view(ctx, code, official)
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code, corrections=False)
+        results = [a for a in uow.attachments.for_dossier(dossier.id)
+                   if a.content_type == "application/pdf"
+                   and (a.kind == "result" or "có chứng thực" in a.name)]
+        reused = {r.citizen_document_id for r in uow.digitisation.reuses(code)}
+    names = _document_names(dossier)
+    offered = [o for o in offers(ctx, dossier.applicant_id_number, names)
+               if o.source_dossier_code != code and o.id not in reused]
+    return DossierScans(of_dossier(ctx, code), names, offered,
+                        {a.sha256: verify(ctx, a.sha256) for a in results})
+
+
+def component_file(ctx: Context, code: str, component_id: int, which: str,
+                   official: Official) -> tuple[str, bytes]:
+    """(file name, bytes) of a component's scan (``goc``), searchable PDF/A (``ocr``) or
+    certified copy (``chung-thuc``), for an official who may see the dossier."""
+    from motcua.services.dossiers import ensure_may_view
+
+    code = ensure_may_view(ctx, code, official)
+    with ctx.uow() as uow:
+        row = uow.digitisation.get(component_id)
+    if row.dossier_code != code:
+        raise NotFound("Thành phần số hóa không thuộc hồ sơ này.")
+    sha = {"goc": row.sha256, "ocr": row.ocr_sha256, "chung-thuc": row.certified_sha256}.get(
+        which)
+    if not sha:
+        raise NotFound("Chưa có tệp này cho thành phần số hóa.")
+    return f"{which}-{component_id}-{code}.pdf", ctx.files.read(sha)
+
+
+@dataclass(frozen=True)
+class CitizenFile:
+    name: str
+    sha256: str
+    kind: str
+    verification: signing.Verification
+
+
+def citizen_files(ctx: Context, code: str) -> list[CitizenFile]:
+    """What the applicant may download of a dossier (after the 4-digit check): its signed
+    electronic results and the documents digitised from it into their store."""
+    with ctx.uow() as uow:
+        rows = uow.digitisation.stored_from(code)
+    return [CitizenFile(r.name, r.sha256, r.kind, verify(ctx, r.sha256))
+            for r in rows if r.signed]
+
+
+def citizen_file(ctx: Context, code: str, sha256: str) -> bytes:
+    if not any(f.sha256 == sha256 for f in citizen_files(ctx, code)):
+        raise NotFound("Không có tệp này trong hồ sơ.")
+    return ctx.files.read(sha256)

@@ -31,7 +31,17 @@ from motcua.domain.errors import (
     ValidationError,
 )
 from motcua.services.officials import SESSION_HOURS
-from motcua.web import api, cchc, citizen, dashboard, national, notifications, officials, postal
+from motcua.web import (
+    api,
+    cchc,
+    citizen,
+    dashboard,
+    digitisation,
+    national,
+    notifications,
+    officials,
+    postal,
+)
 from motcua.web.common import (
     HERE,
     CsrfFailed,
@@ -82,14 +92,16 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     settings = ctx.settings
     # the cookie carries the session's token, signed; the session itself is a row of
     # web_sessions (services.officials.open_session), which logging out deletes
+    secret_key = secret_key or keys.secret(settings.session_key_path)
     app.add_middleware(SessionMiddleware,
-                       secret_key=secret_key or keys.secret(settings.session_key_path),
+                       secret_key=secret_key,
                        session_cookie="motcua_phien", same_site="lax",
                        https_only=settings.secure_cookies, max_age=SESSION_HOURS * 3600)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.ctx = ctx
+    app.state.download_key = secret_key  # the citizen's signed download links
     app.state.templates = make_templates()
     app.state.trusted_proxies = _networks(settings.trusted_proxies)
 
@@ -158,5 +170,6 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app.include_router(notifications.receipts)
     app.include_router(postal.router)
     app.include_router(national.router)
+    app.include_router(digitisation.router)
     app.include_router(postal.webhook)
     return app

@@ -15,8 +15,8 @@ from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, TooMan
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
+from motcua.services import digitisation, notifications, postal, submissions
 from motcua.services import dossiers as uc
-from motcua.services import notifications, postal, submissions
 from motcua.services import tracking as tracking_service
 from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import (
@@ -29,6 +29,7 @@ from motcua.web.common import (
     result_choice,
     track,
 )
+from motcua.web.digitisation import download_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -153,6 +154,9 @@ def _tracked(request: Request, code: str, digits: str):
                         url=found.tracking_url,
                         told=notifications.told_citizen(request.app.state.ctx, found.code),
                         shipments=postal.dossier_shipments(request.app.state.ctx, found.code),
+                        files=[(f, download_token(request, found.code, f.sha256))
+                               for f in digitisation.citizen_files(request.app.state.ctx,
+                                                                   found.code)],
                         proof=postal.proof_image(request.app.state.ctx, found.code))
     response.headers["Cache-Control"] = "private, no-store"
     return response

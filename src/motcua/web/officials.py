@@ -28,8 +28,8 @@ from motcua.forms.pdf import render_form, render_log_book
 from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
+from motcua.services import digitisation, notifications, postal, submissions
 from motcua.services import dossiers as uc
-from motcua.services import notifications, postal, submissions
 from motcua.services.officials import (
     change_password,
     close_session,
@@ -146,7 +146,7 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
                 messages=messages, escalations=escalations, template_labels=TEMPLATE_LABELS,
                 shipments=postal.dossier_shipments(ctx, detail.code),
                 unit_names=lists.unit_names(ctx, (s.unit for s in detail.steps)),
-                confirmed=CONFIRMED,
+                confirmed=CONFIRMED, scans=digitisation.dossier_scans(ctx, detail.code, who),
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")
 
