@@ -199,3 +199,22 @@ def test_certified_copies_and_signed_results_verify_and_feed_the_store(app, worl
     assert found["6.4"]["inputs"] == {"reused": 1, "components": 3}
     assert found["6.5"]["inputs"] == {"shared": 1, "with_components": 2}
     assert found["6.4"]["points"] == round(min(2, 2 * (100 / 3) / 80), 2)
+
+
+def test_the_digitisation_report_by_unit_and_by_procedure(app, world):
+    from motcua.reports.export import to_csv, to_xlsx
+
+    code = receive(app, world)
+    receive(app, world)  # received, nothing digitised
+    digi.scan(app, code, world["tiepnhan"], name=CERTIFICATE, original=True,
+              uploads=[Upload("", "scan.pdf", pdf_of([page(noise=0)]))])
+    period = Period(vn(2026, 1, 1).date(), vn(2026, 1, 31).date())
+    by_unit = make_report(app, "digitisation", period)
+    [row] = by_unit["rows"]
+    assert row["group"] == "24175 Xã Hòa Phú" and row["received"] == 2
+    assert (row["with_components"], row["same_day"], row["same_day_pct"]) == (1, 1, 50.0)
+    assert row["shared"] == 1 and row["reused"] == 0 and row["reused_pct"] == 0.0
+    by_procedure = make_report(app, "digitisation", period, by="procedure")
+    assert by_procedure["rows"][0]["group"].startswith("1.001193 ")
+    assert "Số hóa trong ngày tiếp nhận" in to_csv(by_unit).decode("utf-8")
+    assert to_xlsx(by_procedure)[:2] == b"PK"

@@ -9,7 +9,7 @@ moment the report is made. See docs/reports.md.
 
 from __future__ import annotations
 
-KINDS = ("ontime", "steps", "workload", "index766", "supplements")
+KINDS = ("ontime", "steps", "workload", "index766", "supplements", "digitisation")
 
 
 def behind(ctx, period, kind: str, unit_code: str | None = None, by: str | None = None,
@@ -50,6 +50,10 @@ def make_report(ctx, kind: str, period, by: str | None = None,
         return core.workload(ctx.engine, by=by or "official", now=now, **common)
     if kind == "supplements":
         return core.supplements(ctx.engine, **common)
+    if kind == "digitisation":
+        from motcua.reports.digitisation import digitisation
+
+        return digitisation(ctx.engine, by=by or "unit", **common)
     if kind == "index766":
         return index766(ctx.engine, now=now, source=source, sync_minutes=(
             ctx.settings.sync_realtime_minutes if ctx.settings.dvcqg_url else None), **common)

@@ -42,11 +42,23 @@ COLUMNS = {
                  ("indicator", "Chỉ số", 44, None), ("formula", "Cách tính", 50, None),
                  ("value_pct", "Kết quả (%)", 11, "0.00"), ("points", "Điểm", 9, "0.00"),
                  ("max_points", "Điểm tối đa", 10, "0"), ("status", "Dữ liệu", 15, None)],
+    "digitisation": [("group", "Nhóm", 40, None), ("received", "Hồ sơ tiếp nhận", 12, "#,##0"),
+                     ("with_components", "Có thành phần số hóa tại một cửa", 15, "#,##0"),
+                     ("same_day", "Số hóa trong ngày tiếp nhận", 14, "#,##0"),
+                     ("same_day_pct", "Tỷ lệ số hóa trong ngày (%)", 13, "0.00"),
+                     ("components", "Thành phần số hóa", 12, "#,##0"),
+                     ("certified", "Có bản sao điện tử chứng thực", 14, "#,##0"),
+                     ("reused", "Thành phần dùng lại", 12, "#,##0"),
+                     ("reused_pct", "Tỷ lệ dùng lại (%)", 12, "0.00"),
+                     ("shared", "Có giấy tờ vào kho dữ liệu người dân", 16, "#,##0"),
+                     ("electronic", "Có kết quả điện tử", 12, "#,##0"),
+                     ("electronic_pct", "Tỷ lệ kết quả điện tử (%)", 13, "0.00")],
 }
 TITLES = {"ontime": "Báo cáo kết quả giải quyết hồ sơ", "steps": "Báo cáo trách nhiệm theo bước",
           "workload": "Báo cáo khối lượng công việc",
           "supplements": "Báo cáo yêu cầu bổ sung, hoàn thiện hồ sơ",
-          "index766": "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)"}
+          "index766": "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
+          "digitisation": "Báo cáo số hóa hồ sơ, kết quả và tái sử dụng dữ liệu"}
 
 
 def _flat(report: dict) -> list[dict]:

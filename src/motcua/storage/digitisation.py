@@ -100,15 +100,17 @@ class DigitisationRepository:
     # -- Decision 766, group 6 -------------------------------------------------------------
 
     def figures(self, province_code: int, start: datetime, end: datetime,
-                scope: Sequence[int] | None) -> dict[int, dict[str, int]]:
-        """Per receiving unit, of the dossiers received in [start, end): with a component
-        digitised the day of receipt, with a certified copy, components and reused ones,
-        dossiers with something shared to the citizen's store."""
+                scope: Sequence[int] | None, by: str = "unit") -> dict[int, dict[str, int]]:
+        """Per receiving unit (or procedure version: ``by="procedure"``), of the dossiers
+        received in [start, end): with a component digitised the day of receipt, with a
+        certified copy, components and reused ones, dossiers with something shared to the
+        citizen's store."""
         where = [D.c.province_code == province_code, D.c.received_at >= start,
                  D.c.received_at < end]
         if scope is not None:
             where.append(D.c.unit_id.in_(list(scope)))
-        received = sa.select(D.c.code, D.c.unit_id).where(*where).subquery()
+        key = D.c.procedure_id if by == "procedure" else D.c.unit_id
+        received = sa.select(D.c.code, key.label("unit_id")).where(*where).subquery()
         out: dict[int, dict[str, int]] = {}
 
         def put(query, key: str) -> None:
