@@ -233,6 +233,7 @@ def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], cou
     start = now - timedelta(days=140)
     staff = _Staff(ctx)
     codes = []
+    digitised: list[tuple[str, dict]] = []
     for i in range(count):
         p = rng.choice(procedures)
         unit = p["unit"] or rng.choice(COMMUNES)
@@ -255,13 +256,64 @@ def _dossiers(ctx, clock: FixedClock, now: datetime, procedures: list[dict], cou
                                       payment_method="online" if channel == "online"
                                       else rng.choice(["cash", "cash", "transfer"]),
                                       uploads=scans)
+            if channel == "desk" and recent and len(digitised) < DEMO_SCANS:
+                _scan_at_receipt(ctx, clock, view, p, desk, digitised)
             _advance(ctx, clock, now, view, staff, rng)
             codes.append(view.code)
         except MotcuaError:
             continue
         if progress:
             progress(i + 1)
+    _reuse_stored(ctx, clock, now, digitised, staff)
     return codes
+
+
+DEMO_SCANS = 10
+
+
+def _scan_at_receipt(ctx, clock: FixedClock, view, procedure: dict, desk, digitised) -> None:
+    """The desk scans the procedure's first document minutes after receipt (a generated
+    page that says it is a demo sample); every other one is certified as a copy. The
+    worker reads them when the demo starts."""
+    from motcua.services import digitisation
+    from motcua.simulators.scanner import page
+
+    documents = [d for d in procedure["documents"] if "xuất trình" not in d]
+    if not documents or desk is None:
+        return
+    clock.set(clock.now() + timedelta(minutes=5))
+    name = documents[0]
+    lines = ["BẢN QUÉT MẪU (DỮ LIỆU DEMO, KHÔNG CÓ GIÁ TRỊ)", name[:60],
+             f"Người nộp: {view.applicant_name}", f"Hồ sơ: {view.code}",
+             f"Thủ tục: {procedure['name'][:60]}"]
+    component = digitisation.scan(ctx, view.code, desk, name=name, original=True,
+                                  uploads=[Upload("", "ban-quet.jpg",
+                                                  page(lines, seed=len(digitised)))])
+    if len(digitised) % 2 == 0:
+        digitisation.certify(ctx, component, desk)
+    digitised.append((view.code, procedure))
+
+
+def _reuse_stored(ctx, clock: FixedClock, now: datetime, digitised, staff) -> None:
+    """Two of those applicants file again: the desk takes their stored document."""
+    from motcua.services import digitisation
+
+    for code, procedure in digitised[:2]:
+        with ctx.uow() as uow:
+            first = uow.dossiers.get(code, corrections=False)
+            unit_code = uow.units.code_of(first.unit_id)
+        clock.set(max(clock.now(), now - timedelta(hours=3)))
+        desk = staff.by.get((unit_code, "desk"))
+        again = uc.receive_dossier(
+            ctx, procedure_code=procedure["code"], unit_code=unit_code, channel="desk",
+            applicant={"kind": first.applicant_kind.value, "name": first.applicant_name,
+                       "id_number": first.applicant_id_number, "phone": first.applicant_phone,
+                       "birth_year": first.applicant_birth_year}, official=desk)
+        offered = digitisation.offers(ctx, first.applicant_id_number,
+                                      [d for d in procedure["documents"]])
+        if offered:
+            clock.set(clock.now() + timedelta(minutes=3))
+            digitisation.reuse(ctx, again.code, offered[0].id, desk)
 
 
 def _waiting_filings(ctx, clock: FixedClock, now: datetime, procedures: list[dict],

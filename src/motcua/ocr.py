@@ -6,8 +6,10 @@ Tesseract's Vietnamese model, Poppler's pdftotext and pdftoppm.
 is the worker's: OCRmyPDF run in its own process (``python -m ocrmypdf``: a hung
 Tesseract is killed at the time limit and cannot take the worker with it) turns pages
 upright (``--rotate-pages``), straightens them (``--deskew``) and writes PDF/A with a text
-layer (a PDF that has text already is kept as it is: Debian 12's Ghostscript 10.0
-corrupts such files when re-written, and its text needs no reading); ``pdftotext`` reads
+layer. A PDF that has text already is kept as it is when the text is substantial (born
+digital: Debian 12's Ghostscript 10.0 corrupts such files when re-written, and their text
+needs no reading), and read in full (``--force-ocr``) when it is a stamp's few words on a
+scan (a certified copy); ``pdftotext`` reads
 the text back and ``pdftoppm`` at low resolution finds blank
 pages.
 """
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BLANK_INK = 0.004  # a page with less dark ink than this share, and no text, is blank
+BORN_DIGITAL_CHARACTERS = 200  # a PDF with this much text of its own needs no reading
 # OCRmyPDF's exit codes (ocrmypdf.ExitCode) that no retry will change
 PERMANENT = {2: "tham số không hợp lệ", 4: "không tạo được tệp PDF hợp lệ",
              8: "tệp PDF có mật khẩu, cần bản quét không khóa",
@@ -97,6 +100,12 @@ class OcrFailed(Exception):
         self.permanent = permanent
 
 
+def _text(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", pdf.name, "-"], cwd=pdf.parent,
+                          capture_output=True, timeout=120, check=False).stdout.decode(
+        "utf-8", "replace")
+
+
 def _ink(png_dir: Path) -> list[float]:
     from PIL import Image
 
@@ -117,25 +126,35 @@ def ocr(pdf: bytes, *, language: str = "vie", timeout_s: float = 600,
         folder = Path(tmp)
         (folder / "in.pdf").write_bytes(pdf)
         command = [sys.executable, "-m", "ocrmypdf", "-l", language, "--rotate-pages",
-                   "--deskew", "--output-type", "pdfa", "--jobs", "1", "-q",
+                   "--deskew", "--output-type", "pdfa",
+                   # a signed copy (a reused certified copy) is read all the same: the
+                   # searchable PDF/A is a separate file, the signed one stays as it was
+                   "--invalidate-digital-signatures", "--jobs", "1", "-q",
                    "--tesseract-timeout", str(int(page_timeout_s)), "in.pdf", "out.pdf"]
-        try:
-            done = subprocess.run(command, cwd=folder, capture_output=True, timeout=timeout_s,
-                                  check=False)
-        except subprocess.TimeoutExpired as exc:
-            raise OcrFailed(f"Nhận dạng chữ quá {int(timeout_s)} giây.", False) from exc
-        if done.returncode == 6:  # a PDF with its own text (born digital): nothing to read
-            (folder / "out.pdf").write_bytes(pdf)
-        elif done.returncode != 0:
+
+        def run(extra: list[str]) -> subprocess.CompletedProcess:
+            left = max(1.0, timeout_s - (time.monotonic() - started))
+            try:
+                return subprocess.run(command[:3] + extra + command[3:], cwd=folder,
+                                      capture_output=True, check=False, timeout=left)
+            except subprocess.TimeoutExpired as exc:
+                raise OcrFailed(f"Nhận dạng chữ quá {int(timeout_s)} giây.", False) from exc
+
+        done = run([])
+        if done.returncode == 6:  # the PDF has text already
+            if len(_text(folder / "in.pdf").strip()) >= BORN_DIGITAL_CHARACTERS:
+                (folder / "out.pdf").write_bytes(pdf)  # born digital: nothing to read
+                done = subprocess.CompletedProcess(command, 0)
+            else:  # a scan with a stamp's few words on it (a certified copy): read it all
+                done = run(["--force-ocr"])
+        if done.returncode != 0:
             reason = PERMANENT.get(done.returncode)
             detail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             raise OcrFailed(f"Nhận dạng chữ lỗi (mã {done.returncode}"
                             f"{': ' + reason if reason else ''}). {detail[0][:300]}",
                             reason is not None)
         out = (folder / "out.pdf").read_bytes()
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", "out.pdf", "-"], cwd=folder,
-                              capture_output=True, timeout=120, check=False).stdout.decode(
-            "utf-8", "replace")
+        text = _text(folder / "out.pdf")
         subprocess.run(["pdftoppm", "-r", "12", "-gray", "out.pdf", "p"], cwd=folder,
                        capture_output=True, timeout=120, check=False)
         ink = _ink(folder)

@@ -187,6 +187,12 @@ def test_certified_copies_and_signed_results_verify_and_feed_the_store(app, worl
     assert digi.reuse(app, again, offer.id, desk) == CERTIFICATE
     [reused] = digi.of_dossier(app, again)
     assert reused.reused_from_id == offer.id and reused.source == "reuse"
+    # the reused certified copy carries a stamp's words: it is read in full all the same
+    while digi.run_ocr(app)["done"]:
+        pass
+    [reused] = digi.of_dossier(app, again)
+    assert reused.ocr_status == "done" and "mai anh" in reused.ocr_search
+    assert "sao y tu ban chinh" in reused.ocr_search
     other = dict(CITIZEN, id_number="066190009999", phone="0987654321")
     stranger_code = receive(app, world, other)
     with pytest.raises(PermissionDenied, match="không phải của người nộp"):
