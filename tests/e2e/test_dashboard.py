@@ -66,3 +66,17 @@ def test_only_leaders_see_the_dashboard_and_only_their_units(app, world, month):
     mine = client.get("/lanh-dao").text  # the picker names the units, only his own
     assert '<option value="24175" selected>Xã Hòa Phú</option>' in mine
     assert "Toàn tỉnh" not in mine and "24133" not in mine
+
+
+def test_the_766_inputs_open_the_dossiers_behind_them(app, world, month):  # noqa: F811
+    client = TestClient(create_app(app, "khoa"))
+    login(client, "truongphong")
+    page = client.get("/lanh-dao", params={"tu": "01/01/2026", "den": "31/01/2026",
+                                           "don_vi": "24175"}).text.replace("&amp;", "&")
+    online = re.search(r'hồ sơ nộp trực tuyến: <a href="([^"]+)">(\d+)</a>', page)
+    assert online is not None, "the online-filing input is a link"
+    listed = client.get(online.group(1))
+    assert listed.status_code == 200 and month["d1"] in listed.text
+    assert f"Nộp trực tuyến (kể cả nộp hộ): {online.group(2)} hồ sơ" in listed.text
+    received = re.search(r'hồ sơ tiếp nhận trong kỳ: <a href="([^"]+)">(\d+)</a>', page)
+    assert f": {received.group(2)} hồ sơ" in client.get(received.group(1)).text

@@ -223,4 +223,9 @@ def test_the_digitisation_report_by_unit_and_by_procedure(app, world):
     by_procedure = make_report(app, "digitisation", period, by="procedure")
     assert by_procedure["rows"][0]["group"].startswith("1.001193 ")
     assert "Số hóa trong ngày tiếp nhận" in to_csv(by_unit).decode("utf-8")
+    from motcua.reports import behind  # the 766 inputs open the dossiers behind them
+
+    assert [r.code for r in behind(app, period, "scanned")] == [code]
+    assert [r.code for r in behind(app, period, "shared")] == [code]
+    assert behind(app, period, "certified") == []
     assert to_xlsx(by_procedure)[:2] == b"PK"

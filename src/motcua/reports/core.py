@@ -28,6 +28,7 @@ from motcua.storage import tables as t
 GROUPS = ("unit", "procedure", "field", "channel", "official", "month")
 OPEN = ("in_progress", "awaiting_supplement")
 D, S, P, OFF, U = (t.dossiers.c, t.dossier_steps.c, t.procedures.c, t.officials.c, t.units.c)
+SCAN = t.digitised_components.c
 
 
 @dataclass(frozen=True)
@@ -422,7 +423,18 @@ def workload(engine: Engine, *, province_code: int, period: Period, now: datetim
 
 DRILL_KINDS = {"received": "Tiếp nhận", "finished": "Đã giải quyết", "early": "Trước hạn",
                "on_time": "Đúng hạn", "late": "Trễ hạn", "in_progress": "Đang giải quyết",
-               "due_soon": "Sắp đến hạn", "overdue_now": "Đang quá hạn"}
+               "due_soon": "Sắp đến hạn", "overdue_now": "Đang quá hạn",
+               # the Decision 766 inputs counted on the dossiers received in the period
+               "online": "Nộp trực tuyến (kể cả nộp hộ)", "fee": "Hồ sơ có phí",
+               "paid_online": "Có phí, thanh toán trực tuyến",
+               "digitised": "Có thành phần số hóa",
+               "scanned": "Có thành phần số hóa tại bộ phận một cửa",
+               "certified": "Có bản sao điện tử chứng thực từ bản chính",
+               "shared": "Có giấy tờ đưa vào kho dữ liệu của người dân"}
+# which 766 input (reports/index766.py) opens which list of dossiers
+INDEX_DRILLS = {"received": "received", "online": "online", "fee_dossiers": "fee",
+                "paid_online": "paid_online", "digitised": "digitised",
+                "with_components": "scanned", "certified": "certified", "shared": "shared"}
 
 
 def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code: int,
@@ -441,6 +453,13 @@ def dossiers_behind(engine: Engine, calendar: WorkingCalendar, *, province_code:
         "late": D.timeliness == "late", "in_progress": D.status.in_(OPEN),
         "overdue_now": sa.and_(D.status == "in_progress", D.due < now),
         "due_soon": sa.and_(D.status == "in_progress", D.due >= now),
+        "online": D.channel.in_(["online", "assisted"]), "fee": D.fee_amount > 0,
+        "paid_online": sa.and_(D.fee_amount > 0, D.paid_online.is_(True)),
+        "digitised": D.inputs_digitised.is_(True),
+        "scanned": D.code.in_(sa.select(SCAN.dossier_code)),
+        "certified": D.code.in_(sa.select(SCAN.dossier_code).where(
+            SCAN.certified_sha256.is_not(None))),
+        "shared": D.code.in_(sa.select(t.citizen_documents.c.source_dossier_code)),
     }
     with engine.connect() as conn:
         scope = unit_scope(conn, province_code, unit_code)

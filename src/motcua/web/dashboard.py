@@ -17,8 +17,9 @@ from markupsafe import Markup, escape
 from motcua.domain.errors import PermissionDenied
 from motcua.domain.text import vn_number
 from motcua.reports import behind, lists, make_report
-from motcua.reports.core import DRILL_KINDS, Period
+from motcua.reports.core import DRILL_KINDS, INDEX_DRILLS, Period
 from motcua.reports.export import drill_xlsx, to_csv, to_xlsx
+from motcua.reports.index766 import INPUT_LABELS
 from motcua.services import postal
 from motcua.web.common import file_response, page, parse_instant, require_official
 
@@ -98,6 +99,7 @@ def dashboard(request: Request, first_day: str = Query("", alias="tu", max_lengt
                                                                   r["key"])),
                 index=index, at_risk=at_risk, soon=soon, drill=drill, period=period,
                 allowed=allowed, unit=unit or "", kinds=DRILL_KINDS, query=base,
+                index_drills=INDEX_DRILLS, input_labels=INPUT_LABELS,
                 report=postal.returns_report(ctx, period.start, period.end, unit_code=unit),
                 choices=lists.scope_choices(ctx, require_official(request)))
 
