@@ -414,13 +414,34 @@ DEMO_MAIL_DOMAIN = "demo.motcua.local"
 CARRIER_STEP_SECONDS = 30  # the demo's parcels move one event on every half minute
 
 
+DEMO_CITIZEN_SUB = "cong-dan-demo"
+
+
+def demo_citizen(ctx, identity_url: str) -> str | None:
+    """A citizen of the demo data (one with stored documents) made known to the local
+    e-ID provider; the name to type there."""
+    import httpx
+    import sqlalchemy as sa
+
+    with ctx.engine.connect() as conn:
+        row = conn.execute(sa.text(
+            "SELECT d.applicant_id_number, d.applicant_name, d.applicant_phone FROM dossiers d "
+            "JOIN citizen_documents c ON c.applicant_id_number = d.applicant_id_number "
+            "ORDER BY d.id LIMIT 1")).first()
+    if row is None:
+        return None
+    httpx.put(f"{identity_url}/users/{DEMO_CITIZEN_SUB}", json={
+        "SoDinhDanh": row[0], "HoVaTen": row[1], "SoDienThoai": row[2] or "", "acr": "2"})
+    return f"{DEMO_CITIZEN_SUB} ({row[1]})"
+
+
 class OutsideSystems:
     """What the demo starts beside the web server: a real SMTP server keeping mail in the
     data folder (shown at /hop-thu-thu-nghiem), the messaging providers' simulator, the
     postal carrier's, whose parcels move on by themselves, and the national portal's."""
 
     def __init__(self, data_dir, public_url: str, smtp_port: int, providers_port: int,
-                 carrier_port: int, portal_port: int) -> None:
+                 carrier_port: int, portal_port: int, identity_port: int) -> None:
         import secrets
         import threading
 
@@ -443,6 +464,15 @@ class OutsideSystems:
         # the national public-service portal: dossiers reach it as they move
         self.portal = Served(PortalSimulator(store=data_dir / "cong-quoc-gia-mo-phong.json")
                              .app(), portal_port).start()
+        # the e-ID provider (OpenID Connect), where a demo citizen signs in
+        import contextlib
+
+        import oidc_provider_mock
+
+        self.closing = contextlib.ExitStack()
+        self.identity = self.closing.enter_context(oidc_provider_mock.run_server_in_thread(
+            port=identity_port, require_nonce=True))
+        self.identity_url = f"http://localhost:{self.identity.server_port}"
         self.stopping = threading.Event()
         threading.Thread(target=post.run_clock, args=(CARRIER_STEP_SECONDS, self.stopping),
                          name="buu-chinh-mo-phong", daemon=True).start()
@@ -452,11 +482,15 @@ class OutsideSystems:
                          **settings_for(simulator, self.providers.url),
                          **carrier_settings(post, self.carrier.url),
                          **portal_settings(PortalSimulator, self.portal.url),
-                         "dvcqg_madonvi": "H15"}
+                         "dvcqg_madonvi": "H15",
+                         "oidc_discovery_url":
+                             f"{self.identity_url}/.well-known/openid-configuration",
+                         "oidc_client_secret": secrets.token_urlsafe(16)}
 
     def stop(self) -> None:
         self.stopping.set()
         self.carrier.stop()
         self.portal.stop()
+        self.closing.close()
         self.providers.stop()
         self.mail.stop()

@@ -117,6 +117,16 @@ class Settings:
     sign_dir: str = field(default_factory=lambda: _env("SIGN_DIR", ""))
     sign_passphrase: str = field(default_factory=lambda: _env("SIGN_PASSPHRASE", ""))
     sign_trust_roots: str = field(default_factory=lambda: _env("SIGN_TRUST_ROOTS", ""))
+    # citizens' sign-in (OpenID Connect: channels/oidc.py): the provider's discovery URL,
+    # this system's client id and secret, its name on pages, and which claim carries what
+    # (JSON: id_number, name, phone, email, level -> claim names of the provider)
+    oidc_discovery_url: str = field(default_factory=lambda: _env("OIDC_DISCOVERY_URL", ""))
+    oidc_client_id: str = field(default_factory=lambda: _env("OIDC_CLIENT_ID", "motcua"))
+    oidc_client_secret: str = field(default_factory=lambda: _env("OIDC_CLIENT_SECRET", ""))
+    oidc_provider_name: str = field(default_factory=lambda: _env("OIDC_PROVIDER_NAME", "VNeID"))
+    oidc_claims: str = field(default_factory=lambda: _env(
+        "OIDC_CLAIMS", '{"id_number": "SoDinhDanh", "name": "HoVaTen", "phone": "SoDienThoai",'
+                       ' "email": "ThuDienTu", "level": "acr"}'))
     # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
     # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
     report_agency: str = field(

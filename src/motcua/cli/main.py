@@ -113,6 +113,8 @@ def demo_command(
         "--carrier-port", help="Cổng trình mô phỏng đơn vị bưu chính.")] = 8027,
     portal_port: Annotated[int, typer.Option(
         "--portal-port", help="Cổng trình mô phỏng Cổng Dịch vụ công quốc gia.")] = 8028,
+    identity_port: Annotated[int, typer.Option(
+        "--identity-port", help="Cổng nhà cung cấp định danh (OpenID Connect) mô phỏng.")] = 8029,
 ) -> None:
     """Tạo CSDL SQLite mẫu cho Đắk Lắk (nếu chưa có), in tài khoản demo và chạy web."""
     import secrets
@@ -127,7 +129,7 @@ def demo_command(
     fresh = not db_path.exists()
     public_url = f"http://127.0.0.1:{port}"
     outside = OutsideSystems(data_dir, public_url, smtp_port, providers_port,
-                             carrier_port, portal_port) if serve else None
+                             carrier_port, portal_port, identity_port) if serve else None
     ctx = build(Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir,
                          public_url=public_url, **(outside.settings if outside else {})))
     if fresh:
@@ -161,6 +163,12 @@ def demo_command(
                    f"{outside.carrier.url}/_orders (bưu gửi tự chuyển trạng thái mỗi 30 giây); "
                    f"Cổng Dịch vụ công quốc gia: trình mô phỏng {outside.portal.url}/_state "
                    f"(đồng bộ: {public_url}/dong-bo)")
+        from motcua.demo import demo_citizen
+
+        who = demo_citizen(ctx, outside.identity_url)
+        if who:
+            typer.echo(f"Công dân đăng nhập bằng định danh điện tử (mô phỏng): "
+                       f"{public_url}/ho-so-cua-toi, tại trang của nhà cung cấp gõ {who}")
         typer.echo(f"Đang phục vụ tại {public_url} (Ctrl+C để dừng)")
         try:
             uvicorn.run(create_app(ctx, key_file.read_text("utf-8")), host="127.0.0.1",

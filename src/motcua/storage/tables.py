@@ -816,3 +816,21 @@ document_reuses = sa.Table(
     sa.Column("reused_at", UTCDateTime(), nullable=False),
     sa.Column("reused_by_name", sa.String(255), nullable=False),
 )
+
+# Citizens signed in with an identity provider (services/accounts.py): linked by the
+# provider's subject, never by the ID number alone; the ID number and the assurance level
+# as the provider vouched for them at the last sign-in.
+citizen_accounts = sa.Table(
+    "citizen_accounts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("provider", sa.String(60), nullable=False),
+    sa.Column("subject", sa.String(255), nullable=False),
+    sa.Column("id_number", sa.String(20), nullable=False, index=True),
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("phone", sa.String(20), nullable=False, server_default=""),
+    sa.Column("email", sa.String(255), nullable=False, server_default=""),
+    sa.Column("level", sa.String(16), nullable=False, server_default=""),
+    sa.Column("first_seen_at", UTCDateTime(), nullable=False),
+    sa.Column("last_seen_at", UTCDateTime(), nullable=False),
+    sa.UniqueConstraint("provider", "subject", name="uq_citizen_accounts_subject"),
+)

@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 
 from motcua.domain.errors import ConcurrentUpdate, DuplicateSubmission
 from motcua.domain.procedures import Procedure
+from motcua.storage.accounts import AccountRepository
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.digitisation import DigitisationRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
@@ -72,6 +73,7 @@ class SqlUnitOfWork:
         self.postal = PostalRepository(self.conn)
         self.national = NationalRepository(self.conn)
         self.digitisation = DigitisationRepository(self.conn)
+        self.accounts = AccountRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

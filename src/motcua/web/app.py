@@ -32,6 +32,7 @@ from motcua.domain.errors import (
 )
 from motcua.services.officials import SESSION_HOURS
 from motcua.web import (
+    account,
     api,
     cchc,
     citizen,
@@ -171,5 +172,6 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app.include_router(postal.router)
     app.include_router(national.router)
     app.include_router(digitisation.router)
+    app.include_router(account.router)
     app.include_router(postal.webhook)
     return app

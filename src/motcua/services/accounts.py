@@ -1,0 +1,84 @@
+"""Citizens' accounts: signed in with OpenID Connect, they see "Hồ sơ của tôi".
+
+An account is linked by the provider's subject (``sub``), never by the ID number alone;
+the ID number, name, contact and assurance level come from the provider's verified
+claims through a configurable claim table (``MOTCUA_OIDC_CLAIMS``) and are checked
+(the 12-digit personal ID number's province and century digits). A citizen's dossiers
+are those whose applicant's ID number is the verified one: filed by them, at a desk, or
+by an official on their behalf.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from motcua.domain.errors import ValidationError
+from motcua.domain.identity import validate_personal_id
+from motcua.domain.text import nfc
+from motcua.services.context import Context
+
+FIELDS = ("id_number", "name", "phone", "email", "level")
+
+
+def claim_table(ctx: Context) -> dict[str, str]:
+    try:
+        table = json.loads(ctx.settings.oidc_claims)
+    except ValueError as exc:
+        raise ValidationError("MOTCUA_OIDC_CLAIMS không phải JSON hợp lệ.") from exc
+    return {k: str(table.get(k, k)) for k in FIELDS}
+
+
+def identity_from(ctx: Context, claims: dict[str, Any]) -> dict[str, str]:
+    """The account's fields from the provider's claims, checked."""
+    table = claim_table(ctx)
+    values = {k: nfc(str(claims.get(table[k]) or "")).strip() for k in FIELDS}
+    if not values["id_number"]:
+        raise ValidationError("Nhà cung cấp định danh không cho biết số định danh cá nhân; "
+                              "không đăng nhập được.")
+    values["id_number"] = validate_personal_id(values["id_number"])
+    if not values["name"]:
+        raise ValidationError("Nhà cung cấp định danh không cho biết họ tên.")
+    values["phone"], values["level"] = values["phone"][:20], values["level"][:16]
+    return values
+
+
+def sign_in(ctx: Context, subject: str, claims: dict[str, Any]) -> int:
+    """The account id for this provider's subject, its identity brought up to date."""
+    if not subject:
+        raise ValidationError("Thiếu mã định danh người dùng (sub) của nhà cung cấp.")
+    values = identity_from(ctx, claims)
+    with ctx.uow() as uow:
+        account = uow.accounts.link(provider=ctx.settings.oidc_provider_name,
+                                    subject=subject[:255], values=values,
+                                    now=ctx.clock.now())
+        uow.commit()
+    return account
+
+
+@dataclass(frozen=True)
+class MyPage:
+    account: Any
+    dossiers: list
+    documents: list
+
+
+def my_page(ctx: Context, account_id: int) -> MyPage:
+    with ctx.uow() as uow:
+        account = uow.accounts.get(account_id)
+        dossiers = uow.accounts.dossiers_of(account.id_number)
+        documents = uow.digitisation.stored(account.id_number)
+    return MyPage(account, dossiers, documents)
+
+
+def my_document(ctx: Context, account_id: int, document_id: int) -> tuple[str, bytes]:
+    """A stored document of the signed-in citizen's own."""
+    from motcua.domain.errors import NotFound
+
+    with ctx.uow() as uow:
+        account = uow.accounts.get(account_id)
+        doc = uow.digitisation.stored_document(document_id)
+    if doc.applicant_id_number != account.id_number:
+        raise NotFound("Không có giấy tờ này trong kho dữ liệu của bạn.")
+    return f"giay-to-{doc.id}.pdf", ctx.files.read(doc.sha256)

@@ -1,0 +1,46 @@
+"""Citizen accounts (signed in with an identity provider) and what they may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from motcua.domain.errors import NotFound
+from motcua.storage import tables as t
+
+A = t.citizen_accounts
+D = t.dossiers
+
+
+class AccountRepository:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def link(self, *, provider: str, subject: str, values: dict, now: datetime) -> int:
+        """The account of (provider, subject), made or brought up to date."""
+        found = self.conn.execute(sa.select(A.c.id).where(
+            A.c.provider == provider, A.c.subject == subject)).scalar()
+        if found is not None:
+            self.conn.execute(sa.update(A).where(A.c.id == found).values(
+                **values, last_seen_at=now))
+            return found
+        return self.conn.execute(sa.insert(A).values(
+            provider=provider, subject=subject, first_seen_at=now, last_seen_at=now,
+            **values).returning(A.c.id)).scalar_one()
+
+    def get(self, account_id: int):
+        row = self.conn.execute(sa.select(A).where(A.c.id == account_id)).first()
+        if row is None:
+            raise NotFound("Phiên đăng nhập của công dân không còn; đăng nhập lại.")
+        return row
+
+    def dossiers_of(self, id_number: str, limit: int = 200) -> list:
+        P = t.procedures.c
+        return list(self.conn.execute(
+            sa.select(D.c.code, D.c.status, D.c.received_at, D.c.appointment, D.c.channel,
+                      D.c.applicant_name, P.name.label("procedure"))
+            .join(t.procedures, P.id == D.c.procedure_id)
+            .where(D.c.applicant_id_number == id_number)
+            .order_by(D.c.received_at.desc()).limit(limit)))

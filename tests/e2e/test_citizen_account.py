@@ -1,0 +1,113 @@
+"""Citizens sign in with OpenID Connect against a real OpenID provider started locally
+(oidc-provider-mock: discovery, JWKS, authorize, token, userinfo), then see "Hồ sơ của
+tôi"; the ID token's signature, issuer, audience, expiry and nonce are checked and a
+tampered token is refused (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+import oidc_provider_mock
+import pytest
+from joserfc import jwt
+from joserfc.jwk import KeySet, RSAKey
+
+from motcua.channels.oidc import OidcClient, SignInFailed
+from motcua.services import dossiers as uc
+from motcua.simulators.providers import Served
+from motcua.web.app import create_app
+from tests.personas import CITIZEN
+from tests.ports import free_port
+
+CLAIMS = {"SoDinhDanh": CITIZEN["id_number"], "HoVaTen": CITIZEN["name"],
+          "SoDienThoai": CITIZEN["phone"], "acr": "2"}
+
+
+@pytest.fixture
+def provider():
+    with oidc_provider_mock.run_server_in_thread(require_nonce=True) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def test_a_citizen_signs_in_and_sees_their_dossiers(app, world, provider):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app.settings = replace(app.settings, public_url=base, oidc_client_secret="bi-mat-thu",
+                           oidc_discovery_url=f"{provider}/.well-known/openid-configuration")
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN,
+                              official=world["tiepnhan"]).code
+    other = dict(CITIZEN, id_number="066190009999", name="Người Khác")
+    theirs = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                channel="desk", applicant=other,
+                                official=world["tiepnhan"]).code
+    assert httpx.put(f"{provider}/users/vneid-sub-1", json=CLAIMS).status_code == 204
+    web = Served(create_app(app, "khoa-dinh-danh"), port).start()
+    try:
+        citizen = httpx.Client(base_url=base, timeout=10)
+        assert citizen.get("/ho-so-cua-toi").headers["location"] == "/dang-nhap-cong-dan"
+        go = citizen.get("/dang-nhap-cong-dan")
+        authorize = go.headers["location"]
+        query = parse_qs(urlparse(authorize).query)
+        assert query["code_challenge_method"] == ["S256"] and query["nonce"][0]
+        # the person approves at the provider, which sends them back with a code
+        back = httpx.post(authorize, data={"sub": "vneid-sub-1"}).headers["location"]
+        # a forged state is refused, the right one signs in
+        forged = back.replace(f"state={query['state'][0]}", "state=gia-mao")
+        refused = citizen.get(forged.replace(base, ""))
+        assert refused.status_code == 422 and "Phiên đăng nhập không khớp" in refused.text
+        citizen.get("/dang-nhap-cong-dan")  # start again: the refused state was spent
+        authorize = citizen.get("/dang-nhap-cong-dan").headers["location"]
+        back = httpx.post(authorize, data={"sub": "vneid-sub-1"}).headers["location"]
+        signed = citizen.get(back.replace(base, ""), follow_redirects=True)
+        assert signed.status_code == 200, signed.text[-1500:]
+        assert "Hồ sơ của tôi" in signed.text
+        assert code in signed.text and theirs not in signed.text
+        assert CITIZEN["name"] in signed.text and "VNeID" in signed.text
+        assert signed.headers["cache-control"] == "private, no-store"
+        with app.uow() as uow:
+            account = uow.accounts.get(1)
+        assert account.subject == "vneid-sub-1" and account.level == "2"
+        # a provider that vouches for an impossible ID number gets nobody signed in
+        httpx.put(f"{provider}/users/vneid-sub-2", json=dict(CLAIMS, SoDinhDanh="999190001234"))
+        authorize = citizen.get("/dang-nhap-cong-dan").headers["location"]
+        back = httpx.post(authorize, data={"sub": "vneid-sub-2"}).headers["location"]
+        refused = citizen.get(back.replace(base, ""))
+        assert refused.status_code == 422 and "999" in refused.text
+    finally:
+        web.stop()
+
+
+def _client_with(key: RSAKey, issuer: str = "https://vneid.test") -> OidcClient:
+    client = OidcClient("https://vneid.test/.well-known/openid-configuration", "motcua", "bi-mat")
+    client._meta = {"issuer": issuer}
+    client._keys = KeySet([key])
+    client._fetched = time.monotonic()
+    return client
+
+
+def _token(key: RSAKey, **claims) -> str:
+    now = int(time.time())
+    body = {"iss": "https://vneid.test", "aud": "motcua", "sub": "s1", "iat": now,
+            "exp": now + 300, "nonce": "n1", **claims}
+    return jwt.encode({"alg": "RS256", "kid": key.kid}, body, key)
+
+
+def test_tampered_expired_foreign_or_replayed_tokens_are_refused():
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    client = _client_with(key)
+    assert client.verify(_token(key), "n1")["sub"] == "s1"
+    token = _token(key)
+    head, body, sig = token.split(".")
+    tampered = ".".join((head, body[:-4] + ("AAAA" if body[-4:] != "AAAA" else "BBBB"), sig))
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    for bad, nonce in ((tampered, "n1"), (_token(stranger), "n1"),
+                       (_token(key, exp=int(time.time()) - 60), "n1"),
+                       (_token(key, aud="ung-dung-khac"), "n1"),
+                       (_token(key, iss="https://gia-mao.test"), "n1"),
+                       (_token(key), "nonce-khac")):
+        with pytest.raises(SignInFailed, match="không hợp lệ"):
+            client.verify(bad, nonce)
