@@ -441,13 +441,16 @@ class OutsideSystems:
     postal carrier's, whose parcels move on by themselves, and the national portal's."""
 
     def __init__(self, data_dir, public_url: str, smtp_port: int, providers_port: int,
-                 carrier_port: int, portal_port: int, identity_port: int) -> None:
+                 carrier_port: int, portal_port: int, identity_port: int,
+                 payment_port: int) -> None:
         import secrets
         import threading
 
         from motcua.simulators.carrier import CarrierSimulator
         from motcua.simulators.carrier import settings_for as carrier_settings
         from motcua.simulators.mailbox import MailServer
+        from motcua.simulators.payment import PaymentSimulator
+        from motcua.simulators.payment import settings_for as payment_settings
         from motcua.simulators.portal import PortalSimulator
         from motcua.simulators.portal import settings_for as portal_settings
         from motcua.simulators.providers import ProviderSimulator, Served, settings_for
@@ -464,6 +467,9 @@ class OutsideSystems:
         # the national public-service portal: dossiers reach it as they move
         self.portal = Served(PortalSimulator(store=data_dir / "cong-quoc-gia-mo-phong.json")
                              .app(), portal_port).start()
+        # the payment gateway: its result comes back to motcua's IPN and the browser
+        pay = PaymentSimulator(ipn_url=f"{public_url}/api/v1/thanh-toan/ipn")
+        self.payment = Served(pay.app(), payment_port).start()
         # the e-ID provider (OpenID Connect), where a demo citizen signs in
         import contextlib
 
@@ -485,12 +491,14 @@ class OutsideSystems:
                          "dvcqg_madonvi": "H15",
                          "oidc_discovery_url":
                              f"{self.identity_url}/.well-known/openid-configuration",
-                         "oidc_client_secret": secrets.token_urlsafe(16)}
+                         "oidc_client_secret": secrets.token_urlsafe(16),
+                         **payment_settings(pay, self.payment.url)}
 
     def stop(self) -> None:
         self.stopping.set()
         self.carrier.stop()
         self.portal.stop()
+        self.payment.stop()
         self.closing.close()
         self.providers.stop()
         self.mail.stop()

@@ -127,6 +127,15 @@ class Settings:
     oidc_claims: str = field(default_factory=lambda: _env(
         "OIDC_CLAIMS", '{"id_number": "SoDinhDanh", "name": "HoVaTen", "phone": "SoDienThoai",'
                        ' "email": "ThuDienTu", "level": "acr"}'))
+    # the online payment gateway (channels/payment.py, VNPAY's merchant API): its payment
+    # page, its query API, this merchant's code and secret; how long a payment may wait
+    # for the gateway's callback before the worker asks (minutes)
+    payment_url: str = field(default_factory=lambda: _env("PAYMENT_URL", ""))
+    payment_api_url: str = field(default_factory=lambda: _env("PAYMENT_API_URL", ""))
+    payment_tmn_code: str = field(default_factory=lambda: _env("PAYMENT_TMN_CODE", ""))
+    payment_secret: str = field(default_factory=lambda: _env("PAYMENT_SECRET", ""))
+    payment_wait_minutes: int = field(
+        default_factory=lambda: int(_env("PAYMENT_WAIT_MINUTES", "15")))
     # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
     # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
     report_agency: str = field(

@@ -24,9 +24,17 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from motcua import channels
+from motcua.channels.payment import Gateway
 from motcua.channels.portal import PortalClient
 from motcua.channels.post import HttpCarrier
-from motcua.services import digitisation, national_sync, notifications, postal, reminders
+from motcua.services import (
+    digitisation,
+    national_sync,
+    notifications,
+    payments,
+    postal,
+    reminders,
+)
 from motcua.services.dossiers import close_unsupplemented
 
 log = logging.getLogger("motcua.worker")
@@ -59,6 +67,13 @@ def _reconcile(ctx) -> dict:
         return national_sync.reconcile(ctx, client, *national_sync.nightly_period(ctx))
 
 
+def _check_payments(ctx) -> dict:
+    gateway = Gateway.from_settings(ctx.settings)
+    if gateway is None:
+        return {"bỏ qua": "chưa cấu hình cổng thanh toán"}
+    return payments.reconcile(ctx, gateway)
+
+
 JOBS = (
     Job("nhac_viec_chuyen_cap",
         lambda s: timedelta(minutes=s.reminder_every_minutes), reminders.run),
@@ -70,6 +85,8 @@ JOBS = (
         lambda ctx: {"flagged": postal.flag_lost(ctx)}),
     # counts by unit, procedure, status and month compared with the national portal's
     Job("doi_soat_cong_quoc_gia", lambda s: timedelta(hours=24), _reconcile),
+    # payments whose gateway callback never came: asked of the gateway
+    Job("doi_soat_thanh_toan", lambda s: timedelta(minutes=10), _check_payments),
 )
 
 

@@ -115,6 +115,8 @@ def demo_command(
         "--portal-port", help="Cổng trình mô phỏng Cổng Dịch vụ công quốc gia.")] = 8028,
     identity_port: Annotated[int, typer.Option(
         "--identity-port", help="Cổng nhà cung cấp định danh (OpenID Connect) mô phỏng.")] = 8029,
+    payment_port: Annotated[int, typer.Option(
+        "--payment-port", help="Cổng trình mô phỏng cổng thanh toán trực tuyến.")] = 8030,
 ) -> None:
     """Tạo CSDL SQLite mẫu cho Đắk Lắk (nếu chưa có), in tài khoản demo và chạy web."""
     import secrets
@@ -129,7 +131,8 @@ def demo_command(
     fresh = not db_path.exists()
     public_url = f"http://127.0.0.1:{port}"
     outside = OutsideSystems(data_dir, public_url, smtp_port, providers_port,
-                             carrier_port, portal_port, identity_port) if serve else None
+                             carrier_port, portal_port, identity_port,
+                             payment_port) if serve else None
     ctx = build(Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir,
                          public_url=public_url, **(outside.settings if outside else {})))
     if fresh:

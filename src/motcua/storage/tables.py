@@ -834,3 +834,21 @@ citizen_accounts = sa.Table(
     sa.Column("last_seen_at", UTCDateTime(), nullable=False),
     sa.UniqueConstraint("provider", "subject", name="uq_citizen_accounts_subject"),
 )
+
+# Fee payments (services/payments.py): one row per attempt to pay a dossier's fee, with
+# the gateway's answers; a dossier counts as paid online only on a verified success.
+payments = sa.Table(
+    "payments", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("reference", sa.String(40), nullable=False, unique=True),
+    sa.Column("dossier_code", sa.String(60), nullable=False, index=True),
+    sa.Column("amount", sa.Integer, nullable=False),
+    sa.Column("purpose", sa.String(255), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("gateway_reference", sa.String(60), nullable=False, server_default=""),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("paid_at", UTCDateTime(), nullable=True),
+    sa.Column("callbacks", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_answer", sa.JSON, nullable=True),
+)

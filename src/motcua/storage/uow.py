@@ -13,6 +13,7 @@ from motcua.storage.digitisation import DigitisationRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
 from motcua.storage.national import NationalRepository
 from motcua.storage.notifications import NotificationRepository
+from motcua.storage.payments import PaymentRepository
 from motcua.storage.postal import PostalRepository
 from motcua.storage.repositories import (
     AttachmentRepository,
@@ -74,6 +75,7 @@ class SqlUnitOfWork:
         self.national = NationalRepository(self.conn)
         self.digitisation = DigitisationRepository(self.conn)
         self.accounts = AccountRepository(self.conn)
+        self.payments = PaymentRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

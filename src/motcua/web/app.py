@@ -41,6 +41,7 @@ from motcua.web import (
     national,
     notifications,
     officials,
+    payments,
     postal,
 )
 from motcua.web.common import (
@@ -173,5 +174,7 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app.include_router(national.router)
     app.include_router(digitisation.router)
     app.include_router(account.router)
+    app.include_router(payments.router)
+    app.include_router(payments.callbacks)
     app.include_router(postal.webhook)
     return app

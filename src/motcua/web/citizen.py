@@ -15,7 +15,7 @@ from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, TooMan
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
-from motcua.services import digitisation, notifications, postal, submissions
+from motcua.services import digitisation, notifications, payments, postal, submissions
 from motcua.services import dossiers as uc
 from motcua.services import tracking as tracking_service
 from motcua.web.common import birth_year as parse_birth_year
@@ -154,6 +154,8 @@ def _tracked(request: Request, code: str, digits: str):
                         url=found.tracking_url,
                         told=notifications.told_citizen(request.app.state.ctx, found.code),
                         shipments=postal.dossier_shipments(request.app.state.ctx, found.code),
+                        fee=payments.fee_state(request.app.state.ctx, found.code),
+                        payment_labels=payments.STATUS_LABELS,
                         files=[(f, download_token(request, found.code, f.sha256))
                                for f in digitisation.citizen_files(request.app.state.ctx,
                                                                    found.code)],
