@@ -442,7 +442,7 @@ class OutsideSystems:
 
     def __init__(self, data_dir, public_url: str, smtp_port: int, providers_port: int,
                  carrier_port: int, portal_port: int, identity_port: int,
-                 payment_port: int) -> None:
+                 payment_port: int, population_port: int) -> None:
         import secrets
         import threading
 
@@ -451,6 +451,8 @@ class OutsideSystems:
         from motcua.simulators.mailbox import MailServer
         from motcua.simulators.payment import PaymentSimulator
         from motcua.simulators.payment import settings_for as payment_settings
+        from motcua.simulators.population import PopulationSimulator
+        from motcua.simulators.population import settings_for as population_settings
         from motcua.simulators.portal import PortalSimulator
         from motcua.simulators.portal import settings_for as portal_settings
         from motcua.simulators.providers import ProviderSimulator, Served, settings_for
@@ -470,6 +472,9 @@ class OutsideSystems:
         # the payment gateway: its result comes back to motcua's IPN and the browser
         pay = PaymentSimulator(ipn_url=f"{public_url}/api/v1/thanh-toan/ipn")
         self.payment = Served(pay.app(), payment_port).start()
+        # the population database: the demo's applicants are its people
+        self.population = PopulationSimulator()
+        self.population_server = Served(self.population.app(), population_port).start()
         # the e-ID provider (OpenID Connect), where a demo citizen signs in
         import contextlib
 
@@ -492,13 +497,30 @@ class OutsideSystems:
                          "oidc_discovery_url":
                              f"{self.identity_url}/.well-known/openid-configuration",
                          "oidc_client_secret": secrets.token_urlsafe(16),
-                         **payment_settings(pay, self.payment.url)}
+                         **payment_settings(pay, self.payment.url),
+                         **population_settings(self.population,
+                                               self.population_server.url)}
 
     def stop(self) -> None:
         self.stopping.set()
         self.carrier.stop()
         self.portal.stop()
         self.payment.stop()
+        self.population_server.stop()
         self.closing.close()
+
+    def register_people(self, ctx) -> int:
+        """The demo's applicants, as the population database knows them."""
+        import sqlalchemy as sa
+
+        with ctx.engine.connect() as conn:
+            rows = conn.execute(sa.text(
+                "SELECT DISTINCT applicant_id_number, applicant_name, applicant_birth_year, "
+                "applicant_address FROM dossiers WHERE applicant_kind = 'person' "
+                "AND applicant_id_number <> ''")).all()
+        for id_number, name, year, address in rows:
+            self.population.people[id_number] = {
+                "HoVaTen": name, "NamSinh": year or "", "NoiOHienTai": address or ""}
+        return len(rows)
         self.providers.stop()
         self.mail.stop()

@@ -136,6 +136,9 @@ class Settings:
     payment_secret: str = field(default_factory=lambda: _env("PAYMENT_SECRET", ""))
     payment_wait_minutes: int = field(
         default_factory=lambda: int(_env("PAYMENT_WAIT_MINUTES", "15")))
+    # the population database's look-up at receipt (channels/population.py)
+    population_url: str = field(default_factory=lambda: _env("POPULATION_URL", ""))
+    population_token: str = field(default_factory=lambda: _env("POPULATION_TOKEN", ""))
     # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
     # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
     report_agency: str = field(

@@ -117,6 +117,8 @@ def demo_command(
         "--identity-port", help="Cổng nhà cung cấp định danh (OpenID Connect) mô phỏng.")] = 8029,
     payment_port: Annotated[int, typer.Option(
         "--payment-port", help="Cổng trình mô phỏng cổng thanh toán trực tuyến.")] = 8030,
+    population_port: Annotated[int, typer.Option(
+        "--population-port", help="Cổng trình mô phỏng CSDL quốc gia về dân cư.")] = 8031,
 ) -> None:
     """Tạo CSDL SQLite mẫu cho Đắk Lắk (nếu chưa có), in tài khoản demo và chạy web."""
     import secrets
@@ -132,7 +134,7 @@ def demo_command(
     public_url = f"http://127.0.0.1:{port}"
     outside = OutsideSystems(data_dir, public_url, smtp_port, providers_port,
                              carrier_port, portal_port, identity_port,
-                             payment_port) if serve else None
+                             payment_port, population_port) if serve else None
     ctx = build(Settings(database_url=f"sqlite:///{db_path}", data_dir=data_dir,
                          public_url=public_url, **(outside.settings if outside else {})))
     if fresh:
@@ -168,6 +170,7 @@ def demo_command(
                    f"(đồng bộ: {public_url}/dong-bo)")
         from motcua.demo import demo_citizen
 
+        outside.register_people(ctx)
         who = demo_citizen(ctx, outside.identity_url)
         if who:
             typer.echo(f"Công dân đăng nhập bằng định danh điện tử (mô phỏng): "

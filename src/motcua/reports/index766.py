@@ -61,6 +61,8 @@ INPUT_LABELS = {
     "with_components": "hồ sơ có thành phần được số hóa tại bộ phận một cửa",
     "components": "thành phần hồ sơ được số hóa", "reused": "thành phần dùng lại từ kho dữ liệu",
     "shared": "hồ sơ có giấy tờ đưa vào kho dữ liệu của người dân",
+    "population_used": "hồ sơ đối chiếu khớp dữ liệu dân cư",
+    "connected_procedures": "thủ tục có hồ sơ đối chiếu dữ liệu dân cư",
     "synced": "hồ sơ lên Cổng quốc gia kịp thời (trong thời gian quy định sau tiếp nhận)",
     "paid_online": "hồ sơ thanh toán trực tuyến",
     "fee_dossiers": "hồ sơ có phí", "paid_procedures": "thủ tục có phí đã thanh toán trực tuyến",
@@ -196,6 +198,13 @@ def _procedure_figures(conn, province_code: int, period: Period, counted: bool) 
         "online": sum(1 for r in rows if "online" in (r.channels or [])),
         "fee_procedures": len(fee_codes),
         "fee_procedures_paid_online": len(fee_codes & paid),
+        "population_procedures": conn.execute(
+            sa.select(sa.func.count(sa.distinct(P.code)))
+            .select_from(t.population_checks.join(
+                t.dossiers, D.code == t.population_checks.c.dossier_code)
+                .join(t.procedures, P.id == D.procedure_id))
+            .where(D.province_code == province_code, t.population_checks.c.result == "khop",
+                   D.received_at >= period.start, D.received_at < period.end)).scalar() or 0,
     }
 
 
@@ -206,6 +215,15 @@ def _digitised(s: dict, part: str, whole: str, max_points: float,
         return None, None, None
     rate = pct(s.get(part, 0), s[whole])
     return {part: s.get(part, 0), whole: s[whole]}, rate, _linear(max_points, rate, full_at)
+
+
+def _population(s: dict, received: int) -> tuple:
+    """6.6's (inputs, rate, points): no data while no dossier was looked up."""
+    if not s.get("population_checked") or not received:
+        return None, None, None
+    rate = pct(s.get("population_used", 0), received)
+    return ({"population_used": s.get("population_used", 0), "received": received}, rate,
+            _linear(2, rate))
 
 
 def _indicators(r, p: dict, s: dict | None = None) -> list[dict]:
@@ -294,9 +312,18 @@ def _indicators(r, p: dict, s: dict | None = None) -> list[dict]:
         _indicator("6.5", "Hồ sơ số hóa được chia sẻ vào kho dữ liệu của người dân",
                    "min(4; 4 × hồ sơ có giấy tờ trong kho dữ liệu của người dân / hồ sơ có "
                    "thành phần số hóa)", 4, *_digitised(s, "shared", "with_components", 4)),
-        _indicator("6.6", "Hồ sơ sử dụng dữ liệu dân cư", "min(2; 2 × tỷ lệ / 100)", 2),
+        _indicator("6.6", "Hồ sơ sử dụng dữ liệu dân cư",
+                   "min(2; 2 × hồ sơ tiếp nhận được đối chiếu khớp Cơ sở dữ liệu quốc gia về "
+                   "dân cư / hồ sơ tiếp nhận); chưa kết nối thì chưa có dữ liệu", 2,
+                   *_population(s, r.received)),
         _indicator("6.7", "Thủ tục kết nối Cơ sở dữ liệu quốc gia về dân cư",
-                   "min(2; 2 × tỷ lệ / 100)", 2),
+                   "min(2; 2 × thủ tục có hồ sơ được đối chiếu khớp dữ liệu dân cư trong kỳ / "
+                   "thủ tục đang áp dụng)", 2,
+                   *((None, None, None) if not s.get("population_checked") else (
+                       {"connected_procedures": p["population_procedures"],
+                        "procedures": p["procedures"]},
+                       pct(p["population_procedures"], p["procedures"]),
+                       _linear(2, pct(p["population_procedures"], p["procedures"]))))),
     ]
 
 

@@ -44,3 +44,13 @@ class AccountRepository:
             .join(t.procedures, P.id == D.c.procedure_id)
             .where(D.c.applicant_id_number == id_number)
             .order_by(D.c.received_at.desc()).limit(limit)))
+
+    # -- the population database's look-ups -----------------------------------------------
+
+    def add_population_check(self, row: dict) -> None:
+        self.conn.execute(sa.insert(t.population_checks).values(**row))
+
+    def population_checks(self, code: str) -> list:
+        c = t.population_checks.c
+        return list(self.conn.execute(sa.select(t.population_checks)
+                                      .where(c.dossier_code == code).order_by(c.id)))

@@ -130,6 +130,13 @@ class DigitisationRepository:
             .where(C.c.reused_from_id.is_not(None)).group_by(received.c.unit_id), "reused")
         put(sa.select(received.c.unit_id, sa.func.count(sa.distinct(received.c.code)))
             .select_from(join).group_by(received.c.unit_id), "with_components")
+        checks = t.population_checks
+        looked = received.join(checks, checks.c.dossier_code == received.c.code)
+        put(sa.select(received.c.unit_id, sa.func.count(sa.distinct(received.c.code)))
+            .select_from(looked).group_by(received.c.unit_id), "population_checked")
+        put(sa.select(received.c.unit_id, sa.func.count(sa.distinct(received.c.code)))
+            .select_from(looked).where(checks.c.result == "khop")
+            .group_by(received.c.unit_id), "population_used")
         shared = received.join(S, S.c.source_dossier_code == received.c.code)
         put(sa.select(received.c.unit_id, sa.func.count(sa.distinct(received.c.code)))
             .select_from(shared).group_by(received.c.unit_id), "shared")

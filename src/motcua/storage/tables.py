@@ -852,3 +852,16 @@ payments = sa.Table(
     sa.Column("callbacks", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_answer", sa.JSON, nullable=True),
 )
+
+# Each look-up of an applicant in the population database at receipt (766, 6.6 and 6.7),
+# and what the officer did when it did not confirm the person.
+population_checks = sa.Table(
+    "population_checks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("dossier_code", sa.String(60), nullable=False, index=True),
+    sa.Column("result", sa.String(24), nullable=False),
+    sa.Column("address_filled", sa.Boolean, nullable=False),
+    sa.Column("paper_checked", sa.Boolean, nullable=False),
+    sa.Column("checked_by_name", sa.String(255), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+)

@@ -28,7 +28,7 @@ from motcua.forms.pdf import render_form, render_log_book
 from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
-from motcua.services import digitisation, notifications, postal, submissions
+from motcua.services import digitisation, notifications, population, postal, submissions
 from motcua.services import dossiers as uc
 from motcua.services.officials import (
     change_password,
@@ -147,6 +147,8 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
                 shipments=postal.dossier_shipments(ctx, detail.code),
                 unit_names=lists.unit_names(ctx, (s.unit for s in detail.steps)),
                 confirmed=CONFIRMED, scans=digitisation.dossier_scans(ctx, detail.code, who),
+                population_checks=population.checks(ctx, detail.code),
+                population_labels=population.LABELS,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")
 
@@ -257,6 +259,7 @@ def _receipt_form(request: Request, who, status_code=200, error=None, values=Non
     return page(request, "receive.html", status_code=status_code, procedures=procedures,
                 **result_choice(ctx),
                 chosen=chosen, search=search, units=units, error=error, values=values,
+                population=bool(ctx.settings.population_url),
                 max_mb=ctx.settings.max_upload_mb)
 
 
@@ -297,7 +300,8 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
             result_address: str = Form("", alias="kq_dia_chi", max_length=255),
             result_commune: str = Form("", alias="kq_xa", max_length=8),
             result_phone: str = Form("", alias="kq_dien_thoai", max_length=20),
-            inbound_number: str = Form("", alias="so_buu_gui_den", max_length=40)):
+            inbound_number: str = Form("", alias="so_buu_gui_den", max_length=40),
+            paper_checked: str = Form("", alias="kiem_tra_giay_to", max_length=1)):
     ctx = request.app.state.ctx
     who = require_official(request)
     check_csrf(request, csrf)
@@ -307,7 +311,8 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
               "note": note, "payment_method": payment_method, "print_now": print_now,
               "received": received or [], "kenh": first_channel, "dong_y": consent,
               "nhan_kq": result_choice, "kq_dia_chi": result_address, "kq_xa": result_commune,
-              "kq_dien_thoai": result_phone, "so_buu_gui_den": inbound_number}
+              "kq_dien_thoai": result_phone, "so_buu_gui_den": inbound_number,
+              "kiem_tra_giay_to": paper_checked}
     try:
         if checked:
             procedure = lists.procedure(ctx, procedure_code)
@@ -316,15 +321,22 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
         applicant = {"kind": kind, "id_number": id_number, "name": name, "phone": phone,
                      "email": email, "address": address, "birth_year": parse_birth_year(birth_year)}
         uploads = read_uploads(files, doc_names, ctx.settings.max_upload_bytes)
+        verdict = population.check_at_receipt(ctx, applicant, bool(paper_checked))
+        filled = bool(verdict and verdict.result == "khop" and verdict.address
+                      and not address.strip())
+        if filled:
+            applicant["address"] = verdict.address
+        hooks = (postal.filing_hook(ctx, result_by_post(values, applicant),
+                                    inbound_number if channel == "postal" else "", who),
+                 population.recorder(ctx, verdict, address_filled=filled,
+                                     paper_checked=bool(paper_checked), official=who))
         view = uc.receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
                                   channel=desk_channel(channel),
                                   applicant=applicant, official=who, note=note,
                                   on_behalf=bool(on_behalf), uploads=uploads,
                                   payment_method=payment_method,
                                   notify=notify_choice(first_channel, consent),
-                                  with_dossier=postal.filing_hook(
-                                      ctx, result_by_post(values, applicant),
-                                      inbound_number if channel == "postal" else "", who))
+                                  with_dossier=lambda uow, d: [h(uow, d) for h in hooks if h])
     except (MotcuaError, ValueError) as exc:
         return _receipt_form(request, who, 422, exc, values)
     flash(request, f"Đã tiếp nhận hồ sơ {view.code}; hẹn trả kết quả "
