@@ -139,6 +139,11 @@ class Settings:
     # the population database's look-up at receipt (channels/population.py)
     population_url: str = field(default_factory=lambda: _env("POPULATION_URL", ""))
     population_token: str = field(default_factory=lambda: _env("POPULATION_TOKEN", ""))
+    # feedback and complaints (services/feedback.py): working days to acknowledge and to
+    # answer (each province sets them by its regulation; these are defaults)
+    feedback_ack_days: int = field(default_factory=lambda: int(_env("FEEDBACK_ACK_DAYS", "3")))
+    feedback_answer_days: int = field(
+        default_factory=lambda: int(_env("FEEDBACK_ANSWER_DAYS", "10")))
     # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
     # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
     report_agency: str = field(

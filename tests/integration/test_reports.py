@@ -153,10 +153,13 @@ def test_index766_computes_each_indicator_as_the_national_portal_does(app, month
     assert ind["6.1"]["value_pct"] == 25.0 and ind["6.1"]["points"] == 1.5
     assert ind["6.2"]["inputs"] == {"digitised": 1, "received": 7} and ind["6.2"]["points"] == 0.57
     assert ind["1.3"]["inputs"] == {"complete": 0, "procedures": 1} and ind["1.3"]["points"] == 0
-    for code in ("1.1", "1.2", "1.4", "5.1", "5.2", "6.3", "6.4", "6.5", "6.6", "6.7"):
+    for code in ("1.1", "1.2", "1.4", "6.3", "6.4", "6.5", "6.6", "6.7"):
         assert ind[code]["status"] == "chưa có dữ liệu" and ind[code]["points"] is None
+    # no feedback answered in the period: 6 points each (DOMAIN.md: d = 0 gives 6)
+    assert ind["5.1"]["inputs"] == {"on_time": 0, "answered": 0} and ind["5.1"]["points"] == 6
+    assert ind["5.2"]["inputs"] == {"satisfied": 0, "rated": 0} and ind["5.2"]["points"] == 6
     assert "hồ sơ đã và đang xử lý đúng hạn, trong hạn: 5" in ind["2.1"]["inputs_text"]
-    assert commune["points"] == 27.4 and commune["max_points_with_data"] == 58
+    assert commune["points"] == 39.4 and commune["max_points_with_data"] == 70
     groups = {g["group"]: g for g in commune["groups"]}
     assert groups["Tiến độ giải quyết"]["points"] == 14.29
     assert groups["Công khai, minh bạch"]["max_points_with_data"] == 2

@@ -25,7 +25,7 @@ cchc_app = sub_app("Chương trình cải cách hành chính (CCHC).")
 @friendly
 def report_command(
     kind: Annotated[str, typer.Argument(
-        help="ontime | steps | workload | index766 | supplements | digitisation")],
+        help="ontime | steps | workload | index766 | supplements | digitisation | feedback")],
     from_: Annotated[str, typer.Option("--from", help="Từ ngày (dd/mm/yyyy hoặc yyyy-mm-dd)")],
     to: Annotated[str, typer.Option("--to", help="Đến ngày")],
     by: Annotated[str | None, typer.Option(
@@ -35,7 +35,8 @@ def report_command(
     unit: Annotated[str | None, typer.Option("--unit", help="Chỉ đơn vị này và cấp dưới")] = None,
     database: Database = None,
 ) -> None:
-    """Báo cáo: đúng hạn, theo bước, khối lượng, Bộ chỉ số 766, yêu cầu bổ sung, số hóa."""
+    """Báo cáo: đúng hạn, theo bước, khối lượng, Bộ chỉ số 766, yêu cầu bổ sung, số hóa,
+    phản ánh kiến nghị."""
     from motcua.reports import make_report
     from motcua.reports.core import Period
     from motcua.reports.export import to_csv, to_xlsx

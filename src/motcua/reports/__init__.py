@@ -9,7 +9,8 @@ moment the report is made. See docs/reports.md.
 
 from __future__ import annotations
 
-KINDS = ("ontime", "steps", "workload", "index766", "supplements", "digitisation")
+KINDS = ("ontime", "steps", "workload", "index766", "supplements", "digitisation",
+         "feedback")
 
 
 def behind(ctx, period, kind: str, unit_code: str | None = None, by: str | None = None,
@@ -50,6 +51,10 @@ def make_report(ctx, kind: str, period, by: str | None = None,
         return core.workload(ctx.engine, by=by or "official", now=now, **common)
     if kind == "supplements":
         return core.supplements(ctx.engine, **common)
+    if kind == "feedback":
+        from motcua.reports.feedback import feedback
+
+        return feedback(ctx.engine, now=now, **common)
     if kind == "digitisation":
         from motcua.reports.digitisation import digitisation
 

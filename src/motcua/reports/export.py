@@ -53,12 +53,20 @@ COLUMNS = {
                      ("shared", "Có giấy tờ vào kho dữ liệu người dân", 16, "#,##0"),
                      ("electronic", "Có kết quả điện tử", 12, "#,##0"),
                      ("electronic_pct", "Tỷ lệ kết quả điện tử (%)", 13, "0.00")],
+    "feedback": [("group", "Đơn vị", 40, None), ("received", "PAKN tiếp nhận", 12, "#,##0"),
+                 ("answered", "Đã trả lời", 11, "#,##0"),
+                 ("on_time", "Trả lời đúng hạn", 12, "#,##0"),
+                 ("on_time_pct", "Tỷ lệ đúng hạn (%)", 12, "0.00"),
+                 ("overdue_open", "Quá hạn chưa trả lời", 14, "#,##0"),
+                 ("rated", "Được đánh giá", 11, "#,##0"),
+                 ("satisfied", "Người gửi hài lòng", 12, "#,##0")],
 }
 TITLES = {"ontime": "Báo cáo kết quả giải quyết hồ sơ", "steps": "Báo cáo trách nhiệm theo bước",
           "workload": "Báo cáo khối lượng công việc",
           "supplements": "Báo cáo yêu cầu bổ sung, hoàn thiện hồ sơ",
           "index766": "Bộ chỉ số phục vụ người dân, doanh nghiệp (Quyết định 766/QĐ-TTg)",
-          "digitisation": "Báo cáo số hóa hồ sơ, kết quả và tái sử dụng dữ liệu"}
+          "digitisation": "Báo cáo số hóa hồ sơ, kết quả và tái sử dụng dữ liệu",
+          "feedback": "Báo cáo tiếp nhận, xử lý phản ánh, kiến nghị"}
 
 
 def _flat(report: dict) -> list[dict]:

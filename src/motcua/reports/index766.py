@@ -44,6 +44,7 @@ from motcua.reports.core import (
 )
 from motcua.storage import tables as t
 from motcua.storage.digitisation import DigitisationRepository
+from motcua.storage.feedback import FeedbackRepository
 
 NO_DATA = "chưa có dữ liệu"
 HAS_DATA = "có dữ liệu"
@@ -63,6 +64,8 @@ INPUT_LABELS = {
     "shared": "hồ sơ có giấy tờ đưa vào kho dữ liệu của người dân",
     "population_used": "hồ sơ đối chiếu khớp dữ liệu dân cư",
     "connected_procedures": "thủ tục có hồ sơ đối chiếu dữ liệu dân cư",
+    "on_time": "PAKN trả lời đúng hạn", "answered": "PAKN trả lời trong kỳ",
+    "satisfied": "PAKN người gửi hài lòng", "rated": "PAKN được đánh giá",
     "synced": "hồ sơ lên Cổng quốc gia kịp thời (trong thời gian quy định sau tiếp nhận)",
     "paid_online": "hồ sơ thanh toán trực tuyến",
     "fee_dossiers": "hồ sơ có phí", "paid_procedures": "thủ tục có phí đã thanh toán trực tuyến",
@@ -226,8 +229,15 @@ def _population(s: dict, received: int) -> tuple:
             _linear(2, rate))
 
 
-def _indicators(r, p: dict, s: dict | None = None) -> list[dict]:
-    s = s or {}
+def _feedback(f: dict, part: str, whole: str) -> tuple:
+    """(inputs, rate, points) of 5.1 and 5.2: 6 × n / d, and 6 when d = 0 (DOMAIN.md)."""
+    n, d = f.get(part, 0), f.get(whole, 0)
+    rate = pct(n, d)
+    return {part: n, whole: d}, rate, 6.0 if not d else 6 * n / d
+
+
+def _indicators(r, p: dict, s: dict | None = None, f: dict | None = None) -> list[dict]:
+    s, f = s or {}, f or {}
     published = pct(p["complete"], p["procedures"])
     offered = pct(p["online"], p["procedures"])
     online = pct(r.online, r.received)
@@ -286,9 +296,11 @@ def _indicators(r, p: dict, s: dict | None = None) -> list[dict]:
                    "min(2; 2,5 × C); C = thủ tục có phí tích hợp thanh toán trực tuyến / thủ tục "
                    "có phí", 2),
         _indicator("5.1", "Phản ánh, kiến nghị được xử lý đúng hạn",
-                   "6 × PAKN xử lý đúng hạn / PAKN (không có PAKN được 6 điểm)", 6),
+                   "6 × PAKN trả lời đúng hạn / PAKN trả lời trong kỳ (không có PAKN được 6 "
+                   "điểm)", 6, *_feedback(f, "on_time", "answered")),
         _indicator("5.2", "Hài lòng về việc xử lý phản ánh, kiến nghị",
-                   "6 × PAKN hài lòng / PAKN đã xử lý (không có PAKN được 6 điểm)", 6),
+                   "6 × PAKN người gửi hài lòng với câu trả lời / PAKN được đánh giá (không có "
+                   "PAKN được 6 điểm)", 6, *_feedback(f, "satisfied", "rated")),
         _indicator("5.3", "Hài lòng trong tiếp nhận, giải quyết hồ sơ",
                    "min(6; 6 × tỷ lệ / 90%); tỷ lệ = (hồ sơ có kết quả − hồ sơ trễ hạn, đánh "
                    "giá không hài lòng hoặc có khiếu nại, mỗi hồ sơ tính một lần) / hồ sơ có kết "
@@ -363,6 +375,7 @@ def index766(engine: Engine, *, province_code: int, period: Period, now: datetim
         synced = _synced(conn, period, scope, sync_minutes) if sync_minutes else {}
         scans = DigitisationRepository(conn).figures(province_code, period.start, period.end,
                                                      scope)
+        feedback = FeedbackRepository(conn).figures(period.start, period.end)
         rows = [SimpleNamespace(unit_id=u, synced=synced.get(u, 0) if sync_minutes else None,
                                 **m) for u, m in by_unit.items()]
         names = {r.id: (r.code, r.name) for r in conn.execute(
@@ -370,7 +383,7 @@ def index766(engine: Engine, *, province_code: int, period: Period, now: datetim
         figures = _procedure_figures(conn, province_code, period, counted)
     out = []
     for r in sorted(rows, key=lambda r: names[r.unit_id]):
-        indicators = _indicators(r, figures, scans.get(r.unit_id))
+        indicators = _indicators(r, figures, scans.get(r.unit_id), feedback.get(r.unit_id))
         scored = [i for i in indicators if i["points"] is not None]
         code, name = names[r.unit_id]
         out.append({"group": f"{code} {name}", "unit": code, "key": r.unit_id,

@@ -865,3 +865,29 @@ population_checks = sa.Table(
     sa.Column("checked_by_name", sa.String(255), nullable=False),
     sa.Column("at", UTCDateTime(), nullable=False),
 )
+
+# Feedback and complaints (phản ánh, kiến nghị: services/feedback.py) about a dossier or a
+# procedure: a code, the handling unit, acknowledgment and answer deadlines, the answer
+# (public when the sender agrees) and the sender's satisfaction with it (766, 5.1 and 5.2).
+feedback = sa.Table(
+    "feedback", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("code", sa.String(40), nullable=False, unique=True),
+    sa.Column("unit_id", sa.Integer, nullable=False, index=True),
+    sa.Column("dossier_code", sa.String(60), nullable=True),
+    sa.Column("procedure_code", sa.String(40), nullable=True),
+    sa.Column("sender_name", sa.String(255), nullable=False),
+    sa.Column("sender_phone", sa.String(20), nullable=False),
+    sa.Column("sender_email", sa.String(255), nullable=False, server_default=""),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("public_consent", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("received_at", UTCDateTime(), nullable=False),
+    sa.Column("ack_due", UTCDateTime(), nullable=False),
+    sa.Column("answer_due", UTCDateTime(), nullable=False),
+    sa.Column("acknowledged_at", UTCDateTime(), nullable=True),
+    sa.Column("answered_at", UTCDateTime(), nullable=True),
+    sa.Column("handler_name", sa.String(255), nullable=False, server_default=""),
+    sa.Column("answer", sa.Text, nullable=False, server_default=""),
+    sa.Column("satisfied", sa.Boolean, nullable=True),
+)

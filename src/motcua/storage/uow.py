@@ -11,6 +11,7 @@ from motcua.storage.accounts import AccountRepository
 from motcua.storage.cchc import CchcRepository
 from motcua.storage.digitisation import DigitisationRepository
 from motcua.storage.dossier_mapper import DossierStore, Stale
+from motcua.storage.feedback import FeedbackRepository
 from motcua.storage.national import NationalRepository
 from motcua.storage.notifications import NotificationRepository
 from motcua.storage.payments import PaymentRepository
@@ -76,6 +77,7 @@ class SqlUnitOfWork:
         self.digitisation = DigitisationRepository(self.conn)
         self.accounts = AccountRepository(self.conn)
         self.payments = PaymentRepository(self.conn)
+        self.feedback = FeedbackRepository(self.conn)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -38,6 +38,7 @@ from motcua.web import (
     citizen,
     dashboard,
     digitisation,
+    feedback,
     national,
     notifications,
     officials,
@@ -176,5 +177,6 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app.include_router(account.router)
     app.include_router(payments.router)
     app.include_router(payments.callbacks)
+    app.include_router(feedback.router)
     app.include_router(postal.webhook)
     return app

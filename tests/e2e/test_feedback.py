@@ -1,0 +1,81 @@
+"""Feedback and complaints over real sockets: a citizen sends one about a dossier, the
+unit's head acknowledges and answers, the citizen rates the answer once, the public page
+shows it without personal data, and Decision 766 5.1 and 5.2 count it (SQLite and
+PostgreSQL)."""
+
+from __future__ import annotations
+
+import httpx
+
+from motcua.reports import make_report
+from motcua.reports.core import Period
+from motcua.services import dossiers as uc
+from motcua.simulators.providers import Served
+from motcua.web.app import create_app
+from tests.conftest import vn
+from tests.e2e.test_notifications_web import signed_in
+from tests.e2e.test_web import form_tokens
+from tests.personas import CITIZEN
+from tests.ports import free_port
+
+TEXT = "Tôi nộp hồ sơ đã quá hẹn hai ngày mà chưa nhận được kết quả, đề nghị giải thích."
+
+
+def test_feedback_from_the_citizen_to_the_answer_and_the_766_figures(app, world):
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN,
+                              official=world["tiepnhan"]).code
+    web = Served(create_app(app, "khoa-phan-anh"), free_port()).start()
+    try:
+        citizen = httpx.Client(base_url=web.url, timeout=10)
+        form = citizen.get("/phan-anh").text
+        fields = {"name": CITIZEN["name"], "phone": CITIZEN["phone"], "ma_ho_so": code,
+                  "noi_dung": TEXT, "cong_khai": "1"}
+        short = citizen.post("/phan-anh", data={**fields, "noi_dung": "ngắn",
+                                                **form_tokens(form)})
+        assert short.status_code == 422 and "ít nhất 20 ký tự" in short.text
+        bad_phone = citizen.post("/phan-anh", data={**fields, "phone": "12345",
+                                                    **form_tokens(form)})
+        assert "10 chữ số" in bad_phone.text
+        sent = citizen.post("/phan-anh", data={**fields, **form_tokens(form)})
+        assert sent.status_code == 200 and "Đã gửi phản ánh, kiến nghị" in sent.text
+        pa = sent.text.split("<strong>")[1].split("</strong>")[0]
+        assert pa.startswith("PA-260105-")
+        head, csrf = signed_in(web.url, "truongphong")
+        listed = head.get("/phan-anh/xu-ly").text
+        assert pa in listed and TEXT in listed
+        outsider, other_csrf = signed_in(web.url, "tiepnhan2")
+        refused = outsider.post(f"/phan-anh/{pa}/tra-loi", follow_redirects=True,
+                                data={"csrf": other_csrf, "tra_loi": "Không phải của tôi."})
+        assert "đơn vị khác" in refused.text
+        head.post(f"/phan-anh/{pa}/tiep-nhan", data={"csrf": csrf})
+        answered = head.post(f"/phan-anh/{pa}/tra-loi", follow_redirects=True, data={
+            "csrf": csrf, "tra_loi": "Hồ sơ chờ xác minh; kết quả trả ngày 09/01/2026."})
+        assert f"Đã trả lời phản ánh {pa}" in answered.text
+        tracked = citizen.post("/phan-anh/tra-cuu", data={"ma": pa, "so": "5678",
+                                                          **form_tokens(form)})
+        assert "Hồ sơ chờ xác minh" in tracked.text and "Hài lòng" in tracked.text
+        rated = citizen.post("/phan-anh/danh-gia", data={"ma": pa, "so": "5678",
+                                                         "hai_long": "1", **form_tokens(form)})
+        assert "đã đánh giá: hài lòng" in rated.text
+        again = citizen.post("/phan-anh/danh-gia", data={"ma": pa, "so": "5678",
+                                                         "hai_long": "0", **form_tokens(form)})
+        assert "đã đánh giá câu trả lời này" in again.text
+        wrong = citizen.post("/phan-anh/tra-cuu", data={"ma": pa, "so": "0000",
+                                                        **form_tokens(form)})
+        assert wrong.status_code == 404
+        public = citizen.get("/phan-anh/cong-khai").text
+        assert "Hồ sơ chờ xác minh" in public and CITIZEN["phone"] not in public
+        assert CITIZEN["name"] not in public
+    finally:
+        web.stop()
+    report = make_report(app, "index766", Period(vn(2026, 1, 1).date(),
+                                                 vn(2026, 1, 31).date()))
+    found = {i["code"]: i for i in report["rows"][0]["indicators"]}
+    assert found["5.1"]["inputs"] == {"on_time": 1, "answered": 1}
+    assert found["5.1"]["points"] == 6.0
+    assert found["5.2"]["inputs"] == {"satisfied": 1, "rated": 1}
+    by_unit = make_report(app, "feedback", Period(vn(2026, 1, 1).date(), vn(2026, 1, 31).date()))
+    [row] = by_unit["rows"]
+    assert (row["received"], row["answered"], row["on_time_pct"], row["satisfied"]) == \
+        (1, 1, 100.0, 1)
