@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 
 # Debian packages the tests use: the browser Playwright drives, PDF and QR tools, a font
 # and nginx, the load balancer of the two-server test
-SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core fonts-dejavu-extra nginx-light
+SYSTEM_PACKAGES := chromium poppler-utils zbar-tools fonts-dejavu-core fonts-dejavu-extra nginx-light \
+	softhsm2
 # what reading scans needs, the demo included: Tesseract with its Vietnamese model,
 # Ghostscript for PDF/A, Poppler for the text and the blank-page check
 OCR_PACKAGES := tesseract-ocr tesseract-ocr-vie ghostscript poppler-utils
@@ -42,6 +43,7 @@ ocr-deps:
 system-deps: ocr-deps
 	@if ! command -v chromium >/dev/null || ! command -v pdftoppm >/dev/null \
 	    || ! command -v zbarimg >/dev/null || [ ! -x /usr/sbin/nginx ] \
+	    || ! command -v softhsm2-util >/dev/null \
 	    || [ ! -f $(FONT_DIR)/DejaVuSerif-Italic.ttf ]; then \
 	  echo "Installing $(SYSTEM_PACKAGES) from Debian"; \
 	  $(SUDO) apt-get update -qq && \

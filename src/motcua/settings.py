@@ -117,6 +117,10 @@ class Settings:
     sign_dir: str = field(default_factory=lambda: _env("SIGN_DIR", ""))
     sign_passphrase: str = field(default_factory=lambda: _env("SIGN_PASSPHRASE", ""))
     sign_trust_roots: str = field(default_factory=lambda: _env("SIGN_TRUST_ROOTS", ""))
+    # or the keys on a PKCS#11 token: its module (.so), label and PIN
+    sign_pkcs11_library: str = field(default_factory=lambda: _env("SIGN_PKCS11_LIBRARY", ""))
+    sign_pkcs11_token: str = field(default_factory=lambda: _env("SIGN_PKCS11_TOKEN", ""))
+    sign_pkcs11_pin: str = field(default_factory=lambda: _env("SIGN_PKCS11_PIN", ""))
     # citizens' sign-in (OpenID Connect: channels/oidc.py): the provider's discovery URL,
     # this system's client id and secret, its name on pages, and which claim carries what
     # (JSON: id_number, name, phone, email, level -> claim names of the provider)

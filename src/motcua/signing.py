@@ -1,10 +1,12 @@
 """PAdES signatures (pyHanko): certified copies ("sao y từ bản chính") and electronic
 results, signed by the official and by the agency, and verified fail-closed.
 
-Keys and certificates come from PKCS#12 files: in production a CA-issued file per
-official (``{username}.p12``) and per agency seal (``co-quan-{unit code}.p12``) in
-``MOTCUA_SIGN_DIR``, opened with ``MOTCUA_SIGN_PASSPHRASE``, trusted through the roots
-in ``MOTCUA_SIGN_TRUST_ROOTS`` (PEM). Without them (the demo, the tests) motcua makes its
+Keys and certificates come, in production, from CA-issued PKCS#12 files per official
+(``{username}.p12``) and per agency seal (``co-quan-{unit code}.p12``) in
+``MOTCUA_SIGN_DIR``, opened with ``MOTCUA_SIGN_PASSPHRASE``, or from a PKCS#11 token
+(``MOTCUA_SIGN_PKCS11_LIBRARY``, ``MOTCUA_SIGN_PKCS11_TOKEN``, ``MOTCUA_SIGN_PKCS11_PIN``)
+holding the keys under the same labels; trusted through the roots in
+``MOTCUA_SIGN_TRUST_ROOTS`` (PEM). Without them (the demo, the tests) motcua makes its
 own local CA under ``data_dir/pki`` on first use, every certificate of which says
 "THỬ NGHIỆM" (test) in its name: a signature by it verifies only against that CA and
 is shown as a test signature.
@@ -15,6 +17,7 @@ signature, a modified document, an unknown or untrusted signer, an error — is 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import secrets
 import threading
@@ -123,35 +126,98 @@ class TestAuthority:
 
 
 @dataclass(frozen=True)
+class Token:
+    """A PKCS#11 token (a USB token, a smart card, an HSM): its module, label and PIN."""
+
+    library: str
+    label: str
+    pin: str
+
+
+@dataclass(frozen=True)
+class SignerKey:
+    """Where one signer's key is: a PKCS#12 file, or a key on the token under ``label``
+    (its certificate on the token too, or ``{label}.pem`` in the signers' folder)."""
+
+    label: str
+    file: Path
+    passphrase: bytes
+    token: Token | None = None
+
+    @contextlib.contextmanager
+    def signer(self):
+        from pyhanko.sign import signers
+
+        if self.token is None:
+            if not self.file.exists():
+                raise SigningError(f"Không có chứng thư số để ký ({self.file.name}).")
+            try:
+                found = signers.SimpleSigner.load_pkcs12(str(self.file),
+                                                         passphrase=self.passphrase)
+            except Exception as exc:  # noqa: BLE001 - a wrong passphrase or file, said plainly
+                raise SigningError(f"Không mở được chứng thư số {self.file.name}: {exc}") \
+                    from exc
+            if found is None:
+                raise SigningError(f"Không mở được chứng thư số {self.file.name}.")
+            yield found
+            return
+        from asn1crypto import x509 as asn1_x509
+        from pyhanko.sign import pkcs11
+
+        pem = self.file.with_suffix(".pem")
+        cert = asn1_x509.Certificate.load(x509.load_pem_x509_certificate(
+            pem.read_bytes()).public_bytes(serialization.Encoding.DER)) if pem.exists() \
+            else None
+        try:
+            session = pkcs11.open_pkcs11_session(
+                self.token.library, token_criteria=pkcs11.TokenCriteria(label=self.token.label),
+                user_pin=self.token.pin)
+        except Exception as exc:  # noqa: BLE001 - no token, a wrong PIN: said plainly
+            raise SigningError(f"Không mở được thiết bị ký số “{self.token.label}”: "
+                               f"{exc.__class__.__name__}.") from exc
+        try:
+            yield pkcs11.PKCS11Signer(session, key_label=self.label, signing_cert=cert,
+                                      cert_label=None if cert is not None else self.label,
+                                      embed_roots=False)
+        finally:
+            session.close()
+
+
+@dataclass(frozen=True)
 class Keys:
-    """Where the signers' PKCS#12 files are, their passphrase and the trusted roots."""
+    """Where the signers' keys are (PKCS#12 files, or a PKCS#11 token), the files'
+    passphrase and the trusted roots."""
 
     folder: Path
     passphrase: bytes
     roots: tuple[x509.Certificate, ...]
     test: TestAuthority | None  # the local test CA, when no production keys are set
+    token: Token | None = None
 
     @classmethod
     def from_settings(cls, settings) -> Keys:
-        if settings.sign_dir:
+        if settings.sign_dir or settings.sign_pkcs11_library:
             roots = tuple(x509.load_pem_x509_certificates(
                 Path(settings.sign_trust_roots).read_bytes())) if settings.sign_trust_roots \
                 else ()
-            return cls(Path(settings.sign_dir), settings.sign_passphrase.encode(), roots, None)
+            token = Token(settings.sign_pkcs11_library, settings.sign_pkcs11_token,
+                          settings.sign_pkcs11_pin) if settings.sign_pkcs11_library else None
+            return cls(Path(settings.sign_dir or "."), settings.sign_passphrase.encode(),
+                       roots, None, token)
         test = TestAuthority(settings.data_dir / "pki")
         return cls(test.folder / "nguoi-ky", test.passphrase(), (test.root(),), test)
 
-    def official_file(self, username: str, full_name: str, unit_name: str) -> Path:
-        file = self.folder / f"{username}.p12"
+    def _key(self, label: str, common: str, organisation: str) -> SignerKey:
+        file = self.folder / f"{label}.p12"
         if self.test is not None:
-            self.test.issue(file, full_name, unit_name)
-        return file
+            self.test.issue(file, common, organisation)
+        return SignerKey(label, file, self.passphrase, self.token)
 
-    def agency_file(self, unit_code: str, unit_name: str) -> Path:
-        file = self.folder / f"co-quan-{unit_code}.p12"
-        if self.test is not None:
-            self.test.issue(file, unit_name, unit_name)
-        return file
+    def official(self, username: str, full_name: str, unit_name: str) -> SignerKey:
+        return self._key(username, full_name, unit_name)
+
+    def agency(self, unit_code: str, unit_name: str) -> SignerKey:
+        return self._key(f"co-quan-{unit_code}", unit_name, unit_name)
 
 
 Stamp = tuple[list[str], tuple[float, float, float, float]]
@@ -195,32 +261,24 @@ def stamped(pdf: bytes, stamps: list[Stamp]) -> bytes:
     return out.getvalue()
 
 
-def sign(pdf: bytes, p12: Path, passphrase: bytes, *, field: str, reason: str,
-         location: str) -> bytes:
-    """``pdf`` with one more PAdES signature, in an invisible field (the visible stamp is
-    drawn beforehand by ``stamped``), as an incremental update: earlier signatures stay
-    valid."""
+def sign(pdf: bytes, key: SignerKey, *, field: str, reason: str, location: str) -> bytes:
+    """``pdf`` with one more PAdES signature by ``key``, in an invisible field (the visible
+    stamp is drawn beforehand by ``stamped``), as an incremental update: earlier signatures
+    stay valid."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    if not p12.exists():
-        raise SigningError(f"Không có chứng thư số để ký ({p12.name}).")
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(str(p12), passphrase=passphrase)
-    except Exception as exc:  # noqa: BLE001 - a wrong passphrase or file, said plainly
-        raise SigningError(f"Không mở được chứng thư số {p12.name}: {exc}") from exc
-    if signer is None:
-        raise SigningError(f"Không mở được chứng thư số {p12.name}.")
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-        meta = signers.PdfSignatureMetadata(field_name=field, reason=reason,
-                                            location=location,
-                                            subfilter=fields.SigSeedSubFilter.PADES)
-        out = signers.PdfSigner(meta, signer=signer,
-                                new_field_spec=fields.SigFieldSpec(field)).sign_pdf(
-            writer, existing_fields_only=False)
-    except Exception as exc:  # noqa: BLE001 - a broken or protected PDF
-        raise SigningError(f"Không ký được tệp PDF: {exc}") from exc
+    with key.signer() as signer:
+        try:
+            writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+            meta = signers.PdfSignatureMetadata(field_name=field, reason=reason,
+                                                location=location,
+                                                subfilter=fields.SigSeedSubFilter.PADES)
+            out = signers.PdfSigner(meta, signer=signer,
+                                    new_field_spec=fields.SigFieldSpec(field)).sign_pdf(
+                writer, existing_fields_only=False)
+        except Exception as exc:  # noqa: BLE001 - a broken or protected PDF
+            raise SigningError(f"Không ký được tệp PDF: {exc}") from exc
     return out.getvalue()
 
 

@@ -227,9 +227,8 @@ def certify(ctx: Context, component_id: int, official: Official) -> str:
              f"Ngày {now.astimezone(VN_TZ):%d/%m/%Y}"]
     try:
         pdf = signing.sign(signing.stamped(source, [(lines, signing.SIGNER_BOX)]),
-                           k.official_file(official.username, official.full_name, unit.name),
-                           k.passphrase, field="SaoY", reason="Sao y từ bản chính",
-                           location=unit.name)
+                           k.official(official.username, official.full_name, unit.name),
+                           field="SaoY", reason="Sao y từ bản chính", location=unit.name)
     except signing.SigningError as exc:
         raise ValidationError(str(exc)) from exc
     name = f"{row.name} (bản sao điện tử có chứng thực)"
@@ -270,11 +269,11 @@ def sign_result(ctx: Context, code: str, attachment_id: int, official: Official)
         pdf = signing.stamped(ctx.files.read(file.sha256), [
             (["KẾT QUẢ ĐIỆN TỬ ĐÃ KÝ SỐ", *lines], signing.SIGNER_BOX),
             ([unit.name.upper(), "Đóng dấu điện tử của cơ quan"], signing.AGENCY_BOX)])
-        pdf = signing.sign(pdf, k.official_file(official.username, official.full_name,
-                                                unit.name), k.passphrase, field="NguoiKy",
-                           reason="Ký duyệt kết quả giải quyết", location=unit.name)
-        pdf = signing.sign(pdf, k.agency_file(unit.code, unit.name), k.passphrase,
-                           field="CoQuan", reason="Đóng dấu cơ quan", location=unit.name)
+        pdf = signing.sign(pdf, k.official(official.username, official.full_name, unit.name),
+                           field="NguoiKy", reason="Ký duyệt kết quả giải quyết",
+                           location=unit.name)
+        pdf = signing.sign(pdf, k.agency(unit.code, unit.name), field="CoQuan",
+                           reason="Đóng dấu cơ quan", location=unit.name)
     except signing.SigningError as exc:
         raise ValidationError(str(exc)) from exc
     name = f"{file.name} (bản điện tử đã ký số)"
