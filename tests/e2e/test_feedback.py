@@ -79,3 +79,38 @@ def test_feedback_from_the_citizen_to_the_answer_and_the_766_figures(app, world)
     [row] = by_unit["rows"]
     assert (row["received"], row["answered"], row["on_time_pct"], row["satisfied"]) == \
         (1, 1, 100.0, 1)
+
+
+def test_the_three_level_rating_asks_why_and_reaches_the_head(app, world):
+    from motcua.domain.commands import CompleteStep, ReturnResult
+
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN,
+                              official=world["tiepnhan"]).code
+    for who in ("tiepnhan", "chuyenvien", "lanhdao"):
+        uc.act(app, code, CompleteStep(), world[who])
+    uc.act(app, code, ReturnResult(), world["tiepnhan"])
+    web = Served(create_app(app, "khoa-danh-gia"), free_port()).start()
+    try:
+        citizen = httpx.Client(base_url=web.url, timeout=10)
+        form = citizen.get("/tra-cuu", params={"ma": code}).text
+        page = citizen.post("/tra-cuu", data={"ma": code, "so": "1234", **form_tokens(form)})
+        assert "Rất hài lòng" in page.text and "Bình thường" not in page.text
+        assert "Thái độ phục vụ" in page.text
+        base = {"ma": code, "so": "1234", **form_tokens(page.text)}
+        why = citizen.post("/tra-cuu/danh-gia", data={**base, "rating": "1"})
+        assert "chưa hài lòng về điều gì" in why.text
+        odd = citizen.post("/tra-cuu/danh-gia", data={**base, "rating": "3"})
+        assert "Chọn Rất hài lòng, Hài lòng hoặc Không hài lòng" in odd.text
+        done = citizen.post("/tra-cuu/danh-gia", data={
+            **base, "rating": "1", "tieu_chi": ["Số lần phải đi lại", "không-có"],
+            "comment": "Phải đến ba lần."})
+        assert "Cảm ơn Ông/Bà đã đánh giá" in done.text
+        head, _ = signed_in(web.url, "truongphong")
+        listed = head.get("/phan-anh/xu-ly").text
+        assert code in listed
+        assert "Chưa hài lòng về: Số lần phải đi lại; Phải đến ba lần." in listed
+    finally:
+        web.stop()
+    with app.uow() as uow:
+        assert uow.dossiers.get(code).satisfaction == 1

@@ -140,6 +140,7 @@ def rate(ctx: Context, code: str, last4: str, satisfied: bool, client: str) -> N
 class Handling:
     rows: list
     units: dict[int, str]
+    unhappy: list  # dossiers rated "Không hài lòng", with what the applicant said
 
 
 def for_official(ctx: Context, official: Official) -> Handling:
@@ -149,7 +150,8 @@ def for_official(ctx: Context, official: Official) -> Handling:
     with ctx.uow() as uow:
         rows = uow.feedback.of_units(units)
         names = {u: uow.units.by_id(u).name for u in units}
-    return Handling(rows, names)
+        unhappy = uow.feedback.unhappy(units)
+    return Handling(rows, names, unhappy)
 
 
 def public_answers(ctx: Context) -> list[Any]:

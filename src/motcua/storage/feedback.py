@@ -48,6 +48,15 @@ class FeedbackRepository:
                                       .order_by(F.c.answered_at.is_not(None), F.c.answer_due)
                                       .limit(limit)))
 
+    def unhappy(self, unit_ids: Iterable[int], limit: int = 100) -> list:
+        """Dossiers of these units the applicant rated not satisfied, with what they said
+        (the rating's audit event), latest first."""
+        a, d = t.audit_events.c, t.dossiers.c
+        return list(self.conn.execute(
+            sa.select(d.code, d.unit_id, a.at, a.data).join(t.dossiers, d.id == a.dossier_id)
+            .where(a.action == "rate", d.satisfaction <= 2, d.unit_id.in_(list(unit_ids)))
+            .order_by(a.at.desc()).limit(limit)))
+
     def public(self, limit: int = 100) -> list:
         return list(self.conn.execute(sa.select(
             F.c.code, F.c.content, F.c.answer, F.c.answered_at, F.c.procedure_code,

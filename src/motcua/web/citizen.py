@@ -11,7 +11,13 @@ from starlette.datastructures import UploadFile
 
 from motcua.domain.commands import Rate
 from motcua.domain.documents import Upload
-from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, TooManyAttempts
+from motcua.domain.errors import (
+    MotcuaError,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
+)
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
@@ -155,6 +161,7 @@ def _tracked(request: Request, code: str, digits: str):
                         told=notifications.told_citizen(request.app.state.ctx, found.code),
                         shipments=postal.dossier_shipments(request.app.state.ctx, found.code),
                         fee=payments.fee_state(request.app.state.ctx, found.code),
+                        rating_criteria=RATING_CRITERIA,
                         payment_labels=payments.STATUS_LABELS,
                         files=[(f, download_token(request, found.code, f.sha256))
                                for f in digitisation.citizen_files(request.app.state.ctx,
@@ -198,15 +205,30 @@ async def supplement(request: Request):
     return await run_in_threadpool(_tracked, request, code, digits)
 
 
+# what officials report satisfaction on (the three-level scale's criteria)
+RATING_CRITERIA = ("Thái độ phục vụ", "Hướng dẫn thủ tục", "Thời gian giải quyết",
+                   "Số lần phải đi lại", "Cơ sở vật chất")
+
+
 @router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
 def rate(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma"),
          digits: str = Form("", alias="so"),
-         rating: int = Form(0), comment: str = Form("", max_length=1000)):
-    """The applicant rates a returned dossier: code plus the last 4 digits prove who they are."""
+         rating: int = Form(0), comment: str = Form("", max_length=1000),
+         criteria: list[str] | None = Form(None, alias="tieu_chi")):
+    """The applicant rates a returned dossier on the three-level scale, saying what was
+    wrong when not satisfied (the unit's heads see it): code plus the last 4 digits prove
+    who they are; staff never rate on their behalf."""
     check_csrf(request, csrf)
     dossier = track(request, code, digits)
+    chosen = [c for c in (criteria or []) if c in RATING_CRITERIA]
+    text = "; ".join(filter(None, [("Chưa hài lòng về: " + ", ".join(chosen)) if chosen
+                                   else "", comment.strip()]))[:1000]
     try:
-        uc.act(request.app.state.ctx, dossier.code, Rate(rating, comment), actor=APPLICANT)
+        if rating not in (5, 4, 1):
+            raise ValidationError("Chọn Rất hài lòng, Hài lòng hoặc Không hài lòng.")
+        if rating == 1 and not text:
+            raise ValidationError("Cho biết Ông/Bà chưa hài lòng về điều gì.")
+        uc.act(request.app.state.ctx, dossier.code, Rate(rating, text), actor=APPLICANT)
         request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
