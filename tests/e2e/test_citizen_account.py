@@ -68,6 +68,13 @@ def test_a_citizen_signs_in_and_sees_their_dossiers(app, world, provider):
         assert code in signed.text and theirs not in signed.text
         assert CITIZEN["name"] in signed.text and "VNeID" in signed.text
         assert signed.headers["cache-control"] == "private, no-store"
+        filing = citizen.get("/thu-tuc/1.001193/nop-truc-tuyen")
+        assert "lấy từ định danh điện tử" in filing.text
+        assert f'value="{CITIZEN["id_number"]}"' in filing.text
+        assert filing.headers["cache-control"] == "private, no-store"
+        anonymous = httpx.get(f"{base}/thu-tuc/1.001193/nop-truc-tuyen")
+        assert "Đăng nhập bằng định danh điện tử" in anonymous.text
+        assert CITIZEN["id_number"] not in anonymous.text
         with app.uow() as uow:
             account = uow.accounts.get(1)
         assert account.subject == "vneid-sub-1" and account.level == "2"

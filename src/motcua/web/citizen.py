@@ -21,7 +21,14 @@ from motcua.domain.errors import (
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
 from motcua.reports import lists
-from motcua.services import digitisation, notifications, payments, postal, submissions
+from motcua.services import (
+    accounts,
+    digitisation,
+    notifications,
+    payments,
+    postal,
+    submissions,
+)
 from motcua.services import dossiers as uc
 from motcua.services import tracking as tracking_service
 from motcua.web.common import birth_year as parse_birth_year
@@ -76,7 +83,21 @@ def _submission_form(request: Request, procedure, status_code: int = 200, error=
 
 @router.get("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
 def submission_form(request: Request, code: str):
-    return _submission_form(request, lists.online_procedure(request.app.state.ctx, code))
+    """The filing form; for a citizen signed in with their e-ID, filled in from it."""
+    ctx = request.app.state.ctx
+    values = {}
+    if request.session.get("citizen"):
+        try:
+            account = accounts.my_page(ctx, int(request.session["citizen"])).account
+            values = {"kind": "person", "name": account.name,
+                      "id_number": account.id_number, "phone": account.phone,
+                      "email": account.email}
+        except NotFound:
+            request.session.pop("citizen", None)
+    response = _submission_form(request, lists.online_procedure(ctx, code), values=values)
+    if values:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 FIELDS = {"unit_code": 40, "name": 255, "id_number": 20, "birth_year": 4, "phone": 20,
