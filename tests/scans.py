@@ -19,3 +19,16 @@ def pdf_of(pages: list[bytes]) -> bytes:
     import img2pdf
 
     return img2pdf.convert(pages)
+
+
+def result_pdf(text: str = "Giay khai sinh (ban dien tu)") -> bytes:
+    """A born-digital result document, as a signer would upload it."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    drawing = canvas.Canvas(out)
+    drawing.drawString(72, 760, text)
+    drawing.save()
+    return out.getvalue()

@@ -6,12 +6,10 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
-import io
 import re
 import time
 
 import httpx
-from reportlab.pdfgen import canvas
 
 from motcua.domain.commands import Attach, CompleteStep
 from motcua.domain.documents import Upload
@@ -23,15 +21,7 @@ from tests.e2e.test_notifications_web import signed_in
 from tests.e2e.test_web import form_tokens
 from tests.personas import CITIZEN
 from tests.ports import free_port
-from tests.scans import page
-
-
-def _result_pdf() -> bytes:
-    out = io.BytesIO()
-    c = canvas.Canvas(out)
-    c.drawString(72, 760, "Giay khai sinh so 123/2026")
-    c.save()
-    return out.getvalue()
+from tests.scans import page, result_pdf
 
 
 def test_scan_find_certify_sign_download_and_reuse(app, world):
@@ -71,7 +61,7 @@ def test_scan_find_certify_sign_download_and_reuse(app, world):
         for who in ("tiepnhan", "chuyenvien"):
             uc.act(app, code, CompleteStep(), world[who])
         uc.act(app, code, Attach("result", (Upload("Giấy khai sinh", "kq.pdf",
-                                                   _result_pdf()),)), world["lanhdao"])
+                                                   result_pdf("Giay khai sinh so 123/2026")),)), world["lanhdao"])
         signer, signer_csrf = signed_in(web.url, "lanhdao")
         result_page = signer.get(f"/ho-so/{code}").text
         attachment = re.search(rf"/ho-so/{code}/ky-so/(\d+)", result_page).group(1)

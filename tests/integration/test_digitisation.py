@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pikepdf
 import pytest
-from reportlab.pdfgen import canvas
 
 from motcua import signing
 from motcua.domain.commands import Attach, CompleteStep
@@ -25,7 +24,7 @@ from motcua.services import digitisation as digi
 from motcua.services import dossiers as uc
 from tests.conftest import vn
 from tests.personas import CITIZEN
-from tests.scans import page, pdf_of
+from tests.scans import page, pdf_of, result_pdf
 
 CERTIFICATE = "Giấy chứng sinh"
 
@@ -127,14 +126,6 @@ def component_by_id(app, code, component_id):
     return next(r for r in digi.of_dossier(app, code) if r.id == component_id)
 
 
-def _result_pdf() -> bytes:
-    out = io.BytesIO()
-    c = canvas.Canvas(out)
-    c.drawString(72, 760, "Giay khai sinh (ban dien tu)")
-    c.save()
-    return out.getvalue()
-
-
 def test_certified_copies_and_signed_results_verify_and_feed_the_store(app, world):
     code = receive(app, world)
     desk = world["tiepnhan"]
@@ -163,7 +154,7 @@ def test_certified_copies_and_signed_results_verify_and_feed_the_store(app, worl
     for who in ("tiepnhan", "chuyenvien"):
         uc.act(app, code, CompleteStep(), world[who])
     view = uc.act(app, code, Attach("result", (Upload("Giấy khai sinh", "kq.pdf",
-                                                      _result_pdf()),)), world["lanhdao"])
+                                                      result_pdf()),)), world["lanhdao"])
     with app.uow() as uow:
         dossier = uow.dossiers.get(code)
         result = next(a for a in uow.attachments.for_dossier(dossier.id) if a.kind == "result")

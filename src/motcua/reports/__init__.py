@@ -60,6 +60,30 @@ def make_report(ctx, kind: str, period, by: str | None = None,
 
         return digitisation(ctx.engine, by=by or "unit", **common)
     if kind == "index766":
-        return index766(ctx.engine, now=now, source=source, sync_minutes=(
-            ctx.settings.sync_realtime_minutes if ctx.settings.dvcqg_url else None), **common)
+        return index766(ctx.engine, now=now, source=source, sync_minutes=_sync_minutes(ctx),
+                        **common)
     raise ValidationError(f"Không có báo cáo “{kind}”; chọn một trong: {', '.join(KINDS)}.")
+
+
+def _sync_minutes(ctx) -> int | None:
+    """How soon a dossier must reach the national portal to count as synchronised in real
+    time (Decision 766, 1.4); ``None`` while the portal is not connected."""
+    return ctx.settings.sync_realtime_minutes if ctx.settings.dvcqg_url else None
+
+
+def public_statistics(ctx) -> dict:
+    """The open-data figures of the province (``reports.open_data``), computed at most once
+    every ten minutes per process: the page is public and the figures costly."""
+    from vietnam_provinces import Province, ProvinceCode
+
+    from motcua.reports.open_data import open_statistics
+    from motcua.services.cache import kept
+
+    code = ctx.settings.province_code
+    try:
+        name = "Toàn tỉnh " + Province.from_code(ProvinceCode(code)).name
+    except ValueError:
+        name = "Toàn tỉnh"
+    return kept(ctx, ("open-statistics", code), lambda: open_statistics(
+        ctx.engine, province_code=code, province_name=name, now=ctx.clock.now(),
+        sync_minutes=_sync_minutes(ctx)), 600)

@@ -93,7 +93,7 @@ def scan(ctx: Context, code: str, official: Official, *, name: str, original: bo
         found["name"] = _checked_name(dossier, name)
 
     def record(uow, dossier) -> None:
-        sha = _last_attachment(uow, dossier, found["name"])
+        sha = _last_attachment(dossier, found["name"])
         too_long = made.pages > ctx.settings.ocr_max_pages
         problem = made.problem or (
             f"Bản quét {made.pages} trang, quá {ctx.settings.ocr_max_pages} trang nhận dạng "
@@ -120,7 +120,7 @@ def scan(ctx: Context, code: str, official: Official, *, name: str, original: bo
     return found["id"]
 
 
-def _last_attachment(uow, dossier, name: str) -> str:
+def _last_attachment(dossier, name: str) -> str:
     """The SHA-256 of the file the act being committed attached under ``name``."""
     events = [e for e in dossier.pending_events if e.action == "attach"
               and e.data.get("name") == name]
@@ -234,7 +234,7 @@ def certify(ctx: Context, component_id: int, official: Official) -> str:
     name = f"{row.name} (bản sao điện tử có chứng thực)"
 
     def record(uow, dossier) -> None:
-        sha = _last_attachment(uow, dossier, name)
+        sha = _last_attachment(dossier, name)
         uow.digitisation.update(component_id, certified_sha256=sha,
                                 certified_by_name=official.full_name, certified_at=now)
         if dossier.applicant_id_number:
@@ -282,7 +282,7 @@ def sign_result(ctx: Context, code: str, attachment_id: int, official: Official)
         if dossier.applicant_id_number:
             uow.digitisation.store({
                 "applicant_id_number": dossier.applicant_id_number, "name": file.name,
-                "kind": "result", "sha256": _last_attachment(uow, dossier, name),
+                "kind": "result", "sha256": _last_attachment(dossier, name),
                 "pages": 0, "signed": True, "source_dossier_code": dossier.code,
                 "valid_from": _vn_day(now), "valid_to": None, "created_at": now})
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
 
+from motcua import reports
 from motcua.channels.portal import PortalClient
 from motcua.domain.errors import ValidationError
 from motcua.domain.text import vn_number
@@ -116,30 +117,13 @@ def catalogue_apply(request: Request, csrf: str = Form("")):
 
 # -- public statistics (open data) ------------------------------------------------------------
 
-def _statistics(ctx) -> dict:
-    from vietnam_provinces import Province, ProvinceCode
-
-    from motcua.reports.open_data import open_statistics
-    from motcua.services.cache import kept
-
-    code = ctx.settings.province_code
-    try:
-        name = "Toàn tỉnh " + Province.from_code(ProvinceCode(code)).name
-    except ValueError:
-        name = "Toàn tỉnh"
-    # public and costly: computed at most once every ten minutes per process
-    minutes = ctx.settings.sync_realtime_minutes if ctx.settings.dvcqg_url else None
-    return kept(ctx, ("open-statistics", code), lambda: open_statistics(
-        ctx.engine, province_code=code, province_name=name, now=ctx.clock.now(),
-        sync_minutes=minutes), 600)
-
-
 PUBLIC = {"Cache-Control": "public, max-age=600"}
 
 
 @router.get("/thong-ke", response_class=HTMLResponse)
 def public_statistics(request: Request):
-    response = page(request, "open_statistics.html", data=_statistics(request.app.state.ctx))
+    response = page(request, "open_statistics.html",
+                    data=reports.public_statistics(request.app.state.ctx))
     response.headers.update(PUBLIC)
     return response
 
@@ -148,7 +132,7 @@ def public_statistics(request: Request):
 def public_statistics_json(request: Request):
     from fastapi.responses import JSONResponse
 
-    return JSONResponse(_statistics(request.app.state.ctx), headers=PUBLIC)
+    return JSONResponse(reports.public_statistics(request.app.state.ctx), headers=PUBLIC)
 
 
 @router.get("/thong-ke.csv")
@@ -158,7 +142,7 @@ def public_statistics_csv(request: Request):
 
     from fastapi.responses import Response
 
-    data = _statistics(request.app.state.ctx)
+    data = reports.public_statistics(request.app.state.ctx)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=[f["name"] for f in data["fields"]])
     writer.writeheader()
