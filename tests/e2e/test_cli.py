@@ -199,3 +199,56 @@ def test_cchc_import_templates_from_the_command_line(tmp_path):
     wrong = motcua("cchc", "template", "khong-co", "--out", str(tmp_path / "x.xlsx"),
                    check=False)
     assert wrong.returncode != 0 and "Không có mẫu nhập" in wrong.stdout + wrong.stderr
+
+
+def _every_command_path():
+    import typer.main
+
+    from motcua.cli.main import app
+
+    def walk(command, path):
+        yield path
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            yield from walk(sub, [*path, name])
+
+    return list(walk(typer.main.get_command(app), []))
+
+
+ENGLISH = ("Usage:", "Show this message", "Missing ", "No such", "Invalid value", "Got unexpected",
+           "Did you mean", "Try '", "does not exist", "requires", "<str>", "<int", "<bool>",
+           "<path>", "Error:")
+
+
+WIDE = {"COLUMNS": "200"}
+
+
+def test_every_help_screen_and_parse_error_is_in_vietnamese():
+    """Typer's copy of Click writes fixed English; the command classes answer in Vietnamese."""
+    from typer.testing import CliRunner
+
+    from motcua.cli.main import app
+
+    runner = CliRunner()
+    paths = _every_command_path()
+    assert len(paths) > 30
+    for path in paths:
+        out = runner.invoke(app, [*path, "--help"], prog_name="motcua", env=WIDE)
+        assert out.exit_code == 0, (path, out.output)
+        assert "Cách dùng: motcua" in out.output and "Hiện hướng dẫn này rồi thoát." in out.output
+        assert not [word for word in ENGLISH if word in out.output], (path, out.output)
+    bad = {
+        ("backup",): "Thiếu tùy chọn '--out'.",
+        ("backup", "--nope"): "Không có tùy chọn --nope.",
+        ("serve", "--port", "abc"): "Giá trị của '--port' không hợp lệ: cần là một số nguyên.",
+        ("serve", "--workers", "99"): "Giá trị của '--workers' không hợp lệ: cần không quá 64.",
+        ("serve", "--port"): "Tùy chọn --port cần giá trị đi kèm.",
+        ("serv",): "Không có lệnh 'serv'. Có phải ý bạn là: 'serve'?",
+        ("backup", "--out", "x", "thua"): "Thừa tham số: thua.",
+        ("report", "ontime", "--from", "01/01/2026"): "Thiếu tùy chọn '--to'.",
+    }
+    for args, expected in bad.items():
+        out = runner.invoke(app, list(args), prog_name="motcua", env=WIDE)
+        assert out.exit_code == 2, (args, out.output)
+        text = " ".join(out.output.split())
+        assert expected in text, (args, text)
+        assert not [word for word in ENGLISH if word in text], (args, text)

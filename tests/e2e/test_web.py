@@ -642,6 +642,17 @@ def test_catalogue_filters_and_procedure_page_read_as_officials_write(app, world
     assert "Cấp Phiếu lý lịch tư pháp" in by_field and "Đăng ký khai sinh" not in by_field
     assert "200.000 đồng/phiếu" in by_field and "trực tuyến toàn trình" in by_field
     assert "trực tuyến" not in commune.split("Đăng ký khai sinh")[1][:200]  # not stated: none
+    # by agency (names, never codes) and by the online service level the catalogue records
+    everything = client.get("/thu-tuc").text
+    assert '<option value="cap-xa" >UBND cấp xã</option>' in everything
+    assert '<option value="toan-trinh" >Trực tuyến toàn trình</option>' in everything
+    assert 'value="mot-phan"' not in everything  # no procedure is recorded "một phần"
+    provincial = client.get("/thu-tuc", params={"co_quan": "cap-tinh"}).text
+    assert "Cấp Phiếu lý lịch tư pháp" in provincial and "Đăng ký khai sinh" not in provincial
+    assert "Cơ quan cấp tỉnh" in provincial.split("Cấp Phiếu lý lịch tư pháp</strong>")[1][:300]
+    full = client.get("/thu-tuc", params={"truc_tuyen": "toan-trinh"}).text
+    assert "Cấp Phiếu lý lịch tư pháp" in full and "Đăng ký khai sinh" not in full
+    assert "Đăng ký khai sinh" in client.get("/thu-tuc", params={"co_quan": "cap-xa"}).text
     page = client.get("/thu-tuc/1.001193").text
     assert "giờ" in page and ",72 giờ" not in page  # step times in hours and minutes
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",

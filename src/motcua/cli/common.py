@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from motcua.cli.vietnamese import VietnameseTyper
 from motcua.domain.errors import MotcuaError
 from motcua.domain.text import parse_date
 from motcua.domain.text import parse_instant as text_instant
@@ -24,7 +25,7 @@ Database = Annotated[str | None, typer.Option(
 
 
 def sub_app(help_text: str) -> typer.Typer:
-    return typer.Typer(help=help_text, no_args_is_help=True)
+    return VietnameseTyper(help=help_text, no_args_is_help=True)
 
 
 def fail(message: str, code: int = 2) -> None:

@@ -25,6 +25,7 @@ from motcua.cli import (
     sync,
     units,
 )
+from motcua.cli.vietnamese import VietnameseTyper
 from motcua.cli.common import (
     Database,
     echo_json,
@@ -35,8 +36,8 @@ from motcua.settings import Settings
 
 def _vietnamese_help() -> None:
     """Typer's own words in the help screens, in Vietnamese (its panel titles and notes
-    are module settings read when a help screen is drawn). "Usage:" and the --help line
-    are fixed in Typer's copy of Click and stay English."""
+    are module settings read when a help screen is drawn). The usage line, the --help
+    line and parse errors come from ``motcua.cli.vietnamese``."""
     from typer import rich_utils
 
     rich_utils.ARGUMENTS_PANEL_TITLE = "Tham số"
@@ -51,7 +52,7 @@ def _vietnamese_help() -> None:
 
 
 _vietnamese_help()
-app = typer.Typer(help="motcua: hệ thống một cửa giải quyết thủ tục hành chính.",
+app = VietnameseTyper(help="motcua: hệ thống một cửa giải quyết thủ tục hành chính.",
                   no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
 for sub, name in ((calendar.calendar_app, "calendar"), (units.units_app, "units"),
                   (officials.officials_app, "officials"),

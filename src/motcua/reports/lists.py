@@ -84,7 +84,43 @@ def catalogue_fields(ctx) -> list[str]:
         {p.field for p in current_procedures(ctx) if p.field}))
 
 
-def search_procedures(ctx, q: str = "", *, level: str = "", field: str = "") -> CatalogueSearch:
+# where a procedure names no agency, the body of its level settles it
+LEVEL_AGENCIES = {"commune": ("cap-xa", "UBND cấp xã"), "province": ("cap-tinh", "Cơ quan cấp tỉnh")}
+# the national catalogue's "mức độ" of an online public service, as a filter
+ONLINE_LEVELS = {"toan-trinh": "toàn trình", "mot-phan": "một phần"}
+
+
+def agency_of(row) -> str:
+    """The filter value of the agency that settles a procedure: its unit's code, else
+    its level's People's Committee."""
+    return row.unit_code or LEVEL_AGENCIES.get(row.level, LEVEL_AGENCIES["province"])[0]
+
+
+def catalogue_agencies(ctx) -> list[tuple[str, str]]:
+    """(value, name) of each agency settling procedures in force, in Vietnamese order
+    (the catalogue's agency filter; names, never codes)."""
+    def make():
+        rows = queries.search_procedures(ctx.engine, ctx.settings.province_code, [])
+        names = unit_names(ctx, (r.unit_code for r in rows))
+        names.update(dict(LEVEL_AGENCIES.values()))
+        return vi_sorted({(agency_of(r), names[agency_of(r)]) for r in rows},
+                         key=lambda pair: pair[1])
+    return _kept(ctx, ("agencies", ctx.settings.province_code), make)
+
+
+def catalogue_online_levels(ctx) -> list[tuple[str, str]]:
+    """The online service levels the catalogue records (none until the national catalogue,
+    or the province's own file, says so: nothing is guessed)."""
+    def make():
+        rows = queries.search_procedures(ctx.engine, ctx.settings.province_code, [])
+        present = {fold(r.online_level) for r in rows if r.online_level}
+        return [(value, label) for value, label in ONLINE_LEVELS.items()
+                if fold(label) in present]
+    return _kept(ctx, ("online levels", ctx.settings.province_code), make)
+
+
+def search_procedures(ctx, q: str = "", *, level: str = "", field: str = "",
+                      agency: str = "", online: str = "") -> CatalogueSearch:
     """Procedures in force, in Vietnamese alphabetical order: diacritic-, case- and
     NFD-insensitive, with common words and abbreviations understood ("CCCD", "sổ đỏ"),
     the words around a request dropped ("khai sinh cho con") and typos mended
@@ -92,11 +128,13 @@ def search_procedures(ctx, q: str = "", *, level: str = "", field: str = "") -> 
 
     The public catalogue is read far more than it changes: a search is kept
     ``CATALOGUE_TTL_S`` in this process (``save_procedures`` clears it at once)."""
-    key = ("search", ctx.settings.province_code, tuple(search_words(q)), level, field)
-    return _kept(ctx, key, lambda: _search(ctx, q, level, field))
+    key = ("search", ctx.settings.province_code, tuple(search_words(q)), level, field, agency,
+           online)
+    return _kept(ctx, key, lambda: _search(ctx, q, level, field, agency, online))
 
 
-def _search(ctx, q: str, level: str = "", field: str = "") -> CatalogueSearch:
+def _search(ctx, q: str, level: str = "", field: str = "", agency: str = "",
+            online: str = "") -> CatalogueSearch:
     province = ctx.settings.province_code
     typed = search_words(q)
     words = search_words(_expanded(ctx, q))
@@ -115,6 +153,11 @@ def _search(ctx, q: str, level: str = "", field: str = "") -> CatalogueSearch:
         rows = [r for r in rows if r.level == level]
     if field:
         rows = [r for r in rows if r.field == field]
+    if agency:
+        rows = [r for r in rows if agency_of(r) == agency]
+    if online:
+        wanted = fold(ONLINE_LEVELS.get(online, online))
+        rows = [r for r in rows if fold(r.online_level) == wanted]
     ordered = vi_sorted(rows, key=lambda r: r.name)
     corrected = " ".join(understood) if rows and understood != typed else ""
     return CatalogueSearch(ordered[:CATALOGUE_PAGE], len(ordered), corrected)

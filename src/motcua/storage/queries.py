@@ -16,7 +16,7 @@ def search_procedures(engine: Engine, province_code: int, words: list[str],
     """Procedures in force whose folded code, name and field contain every word."""
     c = t.procedures.c
     stmt = sa.select(c.code, c.name, c.field, c.level, c.deadline_amount, c.deadline_unit,
-                     c.deadline_mode, c.cutoff, c.fee, c.online_level).where(
+                     c.deadline_mode, c.cutoff, c.fee, c.online_level, c.unit_code).where(
         c.province_code == province_code, c.current.is_(True))
     for word in words:
         stmt = stmt.where(c.search_text.contains(word, autoescape=True))

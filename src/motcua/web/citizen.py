@@ -50,11 +50,17 @@ router = APIRouter(include_in_schema=False)
 @router.get("/thu-tuc", response_class=HTMLResponse)
 def catalogue(request: Request, q: str = Query("", max_length=200),
               level: str = Query("", alias="cap", max_length=20),
-              field: str = Query("", alias="linh_vuc", max_length=200)):
+              field: str = Query("", alias="linh_vuc", max_length=200),
+              agency: str = Query("", alias="co_quan", max_length=40),
+              online: str = Query("", alias="truc_tuyen", max_length=20)):
     ctx = request.app.state.ctx
-    found = lists.search_procedures(ctx, q, level=level, field=field)
+    found = lists.search_procedures(ctx, q, level=level, field=field, agency=agency,
+                                    online=online)
+    agencies = lists.catalogue_agencies(ctx)
     return page(request, "catalogue.html", q=q, found=found, rows=found.rows, level=level,
-                field=field, fields=lists.catalogue_fields(ctx),
+                field=field, fields=lists.catalogue_fields(ctx), agency=agency,
+                agencies=agencies, agency_names=dict(agencies), online=online,
+                online_levels=lists.catalogue_online_levels(ctx), agency_of=lists.agency_of,
                 describe=lists.describe_deadline)
 
 
