@@ -66,6 +66,24 @@ def test_tracking_needs_the_last_four_digits_and_slows_then_blocks_guessers(app,
     assert blocked.status_code == 429 and "15 phút" in blocked.json()["error"]["message"]
 
 
+def test_a_kept_tracking_view_shows_every_change_at_the_next_look_up(app, world, client):
+    """The public view is kept by the process under the dossier's version: a change shows
+    at once, and wrong guesses still count while a right one is kept."""
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
+                              applicant=CITIZEN, official=world["tiepnhan"]).code
+    first = client.post("/api/v1/tracking", json={"code": code.lower(), "last4": "5678"}).json()
+    assert first["current_step"] == 1 and first["status"] == "in_progress"
+    uc.act(app, code, RequestSupplement(["Giấy chứng sinh bản chính"]), world["tiepnhan"])
+    paused = client.post("/api/v1/tracking", json={"code": code, "last4": "1234"}).json()
+    assert paused["status"] == "awaiting_supplement"
+    assert paused["missing"] == ["Giấy chứng sinh bản chính"]
+    for _ in range(10):
+        assert client.post("/api/v1/tracking",
+                           json={"code": code, "last4": "9999"}).status_code == 404
+    assert client.post("/api/v1/tracking",
+                       json={"code": code, "last4": "5678"}).status_code == 429
+
+
 def test_login_needs_the_csrf_token_and_shows_the_officials_inbox(app, world, client):
     uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175", channel="desk",
                        applicant=CITIZEN, official=world["tiepnhan"])

@@ -34,6 +34,12 @@ class ApplicantKind(enum.StrEnum):
     BUSINESS = "business"
 
 
+def last4_matches(digits: str, *numbers: str) -> bool:
+    """Whether ``digits`` are the last 4 of one of ``numbers`` (an ID number, a phone):
+    the public tracking look-up's check; an empty number never matches."""
+    return len(digits) == 4 and any(n and n[-4:] == digits for n in numbers)
+
+
 def century_digit(birth_year: int, female: bool) -> int:
     century = (birth_year // 100) - 19  # 1900s -> 0, 2000s -> 1, ...
     if not 0 <= century <= 4:

@@ -20,6 +20,18 @@ def kept(ctx, key: tuple, make, seconds: float = KEPT_SECONDS):
     return keep(ctx, key, make())
 
 
+def kept_at(ctx, key: tuple, version, make, seconds: float = KEPT_SECONDS):
+    """The value kept under ``key`` if it was made at ``version`` within ``seconds``; else
+    ``make()``, which answers (the version it was made at, the value)."""
+    now = time.monotonic()
+    hit = ctx.catalogue_cache.get(key)
+    if hit is not None and now - hit[0] < seconds and hit[1][0] == version:
+        return hit[1][1]
+    made = make()
+    keep(ctx, key, made)
+    return made[1]
+
+
 def keep(ctx, key: tuple, value):
     """Keep ``value`` under ``key`` from now (a value this process has just written)."""
     if len(ctx.catalogue_cache) >= MAX_ENTRIES:

@@ -1,13 +1,29 @@
 """What a citizen sees of a dossier without an account: its code plus 4 digits of the
-ID number or phone (DOMAIN.md, problem 3), and the receipt after an online filing."""
+ID number or phone (DOMAIN.md, problem 3), and the receipt after an online filing.
+
+The look-up is the busiest public request. Its guard and its guess are one statement on
+PostgreSQL (``uow.throttle.guess_digits``), which answers the dossier's version; the
+public view built from the dossier is kept by this process under that version, so a
+repeated look-up of an unchanged dossier reads nothing more, and any change to the
+dossier (every change bumps its version) shows at the next look-up. Unit names in a kept
+view are at most ``VIEW_SECONDS`` old.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from motcua.domain.commands import Attach
 from motcua.domain.documents import AttachmentKind, Upload
-from motcua.domain.errors import IllegalTransition, NotFound, ValidationError
+from motcua.domain.errors import (
+    IllegalTransition,
+    NotFound,
+    TooManyAttempts,
+    ValidationError,
+)
+from motcua.domain.identity import last4_matches
 from motcua.domain.lifecycle import Actor, Status
-from motcua.services import submissions, throttle
+from motcua.services import cache, submissions, throttle
 from motcua.services.context import Context
 from motcua.services.dossiers import act
 from motcua.services.submissions import SubmissionView
@@ -18,31 +34,52 @@ def _public(ctx: Context, uow, dossier) -> PublicView:
     return public_view(uow, dossier, f"{ctx.settings.public_url}/tra-cuu?ma={dossier.code}")
 
 
+VIEW_SECONDS = 300.0
+WRONG = "Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng."
+
+
 def track(ctx: Context, code: str, last4: str, client: str) -> PublicView | SubmissionView:
     """The public view of a dossier for whoever knows its code and the last 4 digits of
     the applicant's ID number or phone; one message for every wrong guess. Guesses are
     throttled per dossier code and per ``client`` (its address), across all servers."""
-    return throttle.guarded(
-        ctx, throttle.GUESSES, targets=(f"track-code:{(code or '').strip().upper()[:64]}",),
-        clients=(f"track:{client}",), guess=lambda uow: _track(ctx, uow, code, last4))
-
-
-def _track(ctx: Context, uow, code: str, last4: str) -> PublicView | SubmissionView:
-    wrong = NotFound("Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng.")
+    code = (code or "").strip().upper()[:64]
     digits = (last4 or "").strip()
-    if (code or "").strip().upper().startswith("TT-"):  # an online filing not yet received
-        found = submissions.tracked(uow, code, digits)
-        if found is None:
-            raise wrong
-        return found
-    try:
-        dossier = uow.dossiers.get(code, corrections=False)
-    except NotFound:
-        raise wrong from None
-    held = {dossier.applicant_id_number[-4:], dossier.applicant_phone[-4:]} - {""}
-    if len(digits) != 4 or digits not in held:
-        raise wrong
-    return _public(ctx, uow, dossier)
+    targets, clients = (f"track-code:{code}",), (f"track:{client}",)
+    if code.startswith("TT-"):  # an online filing not yet received
+        return throttle.guarded(ctx, throttle.GUESSES, targets=targets, clients=clients,
+                                guess=lambda uow: _submission(uow, code, digits))
+    limit = throttle.GUESSES
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        allowed, version = uow.throttle.guess_digits(
+            targets, clients, now - timedelta(seconds=limit.window_s), now, limit.attempts,
+            code, digits)
+        uow.commit()
+    if not allowed:
+        raise TooManyAttempts(throttle.TOO_MANY_GUESSES)
+    if version is None:
+        raise NotFound(WRONG)
+    return cache.kept_at(ctx, ("public view", code), version,
+                         lambda: _fresh_view(ctx, code, digits), VIEW_SECONDS)
+
+
+def _submission(uow, code: str, digits: str) -> SubmissionView:
+    found = submissions.tracked(uow, code, digits)
+    if found is None:
+        raise NotFound(WRONG)
+    return found
+
+
+def _fresh_view(ctx: Context, code: str, digits: str) -> tuple[int, PublicView]:
+    """(version, public view) of the dossier as it is now."""
+    with ctx.uow() as uow:
+        try:
+            dossier = uow.dossiers.get(code, corrections=False)
+        except NotFound:
+            raise NotFound(WRONG) from None
+        if not last4_matches(digits, dossier.applicant_id_number, dossier.applicant_phone):
+            raise NotFound(WRONG)  # changed since the guess: the applicant's numbers too
+        return dossier.version, _public(ctx, uow, dossier)
 
 
 def _still_awaited(uow, dossier, command) -> None:

@@ -14,6 +14,7 @@ from motcua.domain.calendar import CountingMode, DayKind, DayRule, Deadline, Dea
 from motcua.domain.documents import StoredFile
 from motcua.domain.dossiers import Dossier
 from motcua.domain.errors import ConcurrentUpdate, NotFound
+from motcua.domain.identity import last4_matches
 from motcua.domain.procedures import Channel, Level, PlannedStep, Procedure, RequiredDocument
 from motcua.domain.submissions import Submission, SubmissionStatus
 from motcua.domain.units import Official, Role, Unit, UnitKind
@@ -567,6 +568,11 @@ class SessionRepository:
             t.web_sessions.c.expires_at <= now)).rowcount
 
 
+_TRACK_GUESS = dossier_pg.Statement(
+    "SELECT outcome > 0, dossier_version FROM motcua_track_guess(%(targets)s::text[], "
+    "%(clients)s::text[], %(since)s, %(now)s, %(attempts)s, %(code)s, %(digits)s)")
+
+
 class ThrottleRepository:
     """Counted guesses and filings, shared by every server process.
 
@@ -620,6 +626,31 @@ class ThrottleRepository:
             sa.select(sa.func.count()).where(c.key.in_(keys), c.at > since)
             .group_by(c.key)).scalars().all()
         return all(n < attempts for n in counts)
+
+    def guess_digits(self, targets: Sequence[str], clients: Sequence[str], since: datetime,
+                     now: datetime, attempts: int, code: str,
+                     digits: str) -> tuple[bool, int | None]:
+        """The public look-up's guard and guess: (allowed, version). Not allowed: a key is
+        at its limit. Allowed with no version: a wrong code or wrong digits, recorded
+        against every key. Otherwise the dossier's version. PostgreSQL: one statement in
+        its own transaction (``motcua_track_guess``, migration 0017), so it must run
+        before anything in this unit of work begins. SQLite: the same steps in this
+        transaction (the caller commits)."""
+        if self._pg:
+            allowed, version = _TRACK_GUESS.run(self.conn, {
+                "targets": list(targets), "clients": list(clients), "since": since,
+                "now": now, "attempts": attempts, "code": code, "digits": digits}).fetchone()
+            return bool(allowed), version
+        if not self.lock_and_check(targets, clients, since, attempts):
+            return False, None
+        d = t.dossiers.c
+        found = self.conn.execute(sa.select(d.version, d.applicant_id_number, d.applicant_phone)
+                                  .where(d.code == code)).first()
+        if found is not None and last4_matches(digits, found.applicant_id_number,
+                                               found.applicant_phone):
+            return True, found.version
+        self.record([*targets, *clients], now, since)
+        return True, None
 
     def record(self, keys: Sequence[str], at: datetime, since: datetime) -> None:
         """A failure against every key (their rows older than ``since`` forgotten)."""
