@@ -80,3 +80,40 @@ def test_the_766_inputs_open_the_dossiers_behind_them(app, world, month):  # noq
     assert f"Nộp trực tuyến (kể cả nộp hộ): {online.group(2)} hồ sơ" in listed.text
     received = re.search(r'hồ sơ tiếp nhận trong kỳ: <a href="([^"]+)">(\d+)</a>', page)
     assert f": {received.group(2)} hồ sơ" in client.get(received.group(1)).text
+
+
+def test_staffing_beside_workload_and_late_risk_with_a_what_if(app, world, month):  # noqa: F811
+    from motcua.services.cchc import import_file
+
+    import_file(app, "bien-che.csv", "year,unit,level,positions,filled\n"
+                "2026,24175,xã,6,1\n2026,Sở Nội vụ,department,40,38\n".encode())
+    from motcua.services import dossiers as uc
+    from tests.personas import CITIZEN
+
+    fresh = [uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                channel="desk", applicant=CITIZEN,
+                                official=world["tiepnhan"]).code for _ in range(3)]
+    client = TestClient(create_app(app, "khoa"))
+    login(client, "truongphong")
+    params = {"tu": "01/01/2026", "den": "31/01/2026", "don_vi": "24175"}
+    dashboard = client.get("/lanh-dao", params=params).text
+    assert "/lanh-dao/nhan-luc?" in dashboard
+    page = client.get("/lanh-dao/nhan-luc", params={**params, "gio": "0.5", "them": "20"})
+    assert page.status_code == 200, page.text
+    row = re.search(r'<th scope="row">Xã Hòa Phú</th>(.*?)</tr>', page.text, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+    # positions, in post, missing, received a working day, open steps (the month's two and
+    # the three fresh), per official, overdue, due in 5 working days, at risk, with +20
+    assert cells[:9] == ["6", "1", "5", "1,25", "5", "5,0", "2", "3", cells[8]]
+    assert all(f'href="/ho-so/{code}"' in cells[8] for code in fresh)
+    assert "<strong>3</strong>" in cells[8] and cells[9] == "3"
+    assert "Sở Nội vụ" not in page.text  # not a unit motcua knows
+    assert "Có nguy cơ trễ nếu thêm 20 cán bộ" in page.text
+    # full days on dossiers and a hundred more officials: nothing at risk
+    more = client.get("/lanh-dao/nhan-luc", params={**params, "gio": "8", "them": "100"}).text
+    row = re.search(r'<th scope="row">Xã Hòa Phú</th>(.*?)</tr>', more, re.S).group(1)
+    assert re.findall(r"<td>(.*?)</td>", row, re.S)[9] == "0"
+    bad = client.get("/lanh-dao/nhan-luc", params={**params, "gio": "25"})
+    assert bad.status_code == 422
+    # a head of another unit sees nothing of this one
+    assert client.get("/lanh-dao/nhan-luc", params={"don_vi": "24178"}).status_code == 403

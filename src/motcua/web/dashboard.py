@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 from motcua.domain.errors import PermissionDenied
 from motcua.domain.text import vn_number
 from motcua.reports import behind, lists, make_report
+from motcua.reports import staffing as staffing_report
 from motcua.reports.core import DRILL_KINDS, INDEX_DRILLS, Period
 from motcua.reports.export import drill_xlsx, to_csv, to_xlsx
 from motcua.reports.index766 import INPUT_LABELS
@@ -101,6 +102,25 @@ def dashboard(request: Request, first_day: str = Query("", alias="tu", max_lengt
                 allowed=allowed, unit=unit or "", kinds=DRILL_KINDS, query=base,
                 index_drills=INDEX_DRILLS, input_labels=INPUT_LABELS,
                 report=postal.returns_report(ctx, period.start, period.end, unit_code=unit),
+                choices=lists.scope_choices(ctx, require_official(request)))
+
+
+@router.get("/lanh-dao/nhan-luc", response_class=HTMLResponse)
+def staffing(request: Request, first_day: str = Query("", alias="tu", max_length=10),
+             last_day: str = Query("", alias="den", max_length=10),
+             unit_code: str = Query("", alias="don_vi", max_length=40),
+             hours: float = Query(staffing_report.DEFAULT_HOURS, alias="gio", ge=0.5, le=8),
+             extra: int = Query(0, alias="them", ge=0, le=200)):
+    """Staffing beside workload and late risk per unit, with "with N more officials"."""
+    ctx = request.app.state.ctx
+    unit, _ = _scope(request, unit_code)
+    period = _period(request, first_day, last_day)
+    report = staffing_report.staffing_risk(ctx, year=period.last.year, period=period,
+                                           unit_code=unit, hours_per_official=hours,
+                                           extra=extra)
+    return page(request, "staffing.html", report=report, unit=unit or "", hours=hours,
+                extra=extra, query={"tu": f"{period.first:%d/%m/%Y}",
+                                    "den": f"{period.last:%d/%m/%Y}"},
                 choices=lists.scope_choices(ctx, require_official(request)))
 
 
