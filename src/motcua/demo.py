@@ -129,11 +129,32 @@ def load_demo(ctx, dossiers: int = 300, seed: int = 66, progress=None) -> list[t
         clock.set(now - timedelta(minutes=5))
         _corrections(ctx, codes[-60:])
         _waiting_filings(ctx, clock, now, procedures, rng)
+        _staffing(ctx, now.year, rng)
     finally:
         ctx.clock = real_clock
     # the made-up history's messages stay on record, marked, and are never sent
     cancel_queued(ctx, "Hồ sơ mẫu tạo khi cài bản demo: thông báo không gửi.")
     return logins
+
+
+def _staffing(ctx, year: int, rng: random.Random) -> None:
+    """Positions approved and officials in post for the units that received dossiers (made
+    up for the demo, as the whole demo is; a province imports its own on /cchc), so the
+    staffing and late-risk page has something to show."""
+    import sqlalchemy as sa
+
+    from motcua.services.cchc import import_file
+
+    with ctx.engine.connect() as conn:
+        units = conn.execute(sa.text(
+            "SELECT DISTINCT u.code, u.kind FROM units u JOIN dossiers d ON d.unit_id = u.id "
+            "ORDER BY u.code")).all()
+    lines = ["year,unit,level,positions,filled"]
+    for code, kind in units:
+        level = {"commune": "xã", "ward": "xã", "department": "sở"}.get(kind, "tỉnh")
+        positions = 12 if level == "xã" else 30
+        lines.append(f"{year},{code},{level},{positions},{positions - rng.randint(0, 4)}")
+    import_file(ctx, "bien-che.csv", "\n".join(lines).encode())
 
 
 def setup(ctx) -> tuple[list[dict], list[tuple[str, str, str]]]:

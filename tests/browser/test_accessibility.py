@@ -100,4 +100,15 @@ def test_the_leaders_dashboard_fits_a_phone(app, server, browser):  # noqa: F811
         .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' +
                          Math.round(e.getBoundingClientRect().right))""")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), wide
+    for chart in ("trend", "tiles", "channels"):  # drawn, within the phone's width
+        box = page.locator(f"svg.chart.{chart}").bounding_box()
+        assert box and box["x"] + box["width"] <= 361, chart
+    # a Decision 766 point opens how it is computed, with the dossiers behind each input
+    calculation = page.locator("details.index-detail").first
+    assert not calculation.evaluate("d => d.open")
+    page.locator("a[href^='#cach-tinh-']").first.click()
+    assert calculation.evaluate("d => d.open")
+    page.goto(f"{server}/lanh-dao/nhan-luc?them=2")
+    assert "Nhân lực, khối lượng và nguy cơ trễ hạn" in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     context.close()

@@ -187,6 +187,10 @@ def test_the_demo_loads_its_province_people_and_dossiers(tmp_path):
         emails = conn.execute("SELECT count(*) FROM officials WHERE email = ''").fetchone()[0]
         askers = conn.execute("SELECT count(*) FROM time_corrections "
                               "WHERE requested_by_id IS NULL").fetchone()[0]
+        staffed = conn.execute("SELECT count(*) FROM cchc_staffing s JOIN units u ON "
+                               "u.code = s.unit").fetchone()[0]
+        receiving = conn.execute("SELECT count(DISTINCT unit_id) FROM dossiers").fetchone()[0]
+    assert staffed == receiving > 0  # the staffing page has every receiving unit to show
     assert dossiers >= 20
     assert queued == 0  # the generated history is never sent
     assert emails == 0  # every demo official is reached by the demo's mailbox

@@ -28,6 +28,18 @@ def test_headline_numbers_drill_down_to_the_dossiers_behind_them(app, world, mon
     assert "<svg" in page.text and "01/2026" in page.text
     # the bars are the on-time rate, as their labels say; the numbers in a table below
     assert "Số liệu của biểu đồ" in page.text and ">75,0%</text>" in page.text
+    text = re.sub(r"<[^>]+>", "|", page.text)
+    # the line against Decision 766's full points and the same month a year before (none)
+    assert "Mức đạt điểm tối đa Bộ chỉ số 766" in page.text and 'class="line' not in page.text
+    assert "|01/2026||7||4||75,0%||—|" in text
+    # where lateness comes from: the two overruns of "Thẩm định", 25 working hours
+    assert "|Thẩm định||Xã Hòa Phú||2||3 ngày 1 giờ|" in text
+    # the channel mix, and the ward's tile coloured in the 70–85% band, linked to its dossiers
+    assert "|01/2026||6||1||7|" in text and "|Tháng||Trực tiếp||Trực tuyến||Tổng|" in text
+    tile = re.search(r'<a href="([^"]+)"><rect [^>]*class="tile (b\d)"><title>Xã Hòa Phú: 75,0%',
+                     page.text)
+    assert tile.group(2) == "b2" and "loai=received" in tile.group(1)
+    assert ">Xã Hòa Phú</td>" in page.text and "24175 Xã Hòa Phú" not in page.text  # names
     overdue = client.get(links["overdue_now"])
     assert month["d4"] in overdue.text and month["d5"] not in overdue.text
     soon = client.get(links["due_soon"])

@@ -386,7 +386,7 @@ def index766(engine: Engine, *, province_code: int, period: Period, now: datetim
         indicators = _indicators(r, figures, scans.get(r.unit_id), feedback.get(r.unit_id))
         scored = [i for i in indicators if i["points"] is not None]
         code, name = names[r.unit_id]
-        out.append({"group": f"{code} {name}", "unit": code, "key": r.unit_id,
+        out.append({"group": f"{code} {name}", "unit": code, "name": name, "key": r.unit_id,
                     "received": r.received,
                     "handled": r.handled, "indicators": indicators,
                     "groups": _groups(indicators),

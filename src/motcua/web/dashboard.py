@@ -12,16 +12,16 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup, escape
 
 from motcua.domain.errors import PermissionDenied
-from motcua.domain.text import vn_number
 from motcua.reports import behind, lists, make_report
+from motcua.reports import charts as chart_data
 from motcua.reports import staffing as staffing_report
 from motcua.reports.core import DRILL_KINDS, INDEX_DRILLS, Period
 from motcua.reports.export import drill_xlsx, to_csv, to_xlsx
 from motcua.reports.index766 import INPUT_LABELS
 from motcua.services import postal
+from motcua.web import charts
 from motcua.web.common import file_response, page, parse_instant, require_official
 
 router = APIRouter(include_in_schema=False)
@@ -36,42 +36,16 @@ def _period(request: Request, first_day: str, last_day: str) -> Period:
     return Period(first, last)
 
 
-def bar_chart(rows: list[dict], link) -> Markup:
-    """The on-time rate per month as bars (height and label say the same thing), the
-    dossiers received written under each month; the numbers again in a table below."""
-    if not rows:
-        return Markup('<p class="muted">Chưa có hồ sơ trong kỳ.</p>')
-    width, height, pad = 640, 220, 30
-    step = (width - 2 * pad) / len(rows)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height + 40}" role="img" '
-             f'aria-label="Tỷ lệ đúng hạn theo tháng; số liệu ở bảng dưới">']
-    for i, r in enumerate(rows):
-        rate = r["on_time_rate_pct"]
-        h = (height - 40) * (rate or 0) / 100
-        x, y = pad + i * step + step * 0.15, height - h
-        label = f"{vn_number(rate, 1)}%" if rate is not None else "—"
-        parts.append(
-            f'<a href="{escape(link(r))}"><rect x="{x:.1f}" y="{y:.1f}" width="{step * 0.7:.1f}" '
-            f'height="{h:.1f}" class="bar"><title>{escape(r["group"])}: đúng hạn {label}, '
-            f'{r["received"]} hồ sơ tiếp nhận</title></rect></a>'
-            f'<text x="{x + step * 0.35:.1f}" y="{y - 4:.1f}" class="rate">{label}</text>'
-            f'<text x="{x + step * 0.35:.1f}" y="{height + 16}" class="axis">'
-            f'{escape(r["group"])}</text>'
-            f'<text x="{x + step * 0.35:.1f}" y="{height + 32}" class="axis">'
-            f'{vn_number(r["received"])} hồ sơ</text>')
-    parts.append("</svg>")
-    table = ['<div class="table-wrap" tabindex="0" role="region" aria-label="Số liệu của '
-             'biểu đồ"><table class="list"><caption>Số liệu của biểu đồ</caption><thead><tr>'
-             '<th scope="col">Tháng</th><th scope="col">Tiếp nhận</th>'
-             '<th scope="col">Đã giải quyết</th><th scope="col">Tỷ lệ đúng hạn</th>'
-             '</tr></thead><tbody>']
-    for r in rows:
-        rate = r["on_time_rate_pct"]
-        table.append(f'<tr><th scope="row">{escape(r["group"])}</th>'
-                     f'<td>{vn_number(r["received"])}</td><td>{vn_number(r["finished"])}</td>'
-                     f'<td>{vn_number(rate, 2) + "%" if rate is not None else "—"}</td></tr>')
-    table.append("</tbody></table></div>")
-    return Markup("".join(parts + table))
+def _a_year_before(period: Period) -> Period:
+    def back(day: date) -> date:
+        return day.replace(year=day.year - 1, day=min(day.day, 28 if day.month == 2 else 31))
+    return Period(back(period.first), back(period.last))
+
+
+def _named(row: dict) -> dict:
+    """A unit row with its name alone (the report's group is "code name")."""
+    code, _, name = row["group"].partition(" ")
+    return {**row, "name": name or code}
 
 
 @router.get("/lanh-dao", response_class=HTMLResponse)
@@ -91,13 +65,21 @@ def dashboard(request: Request, first_day: str = Query("", alias="tu", max_lengt
         query = {**base, "loai": kind, **({"nhom": by, "khoa": key} if by else {})}
         return "/lanh-dao/ho-so?" + urlencode(query)
 
-    ranked = sorted((r for r in by_unit["rows"] if r["finished"]),
-                    key=lambda r: (-(r["on_time_rate_pct"] or 0), r["group"]))
+    ranked = sorted((_named(r) for r in by_unit["rows"] if r["finished"]),
+                    key=lambda r: (-(r["on_time_rate_pct"] or 0), r["name"]))
+    before = make_report(ctx, "ontime", _a_year_before(period), "month", unit)
+    last_year = {r["group"][:2] + "/" + str(int(r["group"][3:]) + 1): r for r in before["rows"]}
     at_risk = behind(ctx, period, "overdue_now", unit, limit=20)
     soon = behind(ctx, period, "due_soon", unit, limit=200)[:20]
     return page(request, "dashboard.html", totals=by_unit["totals"], ranked=ranked,
-                chart=bar_chart(by_month["rows"], lambda r: drill("received", "month",
-                                                                  r["key"])),
+                chart=charts.trend(by_month["rows"], last_year,
+                                   lambda r: drill("received", "month", r["key"])),
+                ranked_chart=charts.ranked(ranked, lambda r: drill("late", "unit", r["key"])),
+                lateness=charts.lateness(chart_data.lateness_sources(ctx, period, unit)),
+                channels=charts.channels(chart_data.channel_mix(ctx, period, unit)),
+                tiles=charts.tiles(chart_data.communes(ctx, unit),
+                                   {r["key"]: r for r in by_unit["rows"]},
+                                   lambda key: drill("received", "unit", key)),
                 index=index, at_risk=at_risk, soon=soon, drill=drill, period=period,
                 allowed=allowed, unit=unit or "", kinds=DRILL_KINDS, query=base,
                 index_drills=INDEX_DRILLS, input_labels=INPUT_LABELS,
