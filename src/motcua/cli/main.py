@@ -25,11 +25,11 @@ from motcua.cli import (
     sync,
     units,
 )
-from motcua.cli.vietnamese import VietnameseTyper
 from motcua.cli.common import (
     Database,
     echo_json,
 )
+from motcua.cli.vietnamese import VietnameseTyper
 from motcua.domain.errors import MotcuaError
 from motcua.settings import Settings
 

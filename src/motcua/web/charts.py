@@ -39,8 +39,8 @@ def trend(rows: list[dict], last_year: dict[str, dict], link: Callable[[dict], s
     full points and the same month a year before (dashed)."""
     if not rows:
         return Markup('<p class="muted">Chưa có hồ sơ trong kỳ.</p>')
-    width, height, left, top = 640, 220, 44, 16
-    inner_w, inner_h = width - left - 16, height - top - 30
+    width, height, left, top, right = 640, 220, 44, 24, 40
+    inner_w, inner_h = width - left - right, height - top - 30
     step = inner_w / max(1, len(rows) - 1) if len(rows) > 1 else 0
 
     def x(i: int) -> float:
@@ -53,13 +53,13 @@ def trend(rows: list[dict], last_year: dict[str, dict], link: Callable[[dict], s
              f'aria-label="Tỷ lệ đúng hạn theo tháng so với cùng kỳ năm trước và mức điểm '
              f'tối đa; số liệu ở bảng dưới">']
     for level in (0, 50, 100):
-        parts.append(f'<line x1="{left}" x2="{width - 16}" y1="{y(level):.1f}" '
+        parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" '
                      f'y2="{y(level):.1f}" class="grid"/>'
                      f'<text x="{left - 6}" y="{y(level) + 4:.1f}" class="axis end">'
                      f'{level}%</text>')
-    parts.append(f'<line x1="{left}" x2="{width - 16}" y1="{y(FULL_POINTS_PCT):.1f}" '
+    parts.append(f'<line x1="{left}" x2="{width - right}" y1="{y(FULL_POINTS_PCT):.1f}" '
                  f'y2="{y(FULL_POINTS_PCT):.1f}" class="target"/>'
-                 f'<text x="{width - 18}" y="{y(FULL_POINTS_PCT) + 14:.1f}" class="axis end">'
+                 f'<text x="{left + 4}" y="{y(FULL_POINTS_PCT) - 6:.1f}" class="axis start">'
                  f'Mức đạt điểm tối đa Bộ chỉ số 766</text>')
     for series, css in ((rows, "line"), ([last_year.get(r["group"], {}) for r in rows],
                                          "line previous")):
@@ -225,4 +225,6 @@ def tiles(units: list[tuple[int, str, str]], rates: dict[int, dict],
     legend = '<p class="legend">' + " ".join(
         f'<span class="key tile {css}"></span> {label}' for _, css, label in BANDS) + \
         ' <span class="key tile b0"></span> chưa có hồ sơ đã giải quyết</p>'
-    return Markup("".join(parts) + legend)
+    note = ('<p class="muted">Ô xếp theo tên xã, phường: chưa có bộ dữ liệu ranh giới xã, '
+            'phường sau sắp xếp năm 2025 đóng gói sẵn để vẽ bản đồ thật.</p>')
+    return Markup("".join(parts) + legend + note)
