@@ -57,6 +57,11 @@ def server(app):
     for username, role in OFFICIALS.items():
         create_official(app, username=username, full_name=f"Cán bộ {username}",
                         password="mat-khau-demo", roles=[("24175", role)])
+    yield from serve(app)
+
+
+def serve(app):
+    """Serve ``app`` on a free port of 127.0.0.1 (a thread) until the test ends."""
     port = free_port()
     app.settings = app.settings.__class__(**{**app.settings.__dict__,
                                              "public_url": f"http://127.0.0.1:{port}"})
