@@ -148,6 +148,10 @@ class Settings:
     feedback_ack_days: int = field(default_factory=lambda: int(_env("FEEDBACK_ACK_DAYS", "3")))
     feedback_answer_days: int = field(
         default_factory=lambda: int(_env("FEEDBACK_ANSWER_DAYS", "10")))
+    # "working" (default) or "calendar": how those days count, where the province's
+    # regulation or a specific law counts feedback deadlines in calendar days (the Civil
+    # Code's rule then: a last day off moves to the next working day)
+    feedback_days: str = field(default_factory=lambda: _env("FEEDBACK_DAYS", "working"))
     # the issuing agency of reports (Decree 30/2020/NĐ-CP): its two header lines ("|"),
     # the symbol after "Số …/", who signs, and the "Nơi nhận" list (";")
     report_agency: str = field(

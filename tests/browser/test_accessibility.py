@@ -41,6 +41,7 @@ def test_pages_have_no_serious_accessibility_violation_in_either_mode(app, serve
                  Upload("Giấy chứng sinh", "chung-sinh.pdf", PDF)],
         submission_key="khoa-kiem-thu-axe-0001")
     public = ["/thu-tuc", "/thu-tuc/1.001193", "/thu-tuc/1.001193/nop-truc-tuyen", "/tra-cuu",
+              "/danh-gia-tai-quay",
               "/dang-nhap"]
     desk = ["/hop-thu", f"/ho-so/{code}", "/tiep-nhan?thu_tuc=1.001193", "/cho-tiep-nhan",
             f"/cho-tiep-nhan/{filing.ref}", "/ban-giao", "/thong-bao/can-in"]

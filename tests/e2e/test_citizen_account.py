@@ -78,6 +78,11 @@ def test_a_citizen_signs_in_and_sees_their_dossiers(app, world, provider):
         with app.uow() as uow:
             account = uow.accounts.get(1)
         assert account.subject == "vneid-sub-1" and account.level == "2"
+        # a filing records the sign-in only under the citizen's own verified number
+        from motcua.services.accounts import filing_identity
+        assert filing_identity(app, 1, CITIZEN["id_number"]) == {
+            "provider": account.provider, "level": "2", "account_id": 1}
+        assert filing_identity(app, 1, "066190009999") is None
         # a provider that vouches for an impossible ID number gets nobody signed in
         httpx.put(f"{provider}/users/vneid-sub-2", json=dict(CLAIMS, SoDinhDanh="999190001234"))
         authorize = citizen.get("/dang-nhap-cong-dan").headers["location"]
@@ -118,3 +123,41 @@ def test_tampered_expired_foreign_or_replayed_tokens_are_refused():
                        (_token(key), "nonce-khac")):
         with pytest.raises(SignInFailed, match="không hợp lệ"):
             client.verify(bad, nonce)
+
+
+def test_a_procedure_may_require_an_e_id_level_and_the_sign_in_enters_the_audit_chain(
+        app, world):
+    """Filed online under a minimum assurance level: refused without a sign-in or below
+    the level, or for someone else's number; accepted with it, and the receipt's audit
+    event records the provider and the level."""
+    from fastapi.testclient import TestClient
+
+    from motcua.domain.documents import Upload
+    from motcua.services import submissions
+    from motcua.services.procedures import procedure_from_dict, save_procedures
+    from tests.e2e.test_web import PDF
+    from tests.personas import BIRTH
+
+    save_procedures(app, [procedure_from_dict({**BIRTH, "min_assurance_level": 2})])
+    uploads = [Upload("Tờ khai đăng ký khai sinh", "to-khai.pdf", PDF),
+               Upload("Giấy chứng sinh", "chung-sinh.pdf", PDF)]
+
+    def file(key: str, identity):
+        return submissions.submit(app, procedure_code="1.001193", unit_code="24175",
+                                  applicant=CITIZEN, uploads=uploads,
+                                  submission_key=f"khoa-muc-dinh-danh-{key}",
+                                  identity=identity)[0]
+
+    for key, identity in (("an-danh", None), ("muc-1", {"provider": "VNeID", "level": "1"})):
+        with pytest.raises(Exception) as refused:
+            file(key, identity)
+        assert "định danh điện tử mức 2" in str(refused.value)
+    view = file("muc-2", {"provider": "VNeID", "level": "2", "account_id": 1})
+    code = submissions.accept(app, view.ref, world["tiepnhan"]).code
+    with app.uow() as uow:
+        dossier = uow.dossiers.get(code)
+        [received] = [e for e in uow.audit.events(dossier.id, code) if e.action == "receive"]
+    assert received.data["identity"] == {"provider": "VNeID", "level": "2"}
+    page = TestClient(create_app(app, "khoa")).get("/thu-tuc/1.001193/nop-truc-tuyen").text
+    assert "tài khoản định danh điện tử mức 2" in page
+    assert "/dang-nhap-cong-dan?tiep=/thu-tuc/1.001193/nop-truc-tuyen" in page

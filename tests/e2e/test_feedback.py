@@ -114,3 +114,65 @@ def test_the_three_level_rating_asks_why_and_reaches_the_head(app, world):
         web.stop()
     with app.uow() as uow:
         assert uow.dossiers.get(code).satisfaction == 1
+
+
+def test_feedback_deadlines_in_working_or_calendar_days(app, world):
+    """Defaults count working days; a province whose regulation counts calendar days sets
+    MOTCUA_FEEDBACK_DAYS=calendar, and a last day off moves to the next working day."""
+    import dataclasses
+
+    from motcua.services import feedback
+
+    def deadlines(**settings) -> tuple:
+        app.settings = dataclasses.replace(app.settings, **settings)
+        code = feedback.send(app, name=CITIZEN["name"], phone=CITIZEN["phone"], email="",
+                             content=TEXT, unit_code="24175")
+        with app.uow() as uow:
+            row = uow.feedback.get(code)
+        return row.ack_due, row.answer_due
+
+    # received Monday 05/01/2026 at 09:00; Saturday 10/01/2026 is a make-up working day
+    assert deadlines() == (vn(2026, 1, 8, 9, 0), vn(2026, 1, 16, 9, 0))
+    # 3 calendar days: Thursday 08/01 at the close; 6: Sunday 11/01, moved to Monday 12/01
+    assert deadlines(feedback_days="calendar", feedback_answer_days=6) == \
+        (vn(2026, 1, 8, 17, 30), vn(2026, 1, 12, 17, 30))
+
+
+def test_the_kiosk_at_the_desk_takes_one_rating_and_clears_itself(app, world):
+    """A public page: code and the last 4 digits, the three levels; nothing about the
+    dossier shown; a second rating refused; a desk officer's session adds nothing."""
+    from motcua.domain.commands import CompleteStep, ReturnResult
+
+    code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                              channel="desk", applicant=CITIZEN,
+                              official=world["tiepnhan"]).code
+    web = Served(create_app(app, "khoa-quay"), free_port()).start()
+    try:
+        kiosk, _ = signed_in(web.url, "tiepnhan")  # the desk's own browser, signed in
+        blank = kiosk.get("/danh-gia-tai-quay").text
+        assert "Cán bộ không đánh giá thay" in blank and CITIZEN["name"] not in blank
+        early = kiosk.post("/danh-gia-tai-quay", data={
+            "ma": code, "so": "1234", "rating": "5", **form_tokens(blank)})
+        assert early.status_code == 400, early.text  # not returned yet: nothing to rate
+        for who in ("tiepnhan", "chuyenvien", "lanhdao"):
+            uc.act(app, code, CompleteStep(), world[who])
+        uc.act(app, code, ReturnResult(), world["tiepnhan"])
+        wrong = kiosk.post("/danh-gia-tai-quay", data={
+            "ma": code, "so": "0000", "rating": "5", **form_tokens(blank)})
+        assert wrong.status_code == 404 and "không đúng" in wrong.text
+        done = kiosk.post("/danh-gia-tai-quay", data={
+            "ma": code, "so": "1234", "rating": "4", **form_tokens(blank)})
+        assert done.status_code == 200 and f"Cảm ơn Ông/Bà đã đánh giá hồ sơ {code}" in done.text
+        assert 'http-equiv="refresh"' in done.text and CITIZEN["name"] not in done.text
+        again = kiosk.post("/danh-gia-tai-quay", data={
+            "ma": code, "so": "1234", "rating": "1", "comment": "Đổi ý.",
+            **form_tokens(blank)})
+        assert again.status_code == 400 and "mỗi hồ sơ đánh giá một lần" in again.text
+        assert "Thái độ phục vụ" in again.text  # the form again, for the next person
+    finally:
+        web.stop()
+    with app.uow() as uow:
+        dossier = uow.dossiers.get(code)
+        assert dossier.satisfaction == 4
+        rated = [e for e in uow.audit.events(dossier.id, code) if e.action == "rate"]
+    assert [e.actor_id for e in rated] == [None]  # the applicant, never the officer

@@ -141,7 +141,8 @@ class Dossier(Restorable):
                 step_unit_ids: list[int], channel: Channel | str, applicant: Applicant,
                 received_at: datetime, cal: WorkingCalendar, actor: Actor = SYSTEM,
                 filed_by_id: int | None = None, note: str = "",
-                submission_key: str | None = None, payment_method: str = "") -> Dossier:
+                submission_key: str | None = None, payment_method: str = "",
+                identity: dict | None = None) -> Dossier:
         channel = Channel(channel)
         if channel not in procedure.channels and not (
             channel is Channel.ASSISTED and Channel.ONLINE in procedure.channels
@@ -174,6 +175,9 @@ class Dossier(Restorable):
             "procedure": procedure.code, "procedure_version": procedure.version,
             "channel": channel.value, "applicant_id_number": applicant.id_number,
             "effective_receipt": _iso(effective), "appointment": _iso(appointment),
+            # who signed in to file online: the provider and the assurance level
+            **({"identity": {"provider": str(identity.get("provider", "")),
+                             "level": str(identity.get("level", ""))}} if identity else {}),
         })
         return dossier
 

@@ -34,6 +34,13 @@ class ApplicantKind(enum.StrEnum):
     BUSINESS = "business"
 
 
+def assurance_level(text: str) -> int:
+    """The number in a provider's assurance level claim ("2", "Mức 2", "loa2"); 0 when
+    it names none."""
+    found = re.search(r"\d+", text or "")
+    return int(found.group()) if found else 0
+
+
 def last4_matches(digits: str, *numbers: str) -> bool:
     """Whether ``digits`` are the last 4 of one of ``numbers`` (an ID number, a phone):
     the public tracking look-up's check; an empty number never matches."""

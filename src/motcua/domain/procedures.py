@@ -118,6 +118,9 @@ class Procedure:
     # Decree 118/2025 art. 19(5): a supplement is asked within 3 working days of receipt
     # "unless sector law says otherwise"; a procedure whose law sets another window says so.
     supplement_window_days: int = 3
+    # the lowest e-ID assurance level (VNeID: 1 or 2) with which a citizen may file this
+    # procedure online; 0: no sign-in required
+    min_assurance_level: int = 0
     version: int = 1
     id: int | None = None
 

@@ -97,13 +97,16 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
                     stored_files: tuple[StoredFile, ...] = (),
                     decide: Callable | None = None,
                     notify: dict | None = None,
-                    with_dossier: Callable | None = None) -> DossierView:
+                    with_dossier: Callable | None = None,
+                    identity: dict | None = None) -> DossierView:
     """Receive a dossier at a desk, online, by post, or filed by an official for someone.
 
     Decree 118/2025 art. 14: any one-stop unit of the province receives a
     dossier regardless of administrative boundary. Uploads are checked first
     and attached in the same transaction; ``stored_files`` (an accepted online filing's)
     are attached as they are, and ``decide(uow, code)`` records the acceptance there too.
+    ``identity``: the e-ID sign-in behind an online filing (provider, assurance level),
+    written into the receipt's audit event.
     """
     now = ctx.clock.now()
     if on_behalf:
@@ -133,7 +136,8 @@ def receive_dossier(ctx: Context, *, procedure_code: str, unit_code: str, channe
             received_at=now, cal=ctx.calendar, actor=actor,
             filed_by_id=(official.id if official else filed_by_id)
             if channel is Channel.ASSISTED else None,
-            note=note, submission_key=submission_key, payment_method=payment_method)
+            note=note, submission_key=submission_key, payment_method=payment_method,
+            identity=identity)
         uow.dossiers.add(dossier)
         if checked or stored_files:
             _apply(ctx, uow, dossier, Attach(AttachmentKind.INPUT.value), checked, now, actor,

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from motcua.domain.calendar import VN_TZ
+from motcua.domain.calendar import VN_TZ, Deadline, DeadlineUnit
 from motcua.domain.errors import NotFound, PermissionDenied, ValidationError
 from motcua.domain.text import nfc
 from motcua.domain.units import Official, Role
@@ -36,6 +36,16 @@ def _phone(text: str) -> str:
     return digits
 
 
+def _due(ctx: Context, now, days: int):
+    """``days`` from ``now``: working days (the time of day kept), or, with
+    ``MOTCUA_FEEDBACK_DAYS=calendar``, calendar days to the close of the last day (the
+    Civil Code's rule: a last day off moves to the next working day)."""
+    cal = ctx.calendar
+    if ctx.settings.feedback_days == "calendar":
+        return cal.due_from_effective(now, Deadline(days, DeadlineUnit.CALENDAR_DAYS))
+    return cal.add(now, days * cal.day_seconds)
+
+
 def send(ctx: Context, *, name: str, phone: str, email: str, content: str,
          dossier_code: str = "", procedure_code: str = "", unit_code: str = "",
          public: bool = False, client: str = "") -> str:
@@ -52,7 +62,6 @@ def send(ctx: Context, *, name: str, phone: str, email: str, content: str,
     throttle.admit(ctx, limit, targets=(f"feedback:{client}",),
                    message="Đã gửi quá nhiều phản ánh từ địa chỉ này; thử lại sau một giờ.")
     now = ctx.clock.now()
-    cal, day = ctx.calendar, ctx.calendar.day_seconds
     with ctx.uow() as uow:
         if dossier_code.strip():
             try:
@@ -74,8 +83,8 @@ def send(ctx: Context, *, name: str, phone: str, email: str, content: str,
             "sender_phone": phone, "sender_email": (email or "").strip()[:255],
             "content": content, "public_consent": public, "status": "received",
             "received_at": now,
-            "ack_due": cal.add(now, ctx.settings.feedback_ack_days * day),
-            "answer_due": cal.add(now, ctx.settings.feedback_answer_days * day)})
+            "ack_due": _due(ctx, now, ctx.settings.feedback_ack_days),
+            "answer_due": _due(ctx, now, ctx.settings.feedback_answer_days)})
         uow.commit()
     return code
 

@@ -47,6 +47,7 @@ def procedure_from_dict(data: dict) -> Procedure:
             channels=[Channel(c) for c in data.get("channels", ["desk", "online"])],
             legal_basis=nfc("; ".join(legal) if isinstance(legal, list) else legal),
             supplement_window_days=int(data.get("supplement_window_days") or 3),
+            min_assurance_level=int(data.get("min_assurance_level") or 0),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidProcedure(
@@ -62,6 +63,7 @@ def procedure_to_dict(p: Procedure) -> dict:
         "result_type": p.result_type, "online_level": p.online_level,
         "channels": [c.value for c in p.channels], "legal_basis": p.legal_basis,
         "supplement_window_days": p.supplement_window_days,
+        "min_assurance_level": p.min_assurance_level,
         "steps": [s.as_dict() for s in p.steps],
     }
 
@@ -117,6 +119,7 @@ PROCEDURE_COLUMNS = [
     ("fee_amount", "Số tiền (đồng)", 14), ("result_type", "Kết quả", 30),
     ("online_level", "Mức độ trực tuyến", 14), ("channels", "Kênh tiếp nhận", 24),
     ("legal_basis", "Căn cứ pháp lý", 60),
+    ("min_assurance_level", "Mức định danh tối thiểu khi nộp trực tuyến (0, 1, 2)", 16),
 ]
 STEP_COLUMNS = [("code", "Mã thủ tục", 14), ("seq", "Bước", 6), ("name", "Tên bước", 40),
                 ("unit", "Đơn vị (liên thông)", 18), ("role", "Vai trò", 14),

@@ -14,7 +14,7 @@ from datetime import datetime
 from motcua.domain.documents import StoredFile, Upload
 from motcua.domain.dossiers import code_day
 from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, ValidationError
-from motcua.domain.identity import Applicant
+from motcua.domain.identity import Applicant, assurance_level
 from motcua.domain.procedures import Channel, Procedure
 from motcua.domain.submissions import Submission, SubmissionStatus, submission_ref
 from motcua.domain.text import nfc, vn_date_time
@@ -75,11 +75,15 @@ def _slot_problems(procedure: Procedure, uploads: list[Upload]) -> list[str]:
 def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict,
            uploads: Iterable[Upload], submission_key: str,
            notify: dict | None = None,
-           result_by_post: dict | None = None) -> tuple[SubmissionView, bool]:
+           result_by_post: dict | None = None,
+           identity: dict | None = None) -> tuple[SubmissionView, bool]:
     """File online; the filing waits for the desk. A retried or double-clicked filing
     (same ``submission_key``) answers with the first one and ``True``. Every problem of
     the form is named at once. ``notify``: the citizen's channels in order (``channels``)
-    and consent to non-mandatory messages (``consent``)."""
+    and consent to non-mandatory messages (``consent``). ``identity``: the e-ID sign-in
+    behind the filing (``accounts.filing_identity``), kept with it and written into the
+    dossier's audit chain at acceptance; a procedure's minimum assurance level is checked
+    against it."""
     key = (submission_key or "").strip()
     if not 8 <= len(key) <= 64 or not all(c.isalnum() or c in "-_" for c in key):
         raise ValidationError("Khóa chống gửi trùng không hợp lệ (8–64 ký tự chữ, số, - hoặc _).")
@@ -110,6 +114,11 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
         elif not procedure.filed_at(unit.code, unit.kind):
             problems.append(f"{unit.name} không tiếp nhận thủ tục “{procedure.name}”; hãy "
                             "chọn cơ quan đúng cấp giải quyết.")
+        needed = procedure.min_assurance_level
+        if needed and assurance_level((identity or {}).get("level", "")) < needed:
+            problems.append(f"Thủ tục “{procedure.name}” chỉ nhận hồ sơ trực tuyến của người "
+                            f"đăng nhập bằng tài khoản định danh điện tử mức {needed} và nộp "
+                            "cho chính mình; hãy đăng nhập rồi nộp lại.")
         slot_problems = _slot_problems(procedure, uploads)
         if slot_problems:
             problems.append("Thành phần hồ sơ: " + "; ".join(slot_problems) + ".")
@@ -121,7 +130,8 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
             ref=ref, province_code=ctx.settings.province_code, procedure_id=procedure.id,
             unit_id=unit.id, applicant={**person.__dict__, "kind": person.kind.value,
                                         **({"result_by_post": result_by_post}
-                                           if result_by_post else {})},
+                                           if result_by_post else {}),
+                                        **({"identity": identity} if identity else {})},
             files=uc.stored(ctx, checked), slots=tuple(u.name for u, _ in checked),
             submission_key=key, submitted_at=now)
         uow.submissions.add(submission)
@@ -203,9 +213,10 @@ def accept(ctx: Context, ref: str, official: Official) -> DossierView:
         submission.ensure_pending()
     applicant = dict(submission.applicant)
     by_post = applicant.pop("result_by_post", None)
+    identity = applicant.pop("identity", None)
     return uc.receive_dossier(
         ctx, procedure_code=procedure.code, unit_code=unit.code, channel=Channel.ONLINE.value,
-        applicant=applicant, official=official, payment_method="online",
+        applicant=applicant, official=official, payment_method="online", identity=identity,
         with_dossier=postal.filing_hook(ctx, by_post),
         submission_key=submission.submission_key, stored_files=submission.files,
         note=f"Nộp trực tuyến lúc {vn_date_time(submission.submitted_at)}, mã {submission.ref}",

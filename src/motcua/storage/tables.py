@@ -130,6 +130,7 @@ procedures = sa.Table(
     sa.Column("documents", sa.JSON, nullable=False),
     sa.Column("result_type", sa.String(500), nullable=False, server_default=""),
     sa.Column("online_level", sa.String(32), nullable=False, server_default=""),
+    sa.Column("min_assurance_level", sa.SmallInteger, nullable=False, server_default="0"),
     sa.Column("channels", sa.JSON, nullable=False),
     sa.Column("steps", sa.JSON, nullable=False),
     sa.Column("legal_basis", sa.Text, nullable=False, server_default=""),

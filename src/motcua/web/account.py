@@ -29,14 +29,20 @@ def _callback(request: Request) -> str:
     return f"{request.app.state.ctx.settings.public_url}/dang-nhap-cong-dan/ve"
 
 
+def _local(path: str) -> str:
+    """A path on this site to go on to after signing in; anything else is dropped."""
+    ok = path.startswith("/") and not path.startswith("//") and "\\" not in path
+    return path if ok else "/ho-so-cua-toi"
+
+
 @router.get("/dang-nhap-cong-dan")
-def start(request: Request):
+def start(request: Request, then: str = Query("/ho-so-cua-toi", alias="tiep", max_length=300)):
     try:
         started = _client(request).start(_callback(request))
     except SignInFailed as exc:
         raise ValidationError(str(exc)) from exc
     request.session["oidc"] = {"state": started.state, "nonce": started.nonce,
-                               "verifier": started.verifier}
+                               "verifier": started.verifier, "then": _local(then)}
     return RedirectResponse(started.url, status_code=303)
 
 
@@ -58,7 +64,7 @@ def finish(request: Request, code: str = Query("", max_length=2000),
     account = accounts.sign_in(ctx, str(claims.get("sub", "")), claims)
     request.session["citizen"] = account
     flash(request, f"Đã đăng nhập bằng {ctx.settings.oidc_provider_name}.")
-    return RedirectResponse("/ho-so-cua-toi", status_code=303)
+    return RedirectResponse(_local(waiting.get("then", "/ho-so-cua-toi")), status_code=303)
 
 
 @router.get("/ho-so-cua-toi", response_class=HTMLResponse)

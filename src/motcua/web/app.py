@@ -21,13 +21,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from motcua import keys
 from motcua.domain.errors import (
-    ConcurrentUpdate,
-    Conflict,
     DatabaseUnavailable,
     MotcuaError,
-    NotFound,
-    PermissionDenied,
-    TooManyAttempts,
     ValidationError,
 )
 from motcua.services.officials import SESSION_HOURS
@@ -47,9 +42,9 @@ from motcua.web import (
 )
 from motcua.web.common import (
     HERE,
-    CsrfFailed,
     LoginRequired,
     _networks,
+    error_status,
     make_templates,
     page,
     refuse_nul,
@@ -57,9 +52,6 @@ from motcua.web.common import (
 from motcua.web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("motcua.web")
-STATUS_CODES = {LoginRequired: 401, NotFound: 404, PermissionDenied: 403,
-                ConcurrentUpdate: 409, Conflict: 409, ValidationError: 422, CsrfFailed: 400,
-                TooManyAttempts: 429}
 FIELD_LABELS = {"code": "mã hồ sơ", "last4": "4 số cuối", "from": "thời điểm",
                 "days": "số ngày", "procedure_code": "mã thủ tục", "unit_code": "nơi tiếp nhận"}
 
@@ -110,8 +102,7 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
 
     @app.exception_handler(MotcuaError)
     async def domain_error(request: Request, exc: MotcuaError):
-        status = next((code for cls, code in STATUS_CODES.items() if isinstance(exc, cls)), 400)
-        return _error_response(request, exc, status)
+        return _error_response(request, exc, error_status(exc))
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):

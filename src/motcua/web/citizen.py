@@ -35,6 +35,7 @@ from motcua.web.common import birth_year as parse_birth_year
 from motcua.web.common import (
     check_csrf,
     client_address,
+    error_status,
     notify_choice,
     online_filing,
     page,
@@ -84,7 +85,8 @@ def _submission_form(request: Request, procedure, status_code: int = 200, error=
     return page(request, "submit.html", status_code=status_code, p=procedure, units=units,
                 **result_choice(ctx),
                 error=error, values=values, key=key or secrets.token_urlsafe(18),
-                kept={k.slot: k for k in kept or []}, max_mb=ctx.settings.max_upload_mb)
+                kept={k.slot: k for k in kept or []}, max_mb=ctx.settings.max_upload_mb,
+                signed_in=bool(request.session.get("citizen")))
 
 
 @router.get("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
@@ -104,6 +106,16 @@ def submission_form(request: Request, code: str):
     if values:
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def _signed_in_identity(request: Request, id_number: str) -> dict | None:
+    """The e-ID sign-in behind this filing, when the citizen files under their own number."""
+    account_id = request.session.get("citizen")
+    try:
+        return accounts.filing_identity(request.app.state.ctx,
+                                        int(account_id) if account_id else None, id_number)
+    except NotFound:
+        return None
 
 
 FIELDS = {"unit_code": 40, "name": 255, "id_number": 20, "birth_year": 4, "phone": 20,
@@ -139,10 +151,12 @@ async def submit(request: Request, code: str):
                      "email": values["email"], "address": values["address"],
                      "birth_year": parse_birth_year(values["birth_year"])}
         by_post = result_by_post(values, applicant)
+        identity = _signed_in_identity(request, values["id_number"])
         return online_filing(request, lambda: submissions.submit(
             ctx, procedure_code=procedure.code, unit_code=values["unit_code"],
             applicant=applicant, uploads=uploads, submission_key=values["key"],
-            notify=notify_choice(values["kenh"], values["dong_y"]), result_by_post=by_post))
+            notify=notify_choice(values["kenh"], values["dong_y"]), result_by_post=by_post,
+            identity=identity))
 
     try:
         view, _ = await run_in_threadpool(file)
@@ -237,29 +251,65 @@ RATING_CRITERIA = ("Thái độ phục vụ", "Hướng dẫn thủ tục", "Th�
                    "Số lần phải đi lại", "Cơ sở vật chất")
 
 
+def _record_rating(request: Request, code: str, digits: str, rating: int, comment: str,
+                   criteria: list[str] | None) -> str:
+    """The applicant's rating of a returned dossier (three levels; what was wrong when not
+    satisfied, which the unit's heads see); code plus the last 4 digits prove who they
+    are. Answers the dossier's code."""
+    dossier = track(request, code, digits)
+    chosen = [c for c in (criteria or []) if c in RATING_CRITERIA]
+    text = "; ".join(filter(None, [("Chưa hài lòng về: " + ", ".join(chosen)) if chosen
+                                   else "", comment.strip()]))[:1000]
+    if rating not in (5, 4, 1):
+        raise ValidationError("Chọn Rất hài lòng, Hài lòng hoặc Không hài lòng.")
+    if rating == 1 and not text:
+        raise ValidationError("Cho biết Ông/Bà chưa hài lòng về điều gì.")
+    uc.act(request.app.state.ctx, dossier.code, Rate(rating, text), actor=APPLICANT)
+    return dossier.code
+
+
 @router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
 def rate(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma"),
          digits: str = Form("", alias="so"),
          rating: int = Form(0), comment: str = Form("", max_length=1000),
          criteria: list[str] | None = Form(None, alias="tieu_chi")):
-    """The applicant rates a returned dossier on the three-level scale, saying what was
-    wrong when not satisfied (the unit's heads see it): code plus the last 4 digits prove
-    who they are; staff never rate on their behalf."""
+    """The applicant rates a returned dossier from the tracking page; staff never rate on
+    their behalf."""
     check_csrf(request, csrf)
-    dossier = track(request, code, digits)
-    chosen = [c for c in (criteria or []) if c in RATING_CRITERIA]
-    text = "; ".join(filter(None, [("Chưa hài lòng về: " + ", ".join(chosen)) if chosen
-                                   else "", comment.strip()]))[:1000]
+    track(request, code, digits)  # a wrong code or digits: the look-up's own answer
     try:
-        if rating not in (5, 4, 1):
-            raise ValidationError("Chọn Rất hài lòng, Hài lòng hoặc Không hài lòng.")
-        if rating == 1 and not text:
-            raise ValidationError("Cho biết Ông/Bà chưa hài lòng về điều gì.")
-        uc.act(request.app.state.ctx, dossier.code, Rate(rating, text), actor=APPLICANT)
+        _record_rating(request, code, digits, rating, comment, criteria)
         request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
-    return _tracked(request, dossier.code, digits)
+    return _tracked(request, code, digits)
+
+
+KIOSK_RESET_SECONDS = 10
+
+
+@router.get("/danh-gia-tai-quay", response_class=HTMLResponse)
+def kiosk(request: Request, code: str = Query("", alias="ma", max_length=64)):
+    """The rating kiosk at the desk: a public page (no official's session is used), the
+    applicant types the code and the last 4 digits; nothing about the dossier is shown,
+    and the page clears itself after a rating."""
+    return page(request, "kiosk.html", code=code, rating_criteria=RATING_CRITERIA)
+
+
+@router.post("/danh-gia-tai-quay", response_class=HTMLResponse)
+def kiosk_rate(request: Request, csrf: str = Form(""),
+               code: str = Form("", alias="ma", max_length=64),
+               digits: str = Form("", alias="so", max_length=4),
+               rating: int = Form(0), comment: str = Form("", max_length=1000),
+               criteria: list[str] | None = Form(None, alias="tieu_chi")):
+    check_csrf(request, csrf)
+    try:
+        done = _record_rating(request, code, digits, rating, comment, criteria)
+    except MotcuaError as exc:
+        return page(request, "kiosk.html", status_code=error_status(exc), error=exc, code=code,
+                    rating_criteria=RATING_CRITERIA)
+    return page(request, "kiosk.html", thanked=done, reset=KIOSK_RESET_SECONDS,
+                rating_criteria=RATING_CRITERIA)
 
 
 @router.get("/tuong-phan")

@@ -18,7 +18,15 @@ from motcua.domain import commands
 from motcua.domain.calendar import VN_TZ
 from motcua.domain.documents import AttachmentKind
 from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, transition_for
-from motcua.domain.errors import MotcuaError, PermissionDenied, ValidationError
+from motcua.domain.errors import (
+    ConcurrentUpdate,
+    Conflict,
+    MotcuaError,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
+)
 from motcua.domain.notifications import CITIZEN_CHANNELS
 from motcua.domain.postal import ID_TYPES, ShipmentStatus
 from motcua.domain.procedures import Channel
@@ -39,8 +47,15 @@ class CsrfFailed(MotcuaError):
     code = "phien_het_han"
 
 
+
 class LoginRequired(PermissionDenied):
     code = "can_dang_nhap"
+
+def error_status(exc: MotcuaError) -> int:
+    """The HTTP status of a domain error (400 for one not listed)."""
+    codes = {LoginRequired: 401, NotFound: 404, PermissionDenied: 403, ConcurrentUpdate: 409,
+             Conflict: 409, ValidationError: 422, CsrfFailed: 400, TooManyAttempts: 429}
+    return next((code for cls, code in codes.items() if isinstance(exc, cls)), 400)
 
 
 DETAIL_LABELS = {
