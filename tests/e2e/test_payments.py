@@ -109,3 +109,60 @@ def test_a_fee_paid_online_is_counted_once_and_only_on_the_gateway_word(app, wor
     finally:
         web.stop()
         gateway_server.stop()
+
+
+def test_the_desk_records_cash_transfer_or_cod_and_a_head_refunds_once(app, world):
+    """Cash with its receipt number, at the receiving desk only, once; never "paid
+    online"; a head pays it back with the reason, once; both in the audit chain."""
+    from fastapi.testclient import TestClient
+
+    from tests.e2e.test_web import login
+
+    save_procedures(app, [procedure_from_dict(FEE)])
+    code = uc.receive_dossier(app, procedure_code="1.000893", unit_code="24175",
+                              channel="desk", applicant=CITIZEN,
+                              official=world["tiepnhan"]).code
+    desk = TestClient(create_app(app, "khoa-thu-phi"))
+    csrf = login(desk, "tiepnhan")
+    page = desk.get(f"/ho-so/{code}").text
+    assert "Phí, lệ phí: 8.000 đồng" in page and "Ghi nhận đã thu 8.000 đồng" in page
+    missing = desk.post(f"/ho-so/{code}/thu-phi", data={"csrf": csrf, "hinh_thuc": "cash"},
+                        follow_redirects=True)
+    assert "Nhập số biên lai" in missing.text
+    online = desk.post(f"/ho-so/{code}/thu-phi", follow_redirects=True, data={
+        "csrf": csrf, "hinh_thuc": "online", "so_chung_tu": "GIA-MAO"})
+    assert "Chọn hình thức" in online.text  # the desk cannot say "paid online"
+    outsider = TestClient(create_app(app, "khoa-thu-phi"))
+    other = login(outsider, "tiepnhan2")
+    refused = outsider.post(f"/ho-so/{code}/thu-phi", follow_redirects=True, data={
+        "csrf": other, "hinh_thuc": "cash", "so_chung_tu": "BL-0001"})
+    assert "không có quyền" in refused.text
+    done = desk.post(f"/ho-so/{code}/thu-phi", follow_redirects=True, data={
+        "csrf": csrf, "hinh_thuc": "cash", "so_chung_tu": "BL-0001"})
+    assert "Đã ghi nhận thu phí" in done.text and "BL-0001" in done.text
+    twice = desk.post(f"/ho-so/{code}/thu-phi", follow_redirects=True, data={
+        "csrf": csrf, "hinh_thuc": "transfer", "so_chung_tu": "CK-9"})
+    assert "đã được ghi nhận thanh toán" in twice.text
+    [row] = payments.of_dossier(app, code)
+    assert (row.method, row.status, row.amount, row.gateway_reference) == \
+        ("cash", "paid", 8000, "BL-0001")
+    assert row.recorded_by == world["tiepnhan"].full_name
+    assert "Hoàn tiền" not in done.text  # a desk officer does not refund
+    head = TestClient(create_app(app, "khoa-thu-phi"))
+    head_csrf = login(head, "truongphong")
+    no_reason = head.post(f"/ho-so/{code}/hoan-tien", follow_redirects=True, data={
+        "csrf": head_csrf, "giao_dich": row.reference, "ly_do": ""})
+    assert "Lý do" in no_reason.text or "lý do" in no_reason.text
+    back = head.post(f"/ho-so/{code}/hoan-tien", follow_redirects=True, data={
+        "csrf": head_csrf, "giao_dich": row.reference, "so_tien": "8000",
+        "ly_do": "Hồ sơ bị từ chối tại bước thẩm định."})
+    assert "Đã ghi nhận hoàn trả 8.000 đồng" in back.text and "Đã hoàn tiền" in back.text
+    again = head.post(f"/ho-so/{code}/hoan-tien", follow_redirects=True, data={
+        "csrf": head_csrf, "giao_dich": row.reference, "ly_do": "Lần nữa."})
+    assert "Chỉ hoàn được khoản đã thanh toán" in again.text
+    with app.uow() as uow:
+        dossier = uow.dossiers.get(code)
+        actions = [(e.action, e.data.get("method") or e.data.get("reason"))
+                   for e in uow.audit.events(dossier.id, code) if e.action in ("pay", "refund")]
+    assert not dossier.paid_online
+    assert actions == [("pay", "cash"), ("refund", "Hồ sơ bị từ chối tại bước thẩm định.")]

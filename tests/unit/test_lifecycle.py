@@ -56,6 +56,7 @@ COMMANDS = {
     Action.ATTACH: c.Attach("input", (PDF,)),
     Action.RATE: c.Rate(5),
     Action.PAY: c.RecordPayment(20_000, "online", "VNPT-0001"),
+    Action.REFUND: c.RefundPayment("VNPT-0001", 20_000, "Hồ sơ bị từ chối"),
     Action.CLOSE: c.Close(),
 }
 
@@ -108,7 +109,7 @@ def test_the_table_is_listable_with_vietnamese_labels():
     assert allowed_actions(Status.RETURNED) == [Action.REQUEST_CORRECTION,
                                                 Action.APPROVE_CORRECTION,
                                                 Action.REJECT_CORRECTION, Action.PAY,
-                                                Action.RECALENDAR, Action.RATE]
+                                                Action.REFUND, Action.RECALENDAR, Action.RATE]
 
 
 def test_send_back_returns_to_the_previous_step_and_needs_a_reason(cal):

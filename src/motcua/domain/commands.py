@@ -210,8 +210,17 @@ class RecordPayment(Command):
     amount: int = arg("Số tiền (đồng)", Input.INTEGER, required=True)
     method: str = arg("Hình thức", Input.CHOICE, default="online",
                       choices=(("online", "Thanh toán trực tuyến"), ("cash", "Tiền mặt"),
-                               ("transfer", "Chuyển khoản")))
+                               ("transfer", "Chuyển khoản"),
+                               ("cod", "Thu hộ qua bưu chính (COD)")))
     reference: str = arg("Mã giao dịch", required=True)
+
+
+@dataclass(frozen=True)
+class RefundPayment(Command):
+    action = "refund"
+    reference: str = arg("Mã giao dịch được hoàn", required=True)
+    amount: int = arg("Số tiền hoàn (đồng)", Input.INTEGER, required=True)
+    reason: str = arg("Lý do hoàn tiền", required=True)
 
 
 @dataclass(frozen=True)

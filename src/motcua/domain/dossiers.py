@@ -557,6 +557,18 @@ class Dossier(Restorable):
         self._record(Action.PAY, at, actor, before, {
             "amount": amount, "method": method, "reference": reference.strip()[:100]})
 
+    def refund_payment(self, *, reference: str, amount: int, reason: str, at: datetime,
+                       actor: Actor) -> None:
+        """A fee paid back, against one recorded payment (the caller checks the payment
+        and its amount); ``paid_online`` stays: Decision 766 counts what was paid."""
+        self._check(Action.REFUND, at)
+        reason = _require_reason(Action.REFUND, reason)
+        if amount <= 0:
+            raise ValidationError("Số tiền hoàn phải lớn hơn 0.")
+        before = self._snapshot()
+        self._record(Action.REFUND, at, actor, before, {
+            "reference": reference.strip()[:100], "amount": amount, "reason": reason})
+
     def recalendar(self, *, previous: WorkingCalendar, reason: str, at: datetime,
                    actor: Actor, cal: WorkingCalendar) -> None:
         """Re-apply a corrected working calendar (``cal``) to the times computed under
@@ -828,6 +840,7 @@ _TAKES_CAL = {t.method: "cal" in inspect.signature(getattr(Dossier, t.method)).p
               for t in TRANSITIONS}
 
 PAYMENT_METHODS = {"": "Không thu phí", "cash": "Tiền mặt tại quầy",
-                   "transfer": "Chuyển khoản", "online": "Thanh toán trực tuyến"}
+                   "transfer": "Chuyển khoản", "online": "Thanh toán trực tuyến",
+                   "cod": "Thu hộ qua bưu chính (COD)"}
 SATISFACTION_LABELS = {1: "Rất không hài lòng", 2: "Không hài lòng", 3: "Bình thường",
                        4: "Hài lòng", 5: "Rất hài lòng"}

@@ -67,6 +67,7 @@ class Action(enum.StrEnum):
     RATE = "rate"
     CLOSE = "close"
     PAY = "pay"
+    REFUND = "refund"
     RECALENDAR = "recalendar"
 
 
@@ -177,6 +178,10 @@ TRANSITIONS: tuple[Transition, ...] = (
     # a payment is recorded by the payment gateway (or the desk's cash book), not a page
     _t(Action.PAY, _ANY, _ANY, N, "Ghi nhận thanh toán phí, lệ phí", {R.DESK}, Scope.DESK,
        c.RecordPayment, "record_payment", by_official=False),
+    # a fee paid back (a refused dossier, a double payment): heads and signers, from the
+    # dossier's payments, with the reason, against one recorded payment
+    _t(Action.REFUND, _ANY, _ANY, Q, "Hoàn trả phí, lệ phí đã thu", {R.HEAD, R.SIGNER},
+       Scope.DESK, c.RefundPayment, "refund_payment", by_official=False),
     # the system re-applies a corrected working calendar to stored times (data migration)
     _t(Action.RECALENDAR, _ANY, _ANY, Q, "Tính lại thời hạn theo lịch làm việc đã sửa",
        {R.ADMIN}, Scope.ANY, c.Recalendar, "recalendar", by_official=False),

@@ -8,6 +8,13 @@ records the payment on the dossier (``RecordPayment``, method ``online``: Decisi
 signature is refused ("97"), an unknown order ("01"), a wrong amount ("04"), one already
 recorded — a replay — changes nothing ("02"). The worker asks the gateway (``querydr``)
 about payments whose callback never came.
+
+The desk records the other ways a fee is paid (``record_at_desk``: cash with the receipt
+number, bank transfer with its reference, cash collected by the post on delivery, COD):
+a payment row and the dossier's payment event in one transaction, never counted as paid
+online. A head or signer pays a fee back (``refund``: a refused dossier, a double
+payment) against one recorded payment, with the reason; the refund enters the dossier's
+audit chain and the payment row.
 """
 
 from __future__ import annotations
@@ -18,10 +25,11 @@ from datetime import timedelta
 from typing import Any
 
 from motcua.domain.calendar import VN_TZ
-from motcua.domain.commands import RecordPayment
+from motcua.domain.commands import RecordPayment, RefundPayment
 from motcua.domain.errors import ConcurrentUpdate, IllegalTransition, NotFound, ValidationError
 from motcua.domain.lifecycle import Actor
 from motcua.domain.lifecycle import Status as DossierStatus
+from motcua.domain.units import Official
 from motcua.services import tracking
 from motcua.services.context import Context
 from motcua.services.dossiers import act
@@ -29,6 +37,11 @@ from motcua.services.dossiers import act
 STATUS_LABELS = {"pending": "Chờ kết quả thanh toán", "paid": "Đã thanh toán",
                  "failed": "Không thành công", "refunded": "Đã hoàn tiền"}
 GATEWAY = Actor(None, "Cổng thanh toán trực tuyến")
+DESK_METHODS = {"cash": "Tiền mặt tại quầy (số biên lai)",
+                "transfer": "Chuyển khoản (mã giao dịch ngân hàng)",
+                "cod": "Thu hộ qua bưu chính (số vận đơn)"}
+METHOD_LABELS = {"online": "Trực tuyến", "cash": "Tiền mặt", "transfer": "Chuyển khoản",
+                 "cod": "Thu hộ qua bưu chính"}
 
 
 class AlreadyRecorded(Exception):
@@ -118,6 +131,69 @@ def result(ctx: Context, gateway, params: dict[str, str], source: str) -> Outcom
         return Outcome("02", "Order already confirmed", row)
     with ctx.uow() as uow:
         return Outcome("00", "Confirm Success", uow.payments.by_reference(reference))
+
+
+def _paid(rows) -> bool:
+    return any(p.status == "paid" for p in rows)
+
+
+def record_at_desk(ctx: Context, code: str, official: Official, method: str,
+                   reference: str) -> str:
+    """The fee paid in cash, by transfer or collected by the post, recorded by the desk of
+    the receiving unit: a payment row (paid) and the dossier's payment event, together.
+    Answers the payment's reference."""
+    reference = (reference or "").strip()
+    if method not in DESK_METHODS:
+        raise ValidationError("Chọn hình thức: tiền mặt, chuyển khoản hoặc thu hộ qua bưu "
+                              "chính.", field="method")
+    if not reference:
+        raise ValidationError("Nhập số biên lai, mã giao dịch hoặc số vận đơn.",
+                              field="reference")
+    now = ctx.clock.now()
+    ours = f"{code.strip().upper()}.{method}.{secrets.token_hex(3)}"
+
+    def not_paid_yet(uow, dossier, command) -> None:
+        if not dossier.fee_amount:
+            raise ValidationError("Thủ tục này không thu phí, lệ phí.")
+        if dossier.paid_online or _paid(uow.payments.of_dossier(dossier.code)):
+            raise ValidationError("Phí, lệ phí của hồ sơ này đã được ghi nhận thanh toán.")
+
+    def record(uow, dossier) -> None:
+        uow.payments.add({"reference": ours, "dossier_code": dossier.code,
+                          "amount": dossier.fee_amount,
+                          "purpose": f"Phí, lệ phí: {dossier.procedure.name}"[:255],
+                          "method": method, "status": "paid", "created_at": now,
+                          "paid_at": now, "gateway_reference": reference[:60],
+                          "recorded_by": official.full_name[:255]})
+
+    with ctx.uow() as uow:
+        amount = uow.dossiers.get(code, corrections=False).fee_amount
+    act(ctx, code, RecordPayment(amount, method, reference), official, check=not_paid_yet,
+        then=record)
+    return ours
+
+
+def refund(ctx: Context, code: str, reference: str, official: Official, reason: str) -> None:
+    """Pay back one recorded payment of the dossier (heads and signers of the receiving
+    unit), with the reason; once."""
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        row = uow.payments.by_reference((reference or "").strip())
+    if row is None or row.dossier_code != code.strip().upper():
+        raise NotFound("Không có khoản thanh toán này trong hồ sơ.")
+
+    def still_paid(uow, dossier, command) -> None:
+        current = uow.payments.by_reference(row.reference, lock=True)
+        if current.status != "paid":
+            raise ValidationError("Chỉ hoàn được khoản đã thanh toán, chưa hoàn.")
+
+    def record(uow, dossier) -> None:
+        uow.payments.update(row.id, status="refunded", refunded_at=now,
+                            refunded_by=official.full_name[:255],
+                            refund_reason=(reason or "").strip()[:2000])
+
+    act(ctx, code, RefundPayment(row.reference, row.amount, reason), official,
+        check=still_paid, then=record)
 
 
 def reconcile(ctx: Context, gateway) -> dict[str, int]:

@@ -852,6 +852,11 @@ payments = sa.Table(
     sa.Column("paid_at", UTCDateTime(), nullable=True),
     sa.Column("callbacks", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_answer", sa.JSON, nullable=True),
+    # who recorded a payment at the desk (cash, transfer, COD); a refund: when, who, why
+    sa.Column("recorded_by", sa.String(255), nullable=False, server_default=""),
+    sa.Column("refunded_at", UTCDateTime(), nullable=True),
+    sa.Column("refunded_by", sa.String(255), nullable=False, server_default=""),
+    sa.Column("refund_reason", sa.Text, nullable=False, server_default=""),
 )
 
 # Each look-up of an applicant in the population database at receipt (766, 6.6 and 6.7),

@@ -28,7 +28,14 @@ from motcua.forms.pdf import render_form, render_log_book
 from motcua.reports import inbox as inbox_report
 from motcua.reports import lists
 from motcua.reports.inbox import VIEWS
-from motcua.services import digitisation, notifications, population, postal, submissions
+from motcua.services import (
+    digitisation,
+    notifications,
+    payments,
+    population,
+    postal,
+    submissions,
+)
 from motcua.services import dossiers as uc
 from motcua.services.officials import (
     change_password,
@@ -148,6 +155,8 @@ def dossier_page(request: Request, code: str, in_: str = Query("", alias="in")):
                 unit_names=lists.unit_names(ctx, (s.unit for s in detail.steps)),
                 confirmed=CONFIRMED, scans=digitisation.dossier_scans(ctx, detail.code, who),
                 population_checks=population.checks(ctx, detail.code),
+                fee=payments.fee_state(ctx, detail.code), payment_labels=payments.STATUS_LABELS,
+                method_labels=payments.METHOD_LABELS, desk_methods=payments.DESK_METHODS,
                 population_labels=population.LABELS,
                 forms=[(f, FORMS[f]) for f in printing.applicable(detail)],
                 auto_print=in_ if in_ == "01" else "")

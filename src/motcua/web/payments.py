@@ -8,7 +8,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from motcua.channels.payment import Gateway
 from motcua.domain.errors import ValidationError
 from motcua.services import payments
-from motcua.web.common import check_csrf, client_address, page
+from motcua.domain.text import vn_number
+from motcua.web.common import acted, check_csrf, client_address, page
 
 router = APIRouter(include_in_schema=False)
 callbacks = APIRouter(prefix="/api/v1/thanh-toan", tags=["Thanh toán"])
@@ -29,6 +30,27 @@ def start(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma
     url = payments.start(request.app.state.ctx, gateway(request), code, digits,
                          client_address(request))
     return RedirectResponse(url, status_code=303)
+
+
+@router.post("/ho-so/{code}/thu-phi")
+def record_at_desk(request: Request, code: str, csrf: str = Form(""),
+                   method: str = Form("", alias="hinh_thuc", max_length=16),
+                   reference: str = Form("", alias="so_chung_tu", max_length=60)):
+    """The desk records a fee paid in cash, by transfer or collected by the post."""
+    return acted(request, csrf,
+                 lambda ctx, who: payments.record_at_desk(ctx, code, who, method, reference),
+                 "Đã ghi nhận thu phí, lệ phí.", f"/ho-so/{code}#phi")
+
+
+@router.post("/ho-so/{code}/hoan-tien")
+def refund(request: Request, code: str, csrf: str = Form(""),
+           reference: str = Form("", alias="giao_dich", max_length=40),
+           reason: str = Form("", alias="ly_do", max_length=2000),
+           amount: int = Form(0, alias="so_tien")):
+    """A head or signer pays a recorded fee back, with the reason."""
+    return acted(request, csrf,
+                 lambda ctx, who: payments.refund(ctx, code, reference, who, reason),
+                 f"Đã ghi nhận hoàn trả {vn_number(amount)} đồng.", f"/ho-so/{code}#phi")
 
 
 @router.get("/thanh-toan/ket-qua", response_class=HTMLResponse)
