@@ -69,6 +69,18 @@ def test_scan_find_certify_sign_download_and_reuse(app, world):
                              data={"csrf": form_tokens(result_page)["csrf"]},
                              follow_redirects=True)
         assert "Đã ký số và đóng dấu điện tử" in signed.text
+        # or the signer writes the result on the page (Decree 30's parts), then signs it
+        assert "Soạn văn bản kết quả trên hệ thống" in signed.text
+        written = signer.post(f"/ho-so/{code}/soan-ket-qua", follow_redirects=True, data={
+            "csrf": form_tokens(signed.text)["csrf"], "ten": "Văn bản trả lời",
+            "noi_dung": "Hồ sơ đã được giải quyết.", "chuc_vu": ""})
+        assert "Nhập chức vụ người ký" in written.text
+        written = signer.post(f"/ho-so/{code}/soan-ket-qua", follow_redirects=True, data={
+            "csrf": form_tokens(signed.text)["csrf"], "ten": "Văn bản trả lời",
+            "noi_dung": "Hồ sơ đã được giải quyết.", "chuc_vu": "Chủ tịch"})
+        assert "Đã tạo “Văn bản trả lời”" in written.text
+        newest = max(int(n) for n in re.findall(rf"/ho-so/{code}/ky-so/(\d+)", written.text))
+        assert newest > int(attachment)  # the written result waits for its signature
 
         citizen = httpx.Client(base_url=web.url, timeout=30)
         form = citizen.get("/tra-cuu", params={"ma": code}).text

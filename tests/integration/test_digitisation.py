@@ -220,3 +220,44 @@ def test_the_digitisation_report_by_unit_and_by_procedure(app, world):
     assert [r.code for r in behind(app, period, "shared")] == [code]
     assert behind(app, period, "certified") == []
     assert to_xlsx(by_procedure)[:2] == b"PK"
+
+
+def test_the_signer_writes_the_result_in_motcua_then_signs_it(app, world):
+    """A result written on the dossier page: A4 with Decree 30's margins and parts, the
+    applicant as addressee, the signer's block; only the dossier's signer; then signed
+    and sealed like an uploaded result, and offered in the citizen's store."""
+    from pypdf import PdfReader
+
+    from tests.e2e.test_forms import text_of
+
+    code = receive(app, world)
+    fields = dict(title="Giấy xác nhận tình trạng hôn nhân", number="125/GXN-UBND",
+                  summary="Về việc xác nhận tình trạng hôn nhân",
+                  body="Ủy ban nhân dân xã Hòa Phú xác nhận:\nÔng/Bà có tên trên hiện "
+                       "chưa đăng ký kết hôn với ai.", position="Chủ tịch")
+    with pytest.raises(PermissionDenied):
+        digi.generate_result(app, code, world["tiepnhan"], **fields)
+    with pytest.raises(ValidationError, match="nội dung"):
+        digi.generate_result(app, code, world["lanhdao"], **{**fields, "body": " "})
+    assert digi.generate_result(app, code, world["lanhdao"], **fields) == fields["title"]
+    with app.uow() as uow:
+        dossier = uow.dossiers.get(code)
+        [result] = [a for a in uow.attachments.for_dossier(dossier.id) if a.kind == "result"]
+    pdf = app.files.read(result.sha256)
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == \
+        (210, 297)
+    text = text_of(pdf)
+    for part in ("UBND XÃ HÒA PHÚ", "Số: 125/GXN-UBND", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                 "Hòa Phú, ngày 05 tháng 01 năm 2026", "GIẤY XÁC NHẬN TÌNH TRẠNG HÔN NHÂN",
+                 f"Kính gửi: Ông/Bà {CITIZEN['name']}", "chưa đăng ký kết hôn",
+                 "Nơi nhận:", f"Lưu: VT, hồ sơ {code}", "TM. UBND XÃ HÒA PHÚ", "CHỦ TỊCH",
+                 "Lanhdao"):
+        assert part in text, part
+    digi.sign_result(app, code, result.id, world["lanhdao"])
+    with app.uow() as uow:
+        results = [a for a in uow.attachments.for_dossier(dossier.id) if a.kind == "result"]
+        store = uow.digitisation.stored(CITIZEN["id_number"])
+    assert digi.verify(app, results[-1].sha256).valid
+    assert [(d.kind, d.signed, d.name) for d in store] == [
+        ("result", True, fields["title"])]

@@ -43,6 +43,24 @@ def agency_lines(uow, unit: Unit) -> tuple[str, str]:
     return (governed(parent) if parent else "", governed(unit))
 
 
+def result_document(ctx: Context, uow, dossier, official_name: str, *, title: str,
+                    number: str, summary: str, body: str, position: str) -> dict:
+    """What ``forms.pdf.render_result`` draws for a result written in motcua: the issuing
+    unit's agency block and place, today's date, the applicant as addressee and first
+    recipient, the dossier kept on file, the signer "TM." the People's Committee."""
+    unit = uow.units.by_id(dossier.unit_id)
+    agency = agency_lines(uow, unit)
+    committee = unit.kind in (UnitKind.PROVINCE, UnitKind.COMMUNE, UnitKind.WARD)
+    return {"code": dossier.code, "unit_name": unit.name, "agency": agency,
+            "place": place_of(ctx, uow, unit), "day": ctx.clock.now().astimezone(VN_TZ),
+            "number": number, "title": title, "summary": summary, "body": body,
+            "addressee": f"Ông/Bà {dossier.applicant_name}",
+            "recipients": [f"Ông/Bà {dossier.applicant_name}",
+                           f"Lưu: VT, hồ sơ {dossier.code}"],
+            "on_behalf": f"TM. {agency[1]}" if committee else "", "position": position.upper(),
+            "signer": official_name}
+
+
 def place_of(ctx: Context, uow, unit: Unit) -> str:
     """The place name written before the date: the unit's own (a commune's name without
     "Xã"/"Phường"), else its parent's, else the province's seat from settings."""

@@ -392,6 +392,29 @@ def render_log_book(book: dict) -> bytes:
                      book["unit_name"])
 
 
+def render_result(d: dict) -> bytes:
+    """A result document written in motcua (Decree 30/2020's parts: agency and number,
+    motto, place and date, title and summary, addressee, body, recipients, signature
+    block), on A4 with Decree 30's margins (top and bottom 20 mm, left 30, right 15), to
+    be signed digitally by the signer and sealed by the agency."""
+    def story(width: float) -> list:
+        paragraphs = [_p(_e(line)) for line in d["body"].splitlines() if line.strip()]
+        recipients = [_p("<b><i>Nơi nhận:</i></b>", "small"),
+                      *[_p(f"- {_e(r)};", "small") for r in d["recipients"]]]
+        block = [_p(f"<b>{_e(d['on_behalf'])}</b>", "sign"), _p(f"<b>{_e(d['position'])}</b>",
+                                                                 "sign"),
+                 Spacer(1, 22 * mm), _p(f"<b>{_e(d['signer'])}</b>", "center")]
+        table = Table([[recipients, block]], colWidths=[width * 0.45, width * 0.55])
+        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+        return [*_header(d["agency"], d["number"], d["place"], d["day"], width),
+                _p(_e(d["title"]).upper(), "title"), _p(_e(d["summary"]), "center"),
+                Spacer(1, 4 * mm), _p(f"Kính gửi: {_e(d['addressee'])}.", "center"),
+                Spacer(1, 2 * mm), *paragraphs, Spacer(1, 4 * mm), KeepTogether([table])]
+    return _document(story, A4, f"{d['title']} - {d['code']}", d["unit_name"],
+                     margins=(20, 20, 30, 15))
+
+
 def render_text_page(title: str, text: str) -> bytes:
     """A plain one-page PDF with a title and a paragraph (demo scans, test documents)."""
     return _document(lambda width: [_p(_e(title), "title"), _p(_e(text))], A4, title, "motcua")

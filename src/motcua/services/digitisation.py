@@ -31,6 +31,8 @@ from motcua.domain.documents import Upload, check_batch, check_size, sniff
 from motcua.domain.errors import NotFound, PermissionDenied, ValidationError
 from motcua.domain.text import fold, nfc, vn_date_time
 from motcua.domain.units import Official, Role
+from motcua.forms.content import result_document
+from motcua.forms.pdf import render_result
 from motcua.services import cache
 from motcua.services.context import Context
 from motcua.services.dossiers import act
@@ -249,6 +251,36 @@ def certify(ctx: Context, component_id: int, official: Official) -> str:
     return name
 
 
+def _ensure_signer(official: Official, dossier) -> None:
+    signer_units = {s.unit_id for s in dossier.steps} | {dossier.unit_id}
+    if not any(official.has_role(Role.SIGNER, u) for u in signer_units):
+        raise PermissionDenied("Chỉ lãnh đạo ký duyệt của hồ sơ được ký số kết quả.")
+
+
+def generate_result(ctx: Context, code: str, official: Official, *, title: str, number: str,
+                    summary: str, body: str, position: str) -> str:
+    """A result written in motcua (Decree 30/2020's parts, A4) by the dossier's signer,
+    attached as the dossier's result, to be signed and sealed like an uploaded one."""
+    fields = {k: nfc(v or "").strip() for k, v in (
+        ("title", title), ("number", number), ("summary", summary), ("body", body),
+        ("position", position))}
+    missing = [label for key, label in (("title", "tên văn bản"), ("body", "nội dung"),
+                                        ("position", "chức vụ người ký")) if not fields[key]]
+    if missing:
+        raise ValidationError("Nhập " + ", ".join(missing) + ".")
+    if len(fields["body"]) > 20000:
+        raise ValidationError("Nội dung tối đa 20.000 ký tự.")
+    with ctx.uow() as uow:
+        dossier = uow.dossiers.get(code, corrections=False)
+        _ensure_signer(official, dossier)
+        data = result_document(ctx, uow, dossier, official.full_name, **fields)
+    pdf = render_result(data)
+    name = fields["title"][:200]
+    act(ctx, code, Attach("result", (Upload(name, f"ket-qua-{dossier.code}.pdf", pdf),)),
+        official)
+    return name
+
+
 def sign_result(ctx: Context, code: str, attachment_id: int, official: Official) -> str:
     """The electronic result signed by the signer, then sealed by the agency; attached
     as the dossier's result and put in the applicant's store."""
@@ -256,9 +288,7 @@ def sign_result(ctx: Context, code: str, attachment_id: int, official: Official)
         dossier = uow.dossiers.get(code, corrections=False)
         file = uow.attachments.get(dossier.id, attachment_id)
         unit = uow.units.by_id(dossier.unit_id)
-        signer_units = {s.unit_id for s in dossier.steps}
-    if not any(official.has_role(Role.SIGNER, u) for u in signer_units | {dossier.unit_id}):
-        raise PermissionDenied("Chỉ lãnh đạo ký duyệt của hồ sơ được ký số kết quả.")
+    _ensure_signer(official, dossier)
     if file.kind != "result" or file.content_type != "application/pdf":
         raise ValidationError("Chỉ ký số tệp kết quả dạng PDF.")
     k = keys(ctx)

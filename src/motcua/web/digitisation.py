@@ -78,6 +78,21 @@ def sign_result(request: Request, code: str, attachment_id: int = ATTACHMENT, cs
                  lambda name: f"Đã ký số và đóng dấu điện tử “{name}”.", f"/ho-so/{code}")
 
 
+@router.post("/ho-so/{code}/soan-ket-qua")
+def write_result(request: Request, code: str, csrf: str = Form(""),
+                 title: str = Form("", alias="ten", max_length=200),
+                 number: str = Form("", alias="so", max_length=60),
+                 summary: str = Form("", alias="trich_yeu", max_length=300),
+                 body: str = Form("", alias="noi_dung", max_length=20000),
+                 position: str = Form("", alias="chuc_vu", max_length=100)):
+    """The signer writes the result in motcua; it is attached, then signed like any."""
+    return acted(request, csrf, lambda ctx, who: digi.generate_result(
+        ctx, code, who, title=title, number=number, summary=summary, body=body,
+        position=position),
+        lambda name: f"Đã tạo “{name}”; bấm “Ký số kết quả và đóng dấu điện tử” để ký.",
+        f"/ho-so/{code}")
+
+
 # -- the citizen's downloads (after the 4-digit check) -----------------------------------------
 
 def _signer(request: Request) -> URLSafeTimedSerializer:

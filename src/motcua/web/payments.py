@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from motcua.channels.payment import Gateway
 from motcua.domain.errors import ValidationError
-from motcua.services import payments
 from motcua.domain.text import vn_number
+from motcua.services import payments
 from motcua.web.common import acted, check_csrf, client_address, page
 
 router = APIRouter(include_in_schema=False)
