@@ -81,7 +81,8 @@ def test_a_citizen_signs_in_and_sees_their_dossiers(app, world, provider):
         # a filing records the sign-in only under the citizen's own verified number
         from motcua.services.accounts import filing_identity
         assert filing_identity(app, 1, CITIZEN["id_number"]) == {
-            "provider": account.provider, "level": "2", "account_id": 1}
+            "provider": account.provider, "level": "2", "account_id": 1,
+            "id_number": CITIZEN["id_number"]}
         assert filing_identity(app, 1, "066190009999") is None
         # a provider that vouches for an impossible ID number gets nobody signed in
         httpx.put(f"{provider}/users/vneid-sub-2", json=dict(CLAIMS, SoDinhDanh="999190001234"))
@@ -161,3 +162,77 @@ def test_a_procedure_may_require_an_e_id_level_and_the_sign_in_enters_the_audit_
     page = TestClient(create_app(app, "khoa")).get("/thu-tuc/1.001193/nop-truc-tuyen").text
     assert "tài khoản định danh điện tử mức 2" in page
     assert "/dang-nhap-cong-dan?tiep=/thu-tuc/1.001193/nop-truc-tuyen" in page
+
+
+def test_a_signed_in_citizen_files_online_with_a_stored_document_instead_of_a_file(
+        app, world, provider):
+    """The online form offers the citizen's own stored documents for the procedure's
+    documents; one chosen stands for the file, is kept with the filing, and is recorded
+    as reused when the desk accepts (Decision 766 6.4); someone else's is refused."""
+    import re
+
+    from motcua.domain.documents import Upload
+    from motcua.services import digitisation as digi
+    from motcua.services import submissions
+    from tests.e2e.test_web import FORM, PDF, form_tokens
+    from tests.scans import page as scanned_page
+    from tests.scans import pdf_of
+
+    first = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                               channel="desk", applicant=CITIZEN,
+                               official=world["tiepnhan"]).code
+    component = digi.scan(app, first, world["tiepnhan"], name="Giấy chứng sinh",
+                          original=True, uploads=[Upload("", "cs.pdf",
+                                                         pdf_of([scanned_page(noise=0)]))])
+    digi.certify(app, component, world["tiepnhan"])  # now in the citizen's store
+    other = dict(CITIZEN, id_number="066190009999", name="Người Khác", phone="0987654321")
+    theirs_code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                     channel="desk", applicant=other,
+                                     official=world["tiepnhan"]).code
+    digi.certify(app, digi.scan(app, theirs_code, world["tiepnhan"], name="Giấy chứng sinh",
+                                original=True, uploads=[Upload("", "x.pdf",
+                                                               pdf_of([scanned_page()]))]),
+                 world["tiepnhan"])
+    with app.uow() as uow:
+        [mine] = [d.id for d in uow.digitisation.stored(CITIZEN["id_number"]) if d.signed]
+        [not_mine] = [d.id for d in uow.digitisation.stored(other["id_number"]) if d.signed]
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    app.settings = replace(app.settings, public_url=base, oidc_client_secret="bi-mat-thu",
+                           oidc_discovery_url=f"{provider}/.well-known/openid-configuration")
+    httpx.put(f"{provider}/users/vneid-sub-1", json=CLAIMS)
+    web = Served(create_app(app, "khoa-dung-lai"), port).start()
+    try:
+        citizen = httpx.Client(base_url=base, timeout=10)
+        authorize = citizen.get("/dang-nhap-cong-dan").headers["location"]
+        back = httpx.post(authorize, data={"sub": "vneid-sub-1"}).headers["location"]
+        citizen.get(back.replace(base, ""), follow_redirects=True)
+        form = citizen.get("/thu-tuc/1.001193/nop-truc-tuyen").text
+        assert "Dùng giấy tờ đã lưu trong kho dữ liệu" in form
+        slot, options = re.search(r'name="(dung_lai_\d+)">(.*?)</select>', form, re.S).groups()
+        values = re.findall(r'<option value="(\d+)"', options)
+        assert values[0] == str(mine) and str(not_mine) not in values  # theirs never
+        assert "(đã ký số)" in options
+        data = {**FORM, **form_tokens(form)}
+        forged = citizen.post("/thu-tuc/1.001193/nop-truc-tuyen",
+                              data={**data, slot: str(not_mine)},
+                              files=[("tep_0", ("to-khai.pdf", PDF, "application/pdf"))])
+        assert forged.status_code in (403, 422) and "không phải của Ông/Bà" in forged.text
+        sent = citizen.post("/thu-tuc/1.001193/nop-truc-tuyen",
+                            data={**data, slot: str(mine)},
+                            files=[("tep_0", ("to-khai.pdf", PDF, "application/pdf"))])
+        assert sent.status_code == 303, sent.text[-800:]
+    finally:
+        web.stop()
+    [waiting] = submissions.waiting(app, world["tiepnhan"])
+    assert sorted(slot for slot, _ in waiting.files) == ["Giấy chứng sinh",
+                                                         "Tờ khai đăng ký khai sinh"]
+    assert "identity" not in waiting.applicant or "id_number" not in waiting.applicant["identity"]
+    code = submissions.accept(app, waiting.ref, world["tiepnhan"]).code
+    [reused] = digi.of_dossier(app, code)
+    assert reused.source == "reuse" and reused.reused_from_id == mine
+    with app.uow() as uow:
+        [row] = uow.digitisation.reuses(code)
+    assert row.citizen_document_id == mine
+    assert row.reused_by_name == f"{CITIZEN['name']} (chọn khi nộp trực tuyến)"

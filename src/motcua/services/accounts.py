@@ -67,7 +67,8 @@ def filing_identity(ctx: Context, account_id: int | None, id_number: str) -> dic
         account = uow.accounts.get(account_id)
     if account.id_number != (id_number or "").strip():
         return None
-    return {"provider": account.provider, "level": account.level, "account_id": account.id}
+    return {"provider": account.provider, "level": account.level, "account_id": account.id,
+            "id_number": account.id_number}
 
 
 @dataclass(frozen=True)

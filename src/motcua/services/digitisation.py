@@ -345,6 +345,58 @@ def offers(ctx: Context, id_number: str, document_names: list[str]) -> list:
     return sorted(found, key=lambda r: (not r.signed, -r.id))
 
 
+def _record_reuse(uow, dossier, doc, official: Official, by: str, now) -> None:
+    """A stored document taken for a dossier: a digitised component (its text read once
+    already, when the source was) and the reuse itself (Decision 766 6.4)."""
+    source = next((c for c in uow.digitisation.of_dossier(doc.source_dossier_code)
+                   if doc.sha256 in (c.sha256, c.certified_sha256)), None)
+    uow.digitisation.add({
+        "dossier_code": dossier.code, "unit_id": dossier.unit_id, "name": doc.name,
+        "original": False, "pages": doc.pages, "blank_pages": [], "sha256": doc.sha256,
+        "size": 0, "source": "reuse", "scanned_by_id": official.id,
+        "scanned_by_name": official.full_name, "scanned_at": now,
+        "same_day": _vn_day(now) == _vn_day(dossier.received_at),
+        "ocr_status": "done" if source is not None and source.ocr_status == "done"
+        else "queued", "ocr_next_at": now,
+        "ocr_text": source.ocr_text if source is not None else "",
+        "ocr_search": source.ocr_search if source is not None else "",
+        "reused_from_id": doc.id})
+    uow.digitisation.add_reuse({"dossier_code": dossier.code, "citizen_document_id": doc.id,
+                                "name": doc.name, "reused_at": now, "reused_by_name": by})
+
+
+def chosen_online(ctx: Context, id_number: str, chosen: dict[str, int]) -> list[Upload]:
+    """The stored documents a signed-in citizen chose on the online form, one per
+    document of the procedure (``chosen``: the document's name → the stored document), as
+    the files of those documents: each must be theirs, still valid, and stand for that
+    document (its name, without diacritics)."""
+    out = []
+    today = _vn_day(ctx.clock.now())
+    with ctx.uow() as uow:
+        for slot, document_id in chosen.items():
+            doc = uow.digitisation.stored_document(document_id)
+            if doc.applicant_id_number != id_number or not id_number:
+                raise PermissionDenied("Giấy tờ lưu trữ này không phải của Ông/Bà.")
+            if doc.valid_to is not None and doc.valid_to < today:
+                raise ValidationError(f"Giấy tờ lưu trữ “{doc.name}” đã hết hiệu lực.")
+            if fold(doc.name) != fold(slot):
+                raise ValidationError(f"Giấy tờ lưu trữ “{doc.name}” không dùng được cho "
+                                      f"“{slot}”.")
+            out.append(Upload(slot, f"dung-lai-{document_id}.pdf", ctx.files.read(doc.sha256)))
+    return out
+
+
+def record_online_reuse(ctx: Context, uow, dossier, chosen: dict[str, int],
+                        official: Official) -> None:
+    """At the desk's acceptance of an online filing: the stored documents the citizen
+    chose, recorded as reused (in the acceptance's transaction)."""
+    now = ctx.clock.now()
+    for document_id in chosen.values():
+        doc = uow.digitisation.stored_document(document_id)
+        _record_reuse(uow, dossier, doc, official,
+                      f"{dossier.applicant_name} (chọn khi nộp trực tuyến)", now)
+
+
 def reuse(ctx: Context, code: str, document_id: int, official: Official) -> str:
     """Take a stored document for this dossier instead of a new paper; recorded."""
     now = ctx.clock.now()
@@ -360,23 +412,7 @@ def reuse(ctx: Context, code: str, document_id: int, official: Official) -> str:
         found["name"] = _checked_name(dossier, doc.name)
 
     def record(uow, dossier) -> None:
-        doc = found["doc"]
-        source = next((c for c in uow.digitisation.of_dossier(doc.source_dossier_code)
-                       if doc.sha256 in (c.sha256, c.certified_sha256)), None)
-        uow.digitisation.add({
-            "dossier_code": dossier.code, "unit_id": dossier.unit_id, "name": doc.name,
-            "original": False, "pages": doc.pages, "blank_pages": [], "sha256": doc.sha256,
-            "size": 0, "source": "reuse", "scanned_by_id": official.id,
-            "scanned_by_name": official.full_name, "scanned_at": now,
-            "same_day": _vn_day(now) == _vn_day(dossier.received_at),
-            "ocr_status": "done" if source is not None and source.ocr_status == "done"
-            else "queued", "ocr_next_at": now,
-            "ocr_text": source.ocr_text if source is not None else "",
-            "ocr_search": source.ocr_search if source is not None else "",
-            "reused_from_id": doc.id})
-        uow.digitisation.add_reuse({"dossier_code": dossier.code, "citizen_document_id": doc.id,
-                                    "name": doc.name, "reused_at": now,
-                                    "reused_by_name": official.full_name})
+        _record_reuse(uow, dossier, found["doc"], official, official.full_name, now)
 
     with ctx.uow() as uow:
         stored = uow.digitisation.stored_document(document_id)

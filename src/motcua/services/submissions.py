@@ -19,8 +19,8 @@ from motcua.domain.procedures import Channel, Procedure
 from motcua.domain.submissions import Submission, SubmissionStatus, submission_ref
 from motcua.domain.text import nfc, vn_date_time
 from motcua.domain.units import Official, Role
+from motcua.services import digitisation, notifications, postal
 from motcua.services import dossiers as uc
-from motcua.services import notifications, postal
 from motcua.services.context import Context
 from motcua.services.views import DossierView
 
@@ -76,14 +76,17 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
            uploads: Iterable[Upload], submission_key: str,
            notify: dict | None = None,
            result_by_post: dict | None = None,
-           identity: dict | None = None) -> tuple[SubmissionView, bool]:
+           identity: dict | None = None,
+           reused: dict[str, int] | None = None) -> tuple[SubmissionView, bool]:
     """File online; the filing waits for the desk. A retried or double-clicked filing
     (same ``submission_key``) answers with the first one and ``True``. Every problem of
     the form is named at once. ``notify``: the citizen's channels in order (``channels``)
     and consent to non-mandatory messages (``consent``). ``identity``: the e-ID sign-in
     behind the filing (``accounts.filing_identity``), kept with it and written into the
     dossier's audit chain at acceptance; a procedure's minimum assurance level is checked
-    against it."""
+    against it. ``reused``: stored documents the signed-in citizen chose instead of files
+    (a document's name → the stored document), theirs only; recorded as reused when the
+    desk accepts."""
     key = (submission_key or "").strip()
     if not 8 <= len(key) <= 64 or not all(c.isalnum() or c in "-_" for c in key):
         raise ValidationError("Khóa chống gửi trùng không hợp lệ (8–64 ký tự chữ, số, - hoặc _).")
@@ -93,6 +96,12 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
             return _view(uow, earlier), True
     uploads = list(uploads)
     problems: list[str] = []
+    reused = {k: v for k, v in (reused or {}).items() if k not in {u.name for u in uploads}}
+    if reused:
+        if not identity or applicant.get("id_number", "").strip() != identity.get("id_number"):
+            raise PermissionDenied("Chỉ người đăng nhập bằng định danh điện tử, nộp cho chính "
+                                   "mình, mới dùng lại giấy tờ đã lưu.")
+        uploads += digitisation.chosen_online(ctx, identity["id_number"], reused)
     person = checked = None
     try:
         person = Applicant.create(**applicant)
@@ -131,7 +140,10 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
             unit_id=unit.id, applicant={**person.__dict__, "kind": person.kind.value,
                                         **({"result_by_post": result_by_post}
                                            if result_by_post else {}),
-                                        **({"identity": identity} if identity else {})},
+                                        **({"identity": {k: v for k, v in identity.items()
+                                                         if k != "id_number"}}
+                                           if identity else {}),
+                                        **({"reused": reused} if reused else {})},
             files=uc.stored(ctx, checked), slots=tuple(u.name for u, _ in checked),
             submission_key=key, submitted_at=now)
         uow.submissions.add(submission)
@@ -214,10 +226,18 @@ def accept(ctx: Context, ref: str, official: Official) -> DossierView:
     applicant = dict(submission.applicant)
     by_post = applicant.pop("result_by_post", None)
     identity = applicant.pop("identity", None)
+    reused = applicant.pop("reused", None) or {}
+    by_post_hook = postal.filing_hook(ctx, by_post)
+
+    def with_dossier(uow, dossier) -> None:
+        if by_post_hook is not None:
+            by_post_hook(uow, dossier)
+        digitisation.record_online_reuse(ctx, uow, dossier, reused, official)
+
     return uc.receive_dossier(
         ctx, procedure_code=procedure.code, unit_code=unit.code, channel=Channel.ONLINE.value,
         applicant=applicant, official=official, payment_method="online", identity=identity,
-        with_dossier=postal.filing_hook(ctx, by_post),
+        with_dossier=with_dossier,
         submission_key=submission.submission_key, stored_files=submission.files,
         note=f"Nộp trực tuyến lúc {vn_date_time(submission.submitted_at)}, mã {submission.ref}",
         decide=lambda uow, code: _decide(uow, submission, official, ctx.clock.now(), code))

@@ -20,6 +20,7 @@ from motcua.domain.errors import (
 )
 from motcua.domain.lifecycle import APPLICANT
 from motcua.domain.procedures import Channel
+from motcua.domain.text import fold
 from motcua.reports import lists
 from motcua.services import (
     accounts,
@@ -82,10 +83,17 @@ def _submission_form(request: Request, procedure, status_code: int = 200, error=
     units = lists.desk_units(ctx, procedure)
     values = values or {}
     key = values.get("key") if kept else None
+    stored: dict[str, list] = {}
+    identity = _signed_in_identity(request, values.get("id_number", ""))
+    if identity:  # the citizen's own stored documents, offered for each document
+        for doc in digitisation.offers(ctx, identity["id_number"],
+                                       [d.name for d in procedure.documents]):
+            stored.setdefault(fold(doc.name), []).append(doc)
     return page(request, "submit.html", status_code=status_code, p=procedure, units=units,
                 **result_choice(ctx),
                 error=error, values=values, key=key or secrets.token_urlsafe(18),
                 kept={k.slot: k for k in kept or []}, max_mb=ctx.settings.max_upload_mb,
+                stored=stored, fold=fold,
                 signed_in=bool(request.session.get("citizen")))
 
 
@@ -152,11 +160,13 @@ async def submit(request: Request, code: str):
                      "birth_year": parse_birth_year(values["birth_year"])}
         by_post = result_by_post(values, applicant)
         identity = _signed_in_identity(request, values["id_number"])
+        reused = {slots[f"tep_{i}"]: int(v) for i in range(len(procedure.documents))
+                  if (v := str(form.get(f"dung_lai_{i}") or "")[:12]).isdigit()}
         return online_filing(request, lambda: submissions.submit(
             ctx, procedure_code=procedure.code, unit_code=values["unit_code"],
             applicant=applicant, uploads=uploads, submission_key=values["key"],
             notify=notify_choice(values["kenh"], values["dong_y"]), result_by_post=by_post,
-            identity=identity))
+            identity=identity, reused=reused))
 
     try:
         view, _ = await run_in_threadpool(file)
