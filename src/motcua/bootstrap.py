@@ -16,7 +16,7 @@ from motcua.calendar_sources import build_calendar
 from motcua.domain.calendar import OfficeHours, WorkingCalendar
 from motcua.domain.clock import SystemClock
 from motcua.domain.procedures import Procedure
-from motcua.services import national_sync, notifications
+from motcua.services import national_sync, notifications, postal
 from motcua.services.events import EventHandlers
 from motcua.settings import Settings
 from motcua.storage import db
@@ -42,6 +42,7 @@ class App:
         self.store = store_for(self.engine, self.audit_key)
         self.events = EventHandlers()
         notifications.register(self.events)
+        postal.register(self.events)
         if self.settings.dvcqg_url:  # the national portal hears of every change
             national_sync.register(self.events)
         self.catalogue_cache: dict = {}

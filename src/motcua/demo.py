@@ -112,8 +112,14 @@ def demo_procedures() -> list[dict]:
                     "level": p["level"], "unit": unit, "deadline": deadline,
                     "fee": p.get("fee", ""), "fee_amount": fee_amount_of(p.get("fee", "")), "documents": p.get("documents", []),
                     "result_type": p.get("result", ""), "channels": p.get("channels") or ["desk"],
-                    "legal_basis": p.get("legal_basis", []), "steps": steps})
+                    "legal_basis": p.get("legal_basis", []), "steps": steps,
+                    # a province says which results it returns electronically; the demo
+                    # offers it for the two whose results are issued electronically today
+                    "electronic_result": p["code"] in ELECTRONIC_RESULTS})
     return out
+
+
+ELECTRONIC_RESULTS = frozenset({"2.000635", "3.000333"})  # civil-status copies, judicial records
 
 
 def load_demo(ctx, dossiers: int = 300, seed: int = 66, progress=None) -> list[tuple[str, str, str]]:

@@ -90,9 +90,10 @@ def test_a_result_by_post_from_the_filing_to_the_proof_on_the_tracking_page(app,
         assert "Nguyễn Văn Bưu Tá" in text06 and "Phạm Thị Công Dân" in text06
         lead, _ = signed_in(base, "truongphong")  # the commune's head: his dashboard
         dash = lead.get("/lanh-dao").text
-        returns = dash.split("Trả kết quả: tại quầy và qua bưu chính")[1].split("</table>")[0]
-        assert re.search(r"Xã Hòa Phú</th><td>1</td><td>0</td><td>1</td><td>1</td><td>1</td>"
-                         r"<td>1</td>", returns), returns
+        returns = dash.split("Trả kết quả: tại quầy, qua bưu chính, điện tử")[1].split(
+            "</table>")[0]
+        assert re.search(r"Xã Hòa Phú</th><td>1</td><td>0</td><td>1</td><td>0</td><td>1</td>"
+                         r"<td>1</td><td>1</td>", returns), returns
         listing = desk.get("/buu-chinh").text
         assert number in listing and "Đã phát thành công" in listing
         # the webhook refuses what does not come from the carrier

@@ -695,3 +695,21 @@ def test_files_chosen_before_an_error_are_kept_for_the_next_try(app, world, clie
     assert again.status_code == 303
     receipt = client.get(again.headers["location"]).text
     assert "Tờ khai đăng ký khai sinh: " in receipt and "giay-chung-sinh.jpg" in receipt
+
+
+def test_the_electronic_result_is_offered_only_where_the_procedure_allows_it(app, world,
+                                                                              client):
+    from motcua.services import submissions
+    from motcua.services.procedures import procedure_from_dict, save_procedures
+
+    assert "Nhận kết quả điện tử" not in client.get("/thu-tuc/1.001193/nop-truc-tuyen").text
+    refused = file_online(client, nhan_kq="electronic")
+    assert refused.status_code == 422 and "chưa cho phép trả kết quả điện tử" in refused.text
+    save_procedures(app, [procedure_from_dict({**BIRTH, "electronic_result": True})])
+    assert "Nhận kết quả điện tử" in client.get("/thu-tuc/1.001193/nop-truc-tuyen").text
+    sent = file_online(client, nhan_kq="electronic")
+    assert sent.status_code == 303, sent.text[-500:]
+    [waiting] = submissions.waiting(app, world["tiepnhan"])
+    code = submissions.accept(app, waiting.ref, world["tiepnhan"]).code
+    with app.uow() as uow:
+        assert uow.postal.electronic(code) is not None

@@ -222,3 +222,46 @@ def test_the_postmans_scan_may_come_before_the_clerk_records_the_hand_over(
     with pytest.raises(IllegalTransition, match="một lần"):
         postal.hand_over(app, code, world["tiepnhan"], signer_name="Bưu Tá",
                          id_type="the_nganh", id_number="BT00661234")
+
+
+def test_a_result_chosen_electronically_is_returned_when_the_signed_result_is_ready(
+        app, world):
+    """Where the procedure allows it, the applicant chooses the electronic result; the
+    dossier is returned by the system once it is ready and a signed result verifies (not
+    before, not with an unsigned file); the returns report counts it apart."""
+    from motcua.domain.commands import Attach
+    from motcua.domain.documents import Upload
+    from motcua.domain.lifecycle import Status
+    from motcua.services import digitisation as digi
+    from motcua.services.procedures import procedure_from_dict, save_procedures
+    from tests.conftest import vn
+    from tests.personas import BIRTH
+    from tests.scans import result_pdf
+
+    def receive(electronic=True):
+        return uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                  channel="desk", applicant=CITIZEN, official=world["tiepnhan"],
+                                  with_dossier=postal.filing_hook(app, None,
+                                                                  electronic=electronic)).code
+
+    with pytest.raises(ValidationError, match="chưa cho phép trả kết quả điện tử"):
+        receive()
+    save_procedures(app, [procedure_from_dict({**BIRTH, "electronic_result": "có"})])
+    code = receive()
+    for who in ("tiepnhan", "chuyenvien"):
+        uc.act(app, code, CompleteStep(), world[who])
+    uc.act(app, code, Attach("result", (Upload("Giấy khai sinh", "kq.pdf", result_pdf()),)),
+           world["lanhdao"])
+    uc.act(app, code, CompleteStep(), world["lanhdao"])  # ready, but the file is unsigned
+    with app.uow() as uow:
+        dossier = uow.dossiers.get(code)
+        assert dossier.status is Status.RESULT_READY
+        result = next(a for a in uow.attachments.for_dossier(dossier.id) if a.kind == "result")
+    digi.sign_result(app, code, result.id, world["lanhdao"])
+    with app.uow() as uow:
+        dossier = uow.dossiers.get(code)
+        returned = uow.postal.electronic(code).returned_at
+    assert dossier.status is Status.RETURNED and returned == dossier.returned_at
+    report = postal.returns_report(app, vn(2026, 1, 1), vn(2026, 2, 1))
+    assert [(r.returned, r.returned_electronically, r.returned_at_desk) for r in report] == \
+        [(1, 1, 0)]

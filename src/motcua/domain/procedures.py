@@ -121,6 +121,9 @@ class Procedure:
     # the lowest e-ID assurance level (VNeID: 1 or 2) with which a citizen may file this
     # procedure online; 0: no sign-in required
     min_assurance_level: int = 0
+    # the result may be issued and returned electronically (a signed PDF the applicant
+    # downloads) when the applicant chooses so
+    electronic_result: bool = False
     version: int = 1
     id: int | None = None
 

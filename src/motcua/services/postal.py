@@ -100,13 +100,21 @@ def request_return(ctx: Context, uow, dossier, receiver: dict, at: datetime) -> 
 
 
 def filing_hook(ctx: Context, receiver: dict | None, inbound_number: str = "",
-                official: Official | None = None):
-    """What a filing records about the post, in its transaction (``receive_dossier``'s
-    ``with_dossier``): the return by post asked for, the parcel the dossier came in."""
-    if not receiver and not inbound_number:
+                official: Official | None = None, electronic: bool = False):
+    """What a filing records about how its result goes back, in its transaction
+    (``receive_dossier``'s ``with_dossier``): by post (and the parcel the dossier came
+    in), or electronically where the procedure allows it."""
+    if not receiver and not inbound_number and not electronic:
         return None
 
     def hook(uow, dossier) -> None:
+        if electronic:
+            if not dossier.procedure.electronic_result:
+                raise ValidationError(f"Thủ tục “{dossier.procedure.name}” chưa cho phép trả "
+                                      "kết quả điện tử; chọn nhận tại quầy hoặc qua bưu chính.")
+            if receiver:
+                raise ValidationError("Chọn một cách nhận kết quả: điện tử hoặc bưu chính.")
+            uow.postal.choose_electronic(dossier.code, ctx.clock.now())
         if receiver:
             request_return(ctx, uow, dossier, receiver, ctx.clock.now())
         if inbound_number and official is not None:
@@ -140,6 +148,38 @@ def log_inbound(ctx: Context, uow, dossier, tracking_number: str, at: datetime,
     _desk_event(uow, shipment_id, "desk-received", S.DELIVERED, at,
                 "Bộ phận một cửa nhận bưu gửi", place="Bộ phận một cửa",
                 received_by=official.full_name)
+
+
+# -- results returned electronically ---------------------------------------------------------------
+
+ELECTRONIC = Actor(None, "Hệ thống (trả kết quả điện tử)")
+
+
+def return_electronically(ctx: Context, event) -> None:
+    """After a step completes or a file is attached: a dossier whose applicant chose the
+    electronic result, with its result ready and a signed result that verifies, is
+    returned now (the applicant downloads it from the tracking page; the notification
+    says so). Anything else: nothing."""
+    from motcua.services import digitisation
+
+    with ctx.uow() as uow:
+        choice = uow.postal.electronic(event.code)
+        if choice is None or choice.returned_at is not None:
+            return
+        dossier = uow.dossiers.get(event.code, corrections=False)
+        if dossier.status is not DossierStatus.RESULT_READY:
+            return
+        results = [a for a in uow.attachments.for_dossier(dossier.id) if a.kind == "result"]
+    if not any(digitisation.verify(ctx, a.sha256).valid for a in results):
+        return
+    now = ctx.clock.now()
+    uc.act(ctx, event.code, ReturnResult(), actor=ELECTRONIC,
+           then=lambda uow, d: uow.postal.returned_electronically(d.code, now))
+
+
+def register(handlers) -> None:
+    for name in ("complete_step", "attach"):
+        handlers.on_commit(name, return_electronically)
 
 
 # -- what the pages show ---------------------------------------------------------------------------
@@ -459,6 +499,7 @@ class ReturnsRow:
     unit: str
     returned: int            # dossiers returned in the period, however
     returned_by_post: int    # of which by post, on proof of delivery
+    returned_electronically: int  # of which electronically (the signed result)
     shipments: int           # results sent by post in the period
     delivered: int
     redelivered: int         # delivered after a failed attempt
@@ -469,7 +510,7 @@ class ReturnsRow:
 
     @property
     def returned_at_desk(self) -> int:
-        return self.returned - self.returned_by_post
+        return self.returned - self.returned_by_post - self.returned_electronically
 
 
 def returns_report(ctx: Context, start: datetime, end: datetime, *,
@@ -505,9 +546,9 @@ def returns_report(ctx: Context, start: datetime, end: datetime, *,
         found = shipments.get(unit_id, [])
         hours = [(r.delivered_at - r.handed_at).total_seconds() / 3600 for r in found
                  if r.delivered_at and r.handed_at]
-        total, by_post = returned.get(unit_id, (0, 0))
+        total, by_post, online = returned.get(unit_id, (0, 0, 0))
         rows.append(ReturnsRow(
-            name, total, by_post, len(found), sum(r.status == S.DELIVERED.value for r in found),
+            name, total, by_post, online, len(found), sum(r.status == S.DELIVERED.value for r in found),
             sum(r.status == S.DELIVERED.value and r.failed_attempts > 0 for r in found),
             sum(r.status == S.RETURNED_TO_AGENCY.value for r in found),
             sum(r.lost_flagged_at is not None for r in found),

@@ -48,6 +48,8 @@ def procedure_from_dict(data: dict) -> Procedure:
             legal_basis=nfc("; ".join(legal) if isinstance(legal, list) else legal),
             supplement_window_days=int(data.get("supplement_window_days") or 3),
             min_assurance_level=int(data.get("min_assurance_level") or 0),
+            electronic_result=str(data.get("electronic_result", "")).strip().lower()
+            in ("1", "true", "có", "co", "x"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidProcedure(
@@ -64,6 +66,7 @@ def procedure_to_dict(p: Procedure) -> dict:
         "channels": [c.value for c in p.channels], "legal_basis": p.legal_basis,
         "supplement_window_days": p.supplement_window_days,
         "min_assurance_level": p.min_assurance_level,
+        "electronic_result": p.electronic_result,
         "steps": [s.as_dict() for s in p.steps],
     }
 
@@ -120,6 +123,7 @@ PROCEDURE_COLUMNS = [
     ("online_level", "Mức độ trực tuyến", 14), ("channels", "Kênh tiếp nhận", 24),
     ("legal_basis", "Căn cứ pháp lý", 60),
     ("min_assurance_level", "Mức định danh tối thiểu khi nộp trực tuyến (0, 1, 2)", 16),
+    ("electronic_result", "Trả kết quả điện tử (có/không)", 14),
 ]
 STEP_COLUMNS = [("code", "Mã thủ tục", 14), ("seq", "Bước", 6), ("name", "Tên bước", 40),
                 ("unit", "Đơn vị (liên thông)", 18), ("role", "Vai trò", 14),
@@ -166,6 +170,7 @@ def _write_excel(procedures: list[Procedure], path: Path) -> None:
         d = procedure_to_dict(p)
         d["deadline"] = json.dumps(d["deadline"], ensure_ascii=False)
         d["channels"] = ", ".join(d["channels"])
+        d["electronic_result"] = "có" if d["electronic_result"] else "không"
         sheets[0][0].append([d[k] for k, _, _ in PROCEDURE_COLUMNS])
         for seq, step in enumerate(p.steps, start=1):
             sheets[1][0].append([p.code, seq, step.name, step.unit_code, step.role,

@@ -77,7 +77,8 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
            notify: dict | None = None,
            result_by_post: dict | None = None,
            identity: dict | None = None,
-           reused: dict[str, int] | None = None) -> tuple[SubmissionView, bool]:
+           reused: dict[str, int] | None = None,
+           electronic: bool = False) -> tuple[SubmissionView, bool]:
     """File online; the filing waits for the desk. A retried or double-clicked filing
     (same ``submission_key``) answers with the first one and ``True``. Every problem of
     the form is named at once. ``notify``: the citizen's channels in order (``channels``)
@@ -86,7 +87,8 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
     dossier's audit chain at acceptance; a procedure's minimum assurance level is checked
     against it. ``reused``: stored documents the signed-in citizen chose instead of files
     (a document's name → the stored document), theirs only; recorded as reused when the
-    desk accepts."""
+    desk accepts. ``electronic``: the result returned electronically (where the procedure
+    allows it)."""
     key = (submission_key or "").strip()
     if not 8 <= len(key) <= 64 or not all(c.isalnum() or c in "-_" for c in key):
         raise ValidationError("Khóa chống gửi trùng không hợp lệ (8–64 ký tự chữ, số, - hoặc _).")
@@ -128,6 +130,11 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
             problems.append(f"Thủ tục “{procedure.name}” chỉ nhận hồ sơ trực tuyến của người "
                             f"đăng nhập bằng tài khoản định danh điện tử mức {needed} và nộp "
                             "cho chính mình; hãy đăng nhập rồi nộp lại.")
+        if electronic and not procedure.electronic_result:
+            problems.append(f"Thủ tục “{procedure.name}” chưa cho phép trả kết quả điện tử; "
+                            "chọn nhận tại bộ phận một cửa hoặc qua bưu chính.")
+        if electronic and result_by_post:
+            problems.append("Chọn một cách nhận kết quả: điện tử hoặc qua bưu chính.")
         slot_problems = _slot_problems(procedure, uploads)
         if slot_problems:
             problems.append("Thành phần hồ sơ: " + "; ".join(slot_problems) + ".")
@@ -143,7 +150,8 @@ def submit(ctx: Context, *, procedure_code: str, unit_code: str, applicant: dict
                                         **({"identity": {k: v for k, v in identity.items()
                                                          if k != "id_number"}}
                                            if identity else {}),
-                                        **({"reused": reused} if reused else {})},
+                                        **({"reused": reused} if reused else {}),
+                                        **({"result_electronic": True} if electronic else {})},
             files=uc.stored(ctx, checked), slots=tuple(u.name for u, _ in checked),
             submission_key=key, submitted_at=now)
         uow.submissions.add(submission)
@@ -227,7 +235,8 @@ def accept(ctx: Context, ref: str, official: Official) -> DossierView:
     by_post = applicant.pop("result_by_post", None)
     identity = applicant.pop("identity", None)
     reused = applicant.pop("reused", None) or {}
-    by_post_hook = postal.filing_hook(ctx, by_post)
+    by_post_hook = postal.filing_hook(ctx, by_post,
+                                      electronic=bool(applicant.pop("result_electronic", None)))
 
     def with_dossier(uow, dossier) -> None:
         if by_post_hook is not None:

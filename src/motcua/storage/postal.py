@@ -12,6 +12,7 @@ from motcua.storage import db
 from motcua.storage import tables as t
 
 P = t.postal_shipments
+E = t.electronic_returns
 
 
 class PostalRepository:
@@ -38,6 +39,16 @@ class PostalRepository:
             row = self.conn.execute(sa.select(P).where(
                 P.c.order_number == number, P.c.direction == "outbound")).first()
         return row
+
+    def choose_electronic(self, code: str, at: datetime) -> None:
+        self.conn.execute(sa.insert(E).values(dossier_code=code, chosen_at=at))
+
+    def electronic(self, code: str):
+        """The applicant's choice to receive the result electronically, if made."""
+        return self.conn.execute(sa.select(E).where(E.c.dossier_code == code)).first()
+
+    def returned_electronically(self, code: str, at: datetime) -> None:
+        self.conn.execute(sa.update(E).where(E.c.dossier_code == code).values(returned_at=at))
 
     def returning_by_post(self, code: str) -> bool:
         """Whether the result of ``code`` is going back by post (not cancelled, not
@@ -137,12 +148,16 @@ class PostalRepository:
             handed.label("handed_at"), delivered.label("delivered_at")).where(
             P.c.direction == "outbound", P.c.created_at >= start, P.c.created_at < end)))
 
-    def returned_by_channel(self, start: datetime, end: datetime) -> dict[int, tuple[int, int]]:
-        """Per unit, dossiers returned in [start, end): (all, by post on proof)."""
+    def returned_by_channel(self, start: datetime,
+                            end: datetime) -> dict[int, tuple[int, int, int]]:
+        """Per unit, dossiers returned in [start, end): (all, by post on proof,
+        electronically)."""
         d = t.dossiers.c
         by_post = sa.exists().where(P.c.dossier_code == d.code, P.c.direction == "outbound",
                                     P.c.status == "delivered")
+        online = sa.exists().where(E.c.dossier_code == d.code, E.c.returned_at.is_not(None))
         rows = self.conn.execute(sa.select(
-            d.unit_id, sa.func.count(), sa.func.sum(sa.case((by_post, 1), else_=0))).where(
+            d.unit_id, sa.func.count(), sa.func.sum(sa.case((by_post, 1), else_=0)),
+            sa.func.sum(sa.case((online, 1), else_=0))).where(
             d.returned_at >= start, d.returned_at < end).group_by(d.unit_id))
-        return {u: (n, int(p or 0)) for u, n, p in rows}
+        return {u: (n, int(p or 0), int(e or 0)) for u, n, p, e in rows}

@@ -137,7 +137,7 @@ def procedure_from_row(row) -> Procedure:
         steps=[PlannedStep(s["name"], int(s["allocated_seconds"]), s.get("unit_code", ""),
                            s.get("role", "specialist")) for s in row.steps],
         legal_basis=row.legal_basis, supplement_window_days=row.supplement_window_days,
-        min_assurance_level=row.min_assurance_level,
+        min_assurance_level=row.min_assurance_level, electronic_result=row.electronic_result,
     )
 
 
@@ -156,7 +156,7 @@ def procedure_values(p: Procedure) -> dict:
         "steps": [{"name": s.name, "allocated_seconds": s.allocated_seconds,
                    "unit_code": s.unit_code, "role": s.role} for s in p.steps],
         "legal_basis": p.legal_basis, "supplement_window_days": p.supplement_window_days,
-        "min_assurance_level": p.min_assurance_level,
+        "min_assurance_level": p.min_assurance_level, "electronic_result": p.electronic_result,
     }
 
 

@@ -131,6 +131,8 @@ procedures = sa.Table(
     sa.Column("result_type", sa.String(500), nullable=False, server_default=""),
     sa.Column("online_level", sa.String(32), nullable=False, server_default=""),
     sa.Column("min_assurance_level", sa.SmallInteger, nullable=False, server_default="0"),
+    # the law lets this procedure's result be issued and returned electronically
+    sa.Column("electronic_result", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("channels", sa.JSON, nullable=False),
     sa.Column("steps", sa.JSON, nullable=False),
     sa.Column("legal_basis", sa.Text, nullable=False, server_default=""),
@@ -857,6 +859,15 @@ payments = sa.Table(
     sa.Column("refunded_at", UTCDateTime(), nullable=True),
     sa.Column("refunded_by", sa.String(255), nullable=False, server_default=""),
     sa.Column("refund_reason", sa.Text, nullable=False, server_default=""),
+)
+
+# Dossiers whose applicant chose to receive the result electronically (the signed result
+# downloaded from the tracking page): returned when a signed result is ready.
+electronic_returns = sa.Table(
+    "electronic_returns", metadata,
+    sa.Column("dossier_code", sa.String(64), primary_key=True),
+    sa.Column("chosen_at", UTCDateTime(), nullable=False),
+    sa.Column("returned_at", UTCDateTime(), nullable=True),
 )
 
 # Each look-up of an applicant in the population database at receipt (766, 6.6 and 6.7),

@@ -42,6 +42,7 @@ from motcua.web.common import (
     page,
     result_by_post,
     result_choice,
+    result_electronic,
     track,
 )
 from motcua.web.digitisation import download_token
@@ -128,7 +129,7 @@ def _signed_in_identity(request: Request, id_number: str) -> dict | None:
 
 FIELDS = {"unit_code": 40, "name": 255, "id_number": 20, "birth_year": 4, "phone": 20,
           "email": 255, "address": 500, "kind": 20, "csrf": 64, "key": 64, "kenh": 8,
-          "dong_y": 1, "nhan_kq": 8, "kq_dia_chi": 255, "kq_xa": 8, "kq_dien_thoai": 20}
+          "dong_y": 1, "nhan_kq": 12, "kq_dia_chi": 255, "kq_xa": 8, "kq_dien_thoai": 20}
 
 
 @router.post("/thu-tuc/{code}/nop-truc-tuyen", response_class=HTMLResponse)
@@ -166,7 +167,7 @@ async def submit(request: Request, code: str):
             ctx, procedure_code=procedure.code, unit_code=values["unit_code"],
             applicant=applicant, uploads=uploads, submission_key=values["key"],
             notify=notify_choice(values["kenh"], values["dong_y"]), result_by_post=by_post,
-            identity=identity, reused=reused))
+            identity=identity, reused=reused, electronic=result_electronic(values)))
 
     try:
         view, _ = await run_in_threadpool(file)

@@ -366,6 +366,11 @@ def result_by_post(form: dict, applicant: dict) -> dict | None:
                                  "name": applicant.get("name", "")}, applicant)
 
 
+def result_electronic(form: dict) -> bool:
+    """Whether the citizen chose to receive the result electronically."""
+    return form.get("nhan_kq") == "electronic"
+
+
 def desk_channel(text: str) -> str:
     """How a dossier came to the desk: in person or by post (filing for someone else is
     the "nộp hộ" box, online filing the citizen's own page)."""

@@ -57,6 +57,7 @@ from motcua.web.common import (
     require_official,
     result_by_post,
     result_choice,
+    result_electronic,
     vn_datetime,
 )
 
@@ -305,7 +306,7 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
             received: list[str] | None = Form(None, alias="giay_to"),
             first_channel: str = Form("", alias="kenh", max_length=8),
             consent: str = Form("", alias="dong_y", max_length=1),
-            result_choice: str = Form("", alias="nhan_kq", max_length=8),
+            result_choice: str = Form("", alias="nhan_kq", max_length=12),
             result_address: str = Form("", alias="kq_dia_chi", max_length=255),
             result_commune: str = Form("", alias="kq_xa", max_length=8),
             result_phone: str = Form("", alias="kq_dien_thoai", max_length=20),
@@ -336,7 +337,8 @@ def receive(request: Request, csrf: str = Form(""), procedure_code: str = Form("
         if filled:
             applicant["address"] = verdict.address
         hooks = (postal.filing_hook(ctx, result_by_post(values, applicant),
-                                    inbound_number if channel == "postal" else "", who),
+                                    inbound_number if channel == "postal" else "", who,
+                                    electronic=result_electronic(values)),
                  population.recorder(ctx, verdict, address_filled=filled,
                                      paper_checked=bool(paper_checked), official=who))
         view = uc.receive_dossier(ctx, procedure_code=procedure_code, unit_code=unit_code,
