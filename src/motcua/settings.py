@@ -88,6 +88,10 @@ class Settings:
     post_carrier: str = field(default_factory=lambda: _env("POST_CARRIER", "VNPost"))
     post_webhook_token: str = field(default_factory=lambda: _env("POST_WEBHOOK_TOKEN", ""))
     postal_fee: int = field(default_factory=lambda: int(_env("POSTAL_FEE", "25000")))
+    # the post's tariff for returning a result, by how far it goes from the unit (JSON:
+    # {"noi_xa": …, "noi_tinh": …, "ngoai_tinh": …} in đồng; a zone left out costs
+    # POSTAL_FEE): the province's contract with its carrier sets it
+    postal_tariff: str = field(default_factory=lambda: _env("POSTAL_TARIFF", ""))
     postal_max_attempts: int = field(default_factory=lambda: int(_env("POSTAL_MAX_ATTEMPTS", "2")))
     postal_lost_days: int = field(default_factory=lambda: int(_env("POSTAL_LOST_DAYS", "7")))
     # the national public-service portal (motcua.channels.portal): its integration and

@@ -713,3 +713,22 @@ def test_the_electronic_result_is_offered_only_where_the_procedure_allows_it(app
     code = submissions.accept(app, waiting.ref, world["tiepnhan"]).code
     with app.uow() as uow:
         assert uow.postal.electronic(code) is not None
+
+
+def test_the_citizen_gives_the_number_of_the_parcel_their_papers_travel_in(app, world,
+                                                                           client):
+    sent = file_online(client)
+    ref = sent.headers["location"].split("/nop-thanh-cong/")[1].split("?")[0]
+    form = client.get("/tra-cuu", params={"ma": ref}).text
+    page = client.post("/tra-cuu", data={"ma": ref, "so": "5678", **form_tokens(form)}).text
+    assert "Đã gửi bản giấy của hồ sơ qua bưu điện?" in page
+    wrong = client.post("/tra-cuu/buu-gui-ho-so", data={
+        "ma": ref, "so": "5678", "so_buu_gui": "EB000717594HK", **form_tokens(page)}).text
+    assert "không hợp lệ" in wrong or "sai" in wrong
+    done = client.post("/tra-cuu/buu-gui-ho-so", data={
+        "ma": ref, "so": "5678", "so_buu_gui": "EB000717618HK", **form_tokens(page)}).text
+    assert "Đã ghi số bưu gửi" in done and "bưu gửi EB000717618HK" in done
+    assert "Người dân gửi hồ sơ giấy tại bưu cục" in done
+    desk = TestClient(create_app(app, "khoa"))
+    login(desk, "tiepnhan")
+    assert "EB000717618HK" in desk.get(f"/cho-tiep-nhan/{ref}").text

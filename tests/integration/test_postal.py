@@ -265,3 +265,71 @@ def test_a_result_chosen_electronically_is_returned_when_the_signed_result_is_re
     report = postal.returns_report(app, vn(2026, 1, 1), vn(2026, 2, 1))
     assert [(r.returned, r.returned_electronically, r.returned_at_desk) for r in report] == \
         [(1, 1, 0)]
+
+
+def test_the_return_fee_follows_the_tariff_by_zone(app, world):
+    """MOTCUA_POSTAL_TARIFF: the unit's own commune, the province, beyond; a zone left
+    out costs MOTCUA_POSTAL_FEE; a broken table is said plainly."""
+    app.settings = replace(app.settings, postal_fee=30000,
+                           postal_tariff='{"noi_xa": 15000, "noi_tinh": 22000}')
+    app.catalogue_cache.clear()
+    assert postal.tariff(app) == {"noi_xa": 15000, "noi_tinh": 22000, "ngoai_tinh": 30000}
+
+    def fee(commune: str) -> int:
+        receiver = postal.receiver_from({"name": CITIZEN["name"], "address": "12 Lê Duẩn",
+                                         "commune": commune}, CITIZEN)
+        code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                  channel="desk", applicant=CITIZEN, official=world["tiepnhan"],
+                                  with_dossier=postal.filing_hook(app, receiver)).code
+        [shipment] = postal.dossier_shipments(app, code)
+        return shipment.fee
+
+    assert fee("24175") == 15000      # Hòa Phú itself
+    assert fee("24133") == 22000      # elsewhere in Đắk Lắk
+    assert fee("00004") == 30000      # Hà Nội: beyond the province
+    app.settings = replace(app.settings, postal_tariff='{"noi_xa": "mười lăm"}')
+    app.catalogue_cache.clear()
+    with pytest.raises(ValidationError, match="MOTCUA_POSTAL_TARIFF"):
+        postal.tariff(app)
+
+
+def test_a_paper_dossier_posted_by_the_citizen_is_followed_to_the_desk(app, world, carrier):
+    """Filed online, the citizen posts the papers at their post office and gives the
+    number: motcua follows the parcel through the carrier until the desk receives it,
+    and the parcel follows the filing when it becomes a dossier."""
+    from motcua.domain.documents import Upload
+    from motcua.domain.errors import NotFound
+    from motcua.services import submissions
+    from tests.e2e.test_web import PDF
+
+    client, url = carrier
+    view, _ = submissions.submit(
+        app, procedure_code="1.001193", unit_code="24175", applicant=CITIZEN,
+        uploads=[Upload("Tờ khai đăng ký khai sinh", "tk.pdf", PDF),
+                 Upload("Giấy chứng sinh", "cs.pdf", PDF)],
+        submission_key="khoa-buu-gui-ho-so-giay")
+    number = httpx.post(f"{url}/_posted", json={
+        "RECEIVER_FULLNAME": "Bộ phận một cửa, Xã Hòa Phú", "RECEIVER_ADDRESS": "Hòa Phú",
+        "scenario": "delivered"}).json()["ORDER_NUMBER"]
+    with pytest.raises(NotFound):
+        postal.register_inbound(app, view.ref, "0000", number, "127.0.0.1")
+    with pytest.raises(ValidationError):
+        postal.register_inbound(app, view.ref, "1234", "EB000717594HK", "127.0.0.1")
+    assert postal.register_inbound(app, view.ref, "1234", number, "127.0.0.1") == number
+    with pytest.raises(ValidationError, match="đã được đăng ký"):
+        postal.register_inbound(app, view.ref, "5678", number, "127.0.0.1")
+    for _ in range(3):
+        httpx.post(f"{url}/_advance", json={"ORDER_NUMBER": number})
+    postal.poll(app, client)
+    [parcel] = postal.dossier_shipments(app, view.ref)
+    assert parcel.direction.value == "inbound" and parcel.status.value == "in_transit"
+    code = submissions.accept(app, view.ref, world["tiepnhan"]).code
+    [parcel] = postal.dossier_shipments(app, code)  # it followed the filing
+    assert postal.dossier_shipments(app, view.ref) == []
+    for _ in range(2):
+        httpx.post(f"{url}/_advance", json={"ORDER_NUMBER": number})
+    postal.poll(app, client)
+    [parcel] = postal.dossier_shipments(app, code)
+    assert parcel.status.value == "delivered"
+    assert parcel.events[0].note.startswith("Người dân gửi hồ sơ giấy tại bưu cục")
+    assert parcel.events[-1].status == "delivered" and parcel.delivered_to

@@ -15,6 +15,7 @@ receiver) are kept and put on the review list of the desk's unit.
 from __future__ import annotations
 
 import base64
+import json
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,8 +41,8 @@ from motcua.domain.postal import (
 )
 from motcua.domain.text import nfc, vn_date_time, vn_number
 from motcua.domain.units import Official, Role
+from motcua.services import cache, events, notifications
 from motcua.services import dossiers as uc
-from motcua.services import events, notifications
 from motcua.services.context import Context
 
 S = ShipmentStatus
@@ -83,9 +84,44 @@ def receiver_from(form: dict, applicant: dict) -> dict:
             "commune_name": nfc(ward.name)}
 
 
+ZONES = {"noi_xa": "trong xã, phường của cơ quan", "noi_tinh": "trong tỉnh",
+         "ngoai_tinh": "ngoài tỉnh"}
+
+
+def tariff(ctx: Context) -> dict[str, int]:
+    """The fee of a return by post for each zone (``MOTCUA_POSTAL_TARIFF``; a zone left
+    out, or no table, costs ``MOTCUA_POSTAL_FEE``)."""
+    def make() -> dict[str, int]:
+        table: dict = {}
+        if ctx.settings.postal_tariff.strip():
+            try:
+                table = json.loads(ctx.settings.postal_tariff)
+            except ValueError as exc:
+                raise ValidationError("MOTCUA_POSTAL_TARIFF không phải JSON hợp lệ.") from exc
+        fees = {}
+        for zone in ZONES:
+            value = table.get(zone, ctx.settings.postal_fee)
+            if not isinstance(value, int) or value < 0:
+                raise ValidationError(f"Cước “{zone}” trong MOTCUA_POSTAL_TARIFF phải là số "
+                                      "đồng không âm.")
+            fees[zone] = value
+        return fees
+    return cache.kept(ctx, ("postal tariff",), make)
+
+
+def zone_of(unit_code: str, province_code: int, receiver: dict) -> str:
+    """How far a result goes: the unit's own commune or ward (its code is the commune's
+    code), the province, or beyond."""
+    if receiver.get("commune_code") and receiver["commune_code"] == unit_code:
+        return "noi_xa"
+    return "noi_tinh" if receiver.get("province_code") == province_code else "ngoai_tinh"
+
+
 def request_return(ctx: Context, uow, dossier, receiver: dict, at: datetime) -> None:
-    """Record, in the filing's transaction, that the result goes back by post."""
+    """Record, in the filing's transaction, that the result goes back by post, at the
+    tariff of its zone."""
     unit = uow.units.by_id(dossier.unit_id)
+    fee = tariff(ctx)[zone_of(unit.code, ctx.settings.province_code, receiver)]
     uow.postal.add({
         "dossier_code": dossier.code, "unit_id": dossier.unit_id,
         "direction": Direction.OUTBOUND.value, "carrier": ctx.settings.post_carrier,
@@ -95,7 +131,7 @@ def request_return(ctx: Context, uow, dossier, receiver: dict, at: datetime) -> 
         "receiver": receiver, "contents": [{"name": "Kết quả giải quyết thủ tục hành chính: "
                                              + dossier.procedure.name, "original": True,
                                              "sheets": 1}],
-        "fee": ctx.settings.postal_fee, "cod_amount": 0, "status": S.REQUESTED.value,
+        "fee": fee, "cod_amount": 0, "status": S.REQUESTED.value,
         "created_at": at, "updated_at": at})
 
 
@@ -148,6 +184,46 @@ def log_inbound(ctx: Context, uow, dossier, tracking_number: str, at: datetime,
     _desk_event(uow, shipment_id, "desk-received", S.DELIVERED, at,
                 "Bộ phận một cửa nhận bưu gửi", place="Bộ phận một cửa",
                 received_by=official.full_name)
+
+
+# -- a paper dossier posted by the citizen -----------------------------------------------------------
+
+def register_inbound(ctx: Context, ref: str, last4: str, number: str, client: str) -> str:
+    """The citizen who filed online (``TT-…``, with the 4 digits) gives the number of the
+    parcel they posted their paper dossier in, at their post office: motcua follows it
+    from there (the worker asks the carrier) until the desk receives it, and the parcel
+    follows the filing when it becomes a dossier. Answers the number, checked."""
+    from motcua.services import tracking
+
+    view = tracking.track(ctx, ref, last4, client)  # the digits, throttled
+    if not view.ref.startswith("TT-") or view.status.value != "pending":
+        raise IllegalTransition("Chỉ theo dõi bưu gửi hồ sơ giấy của hồ sơ trực tuyến đang "
+                                "chờ tiếp nhận.")
+    number = checked_tracking_number(number)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        if uow.postal.by_number(number) is not None:
+            raise ValidationError(f"Bưu gửi số {number} đã được đăng ký.")
+        if uow.postal.of_dossier(view.ref, Direction.INBOUND.value):
+            raise ValidationError("Hồ sơ này đã có bưu gửi hồ sơ giấy đang theo dõi.")
+        submission = uow.submissions.get(view.ref)
+        unit = uow.units.by_id(submission.unit_id)
+        shipment_id = uow.postal.add({
+            "dossier_code": view.ref, "unit_id": unit.id,
+            "direction": Direction.INBOUND.value, "carrier": ctx.settings.post_carrier,
+            "order_number": number, "tracking_number": number,
+            "sender": {"name": view.applicant.get("name", ""),
+                       "phone": view.applicant.get("phone", ""),
+                       "address": view.applicant.get("address", "")},
+            "receiver": {"name": f"Bộ phận một cửa, {unit.name}",
+                         "address": unit.place_name or unit.name},
+            "contents": [], "fee": 0, "cod_amount": 0, "status": S.HANDED_TO_POST.value,
+            "last_event_at": now, "created_at": now, "updated_at": now})
+        _desk_event(uow, shipment_id, "citizen-posted", S.HANDED_TO_POST, now,
+                    "Người dân gửi hồ sơ giấy tại bưu cục và báo số bưu gửi",
+                    place="Bưu cục nơi người dân gửi")
+        uow.commit()
+    return number
 
 
 # -- results returned electronically ---------------------------------------------------------------

@@ -239,6 +239,7 @@ def accept(ctx: Context, ref: str, official: Official) -> DossierView:
                                       electronic=bool(applicant.pop("result_electronic", None)))
 
     def with_dossier(uow, dossier) -> None:
+        uow.postal.relink(submission.ref, dossier.code)  # the paper dossier's parcel
         if by_post_hook is not None:
             by_post_hook(uow, dossier)
         digitisation.record_online_reuse(ctx, uow, dossier, reused, official)

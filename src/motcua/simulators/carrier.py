@@ -71,6 +71,7 @@ class CarrierSimulator:
             Route("/_advance", self.advance, methods=["POST"]),
             Route("/_scenario", self.scenario, methods=["POST"]),
             Route("/_orders", self.listing, methods=["GET"]),
+            Route("/_posted", self.posted, methods=["POST"]),
         ])
 
     def _token(self) -> str:
@@ -199,6 +200,21 @@ class CarrierSimulator:
         else:
             self.default_scenario = body["scenario"]
         return JSONResponse({"ok": True})
+
+    async def posted(self, request: Request) -> JSONResponse:
+        """A parcel a person posts at a post office (not ordered through the API): what a
+        citizen does with their paper dossier; its number, to give to the agency."""
+        body = await request.json()
+        with self.lock:
+            number = self._number()
+            self.orders[number] = {
+                "request": {"ORDER_NUMBER": number,
+                            "RECEIVER_FULLNAME": str(body.get("RECEIVER_FULLNAME", ""))[:255],
+                            "RECEIVER_ADDRESS": str(body.get("RECEIVER_ADDRESS", ""))[:255]},
+                "status": -100, "events": [], "step": 0, "fee": 25000,
+                "scenario": body.get("scenario") if body.get("scenario") in SCENARIOS
+                else self.default_scenario}
+        return JSONResponse({"ORDER_NUMBER": number})
 
     async def listing(self, request: Request) -> JSONResponse:
         return JSONResponse({n: {"status": o["status"], "scenario": o["scenario"],

@@ -40,6 +40,11 @@ class PostalRepository:
                 P.c.order_number == number, P.c.direction == "outbound")).first()
         return row
 
+    def relink(self, old_code: str, new_code: str) -> None:
+        """A filing's parcels follow it when it becomes a dossier (its new code)."""
+        self.conn.execute(sa.update(P).where(P.c.dossier_code == old_code)
+                          .values(dossier_code=new_code))
+
     def choose_electronic(self, code: str, at: datetime) -> None:
         self.conn.execute(sa.insert(E).values(dossier_code=code, chosen_at=at))
 

@@ -206,7 +206,8 @@ def _tracked(request: Request, code: str, digits: str):
     if isinstance(found, submissions.SubmissionView):
         response = page(request, "tracking.html", dossier=None, filing=found, ma=code,
                         so=digits, url=f"{request.app.state.ctx.settings.public_url}"
-                                       f"/tra-cuu?ma={found.ref}")
+                                       f"/tra-cuu?ma={found.ref}",
+                        shipments=postal.dossier_shipments(request.app.state.ctx, found.ref))
     else:
         response = page(request, "tracking.html", dossier=found, ma=code, so=digits,
                         url=found.tracking_url,
@@ -221,6 +222,24 @@ def _tracked(request: Request, code: str, digits: str):
                         proof=postal.proof_image(request.app.state.ctx, found.code))
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+@router.post("/tra-cuu/buu-gui-ho-so", response_class=HTMLResponse)
+def register_parcel(request: Request, csrf: str = Form(""),
+                    code: str = Form("", alias="ma", max_length=64),
+                    digits: str = Form("", alias="so", max_length=4),
+                    number: str = Form("", alias="so_buu_gui", max_length=20)):
+    """The citizen gives the number of the parcel their paper dossier travels in."""
+    check_csrf(request, csrf)
+    try:
+        postal.register_inbound(request.app.state.ctx, code, digits, number,
+                                client_address(request))
+        request.session["flash"] = {"message": "Đã ghi số bưu gửi; trang này cho biết bưu gửi "
+                                               "đang ở đâu đến khi bộ phận một cửa nhận.",
+                                    "kind": "ok"}
+    except MotcuaError as exc:
+        request.session["flash"] = {"message": exc.message, "kind": "error"}
+    return _tracked(request, code, digits)
 
 
 @router.post("/tra-cuu", response_class=HTMLResponse)

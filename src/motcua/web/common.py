@@ -353,7 +353,10 @@ def notify_choice(first: str, consent: str) -> dict:
 
 def result_choice(ctx) -> dict:
     """What the "Nhận kết quả" fields of a filing form show: communes and the post's fee."""
-    return {"communes": lists.communes(ctx), "postal_fee": ctx.settings.postal_fee}
+    fees = postal.tariff(ctx)
+    return {"communes": lists.communes(ctx), "postal_fee": ctx.settings.postal_fee,
+            "postal_fees": fees if len(set(fees.values())) > 1 else {},
+            "postal_zones": postal.ZONES}
 
 
 def result_by_post(form: dict, applicant: dict) -> dict | None:

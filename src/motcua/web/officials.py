@@ -399,7 +399,8 @@ def waiting_filings(request: Request):
 def filing_page(request: Request, ref: str = PathParam(..., max_length=60)):
     who = require_official(request)
     view = submissions.for_desk(request.app.state.ctx, ref, who)
-    return page(request, "filing.html", s=view, error=None)
+    return page(request, "filing.html", s=view, error=None,
+                shipments=postal.dossier_shipments(request.app.state.ctx, view.ref))
 
 
 @router.get("/cho-tiep-nhan/{ref}/tep/{index}")
