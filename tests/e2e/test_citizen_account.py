@@ -40,6 +40,9 @@ def test_a_citizen_signs_in_and_sees_their_dossiers(app, world, provider):
     code = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
                               channel="desk", applicant=CITIZEN,
                               official=world["tiepnhan"]).code
+    assisted = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
+                                  channel="desk", applicant=CITIZEN, on_behalf=True,
+                                  official=world["tiepnhan"]).code
     other = dict(CITIZEN, id_number="066190009999", name="Người Khác")
     theirs = uc.receive_dossier(app, procedure_code="1.001193", unit_code="24175",
                                 channel="desk", applicant=other,
@@ -66,6 +69,12 @@ def test_a_citizen_signs_in_and_sees_their_dossiers(app, world, provider):
         assert signed.status_code == 200, signed.text[-1500:]
         assert "Hồ sơ của tôi" in signed.text
         assert code in signed.text and theirs not in signed.text
+        # filed for them by an official; the messages sent to them; their payments
+        mine_rows = signed.text.split(f">{assisted}</a>")[1][:300]
+        assert "cán bộ Tiepnhan nộp hộ" in mine_rows
+        assert "Thông báo đã gửi cho bạn" in signed.text and "Phí, lệ phí đã thanh toán" in signed.text
+        notices = signed.text.split("Thông báo đã gửi cho bạn")[1]
+        assert f"hồ sơ {code}: Đã tiếp nhận, hẹn trả" in notices and theirs not in notices
         assert CITIZEN["name"] in signed.text and "VNeID" in signed.text
         assert signed.headers["cache-control"] == "private, no-store"
         filing = citizen.get("/thu-tuc/1.001193/nop-truc-tuyen")

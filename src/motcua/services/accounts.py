@@ -76,14 +76,21 @@ class MyPage:
     account: Any
     dossiers: list
     documents: list
+    payments: list = ()
+    notices: list = ()
 
 
 def my_page(ctx: Context, account_id: int) -> MyPage:
+    """The signed-in citizen's dossiers (filed by them, at a desk, or for them), stored
+    documents, payments and the messages sent to them."""
     with ctx.uow() as uow:
         account = uow.accounts.get(account_id)
         dossiers = uow.accounts.dossiers_of(account.id_number)
         documents = uow.digitisation.stored(account.id_number)
-    return MyPage(account, dossiers, documents)
+        codes = [d.code for d in dossiers]
+        payments = uow.accounts.payments_of(codes) if codes else []
+        notices = uow.accounts.notices_of(codes) if codes else []
+    return MyPage(account, dossiers, documents, payments, notices)
 
 
 def my_document(ctx: Context, account_id: int, document_id: int) -> tuple[str, bytes]:

@@ -37,13 +37,32 @@ class AccountRepository:
         return row
 
     def dossiers_of(self, id_number: str, limit: int = 200) -> list:
-        P = t.procedures.c
+        """The person's dossiers, newest first, with who filed them for the person (an
+        official, for a dossier filed on their behalf)."""
+        P, F = t.procedures.c, t.officials.c
         return list(self.conn.execute(
             sa.select(D.c.code, D.c.status, D.c.received_at, D.c.appointment, D.c.channel,
-                      D.c.applicant_name, P.name.label("procedure"))
+                      D.c.applicant_name, P.name.label("procedure"),
+                      F.full_name.label("filed_by"))
             .join(t.procedures, P.id == D.c.procedure_id)
+            .outerjoin(t.officials, F.id == D.c.filed_by_id)
             .where(D.c.applicant_id_number == id_number)
             .order_by(D.c.received_at.desc()).limit(limit)))
+
+    def payments_of(self, codes: list[str]) -> list:
+        Y = t.payments.c
+        return list(self.conn.execute(sa.select(t.payments).where(Y.dossier_code.in_(codes))
+                                      .order_by(Y.id.desc())))
+
+    def notices_of(self, codes: list[str], limit: int = 100) -> list:
+        """Messages sent to the person about these dossiers (never the cancelled or
+        suppressed ones), newest first."""
+        N = t.notification_outbox.c
+        return list(self.conn.execute(
+            sa.select(t.notification_outbox).where(
+                N.dossier_code.in_(codes), N.recipient_kind == "citizen",
+                N.status.not_in(["cancelled", "suppressed"]))
+            .order_by(N.id.desc()).limit(limit)))
 
     # -- the population database's look-ups -----------------------------------------------
 

@@ -8,7 +8,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from motcua.channels.oidc import OidcClient, SignInFailed
 from motcua.domain.errors import NotFound, ValidationError
-from motcua.services import accounts
+from motcua.domain.notifications import TEMPLATE_LABELS, Channel
+from motcua.domain.notifications import Status as NoticeStatus
+from motcua.services import accounts, payments
 from motcua.services.cache import kept
 from motcua.web.common import check_csrf, file_response, flash, page
 
@@ -77,7 +79,10 @@ def mine(request: Request):
     except NotFound:
         request.session.pop("citizen", None)
         return RedirectResponse("/dang-nhap-cong-dan", status_code=303)
-    response = page(request, "mine.html", data=data)
+    response = page(request, "mine.html", data=data, payment_labels=payments.STATUS_LABELS,
+                    method_labels=payments.METHOD_LABELS, template_labels=TEMPLATE_LABELS,
+                    channel_label=lambda c: Channel(c).label,
+                    notice_status=lambda s: NoticeStatus(s).label)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
