@@ -14,7 +14,7 @@ from datetime import datetime
 from motcua.domain.documents import StoredFile, Upload
 from motcua.domain.dossiers import code_day
 from motcua.domain.errors import MotcuaError, NotFound, PermissionDenied, ValidationError
-from motcua.domain.identity import Applicant, assurance_level
+from motcua.domain.identity import Applicant, assurance_level, last4_matches
 from motcua.domain.procedures import Channel, Procedure
 from motcua.domain.submissions import Submission, SubmissionStatus, submission_ref
 from motcua.domain.text import nfc, vn_date_time
@@ -319,6 +319,6 @@ def tracked(uow, ref: str, digits: str) -> SubmissionView | None:
         submission = uow.submissions.get(ref)
     except NotFound:
         return None
-    held = {submission.applicant.get("id_number", "")[-4:],
-            (submission.applicant.get("phone") or "")[-4:]} - {""}
-    return _view(uow, submission) if len(digits) == 4 and digits in held else None
+    held = last4_matches(digits, submission.applicant.get("id_number", ""),
+                         submission.applicant.get("phone") or "")
+    return _view(uow, submission) if held else None
