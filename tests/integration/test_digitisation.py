@@ -228,6 +228,7 @@ def test_the_signer_writes_the_result_in_motcua_then_signs_it(app, world):
     and sealed like an uploaded result, and offered in the citizen's store."""
     from pypdf import PdfReader
 
+    from motcua.forms.pdf import written_result
     from tests.e2e.test_forms import text_of
 
     code = receive(app, world)
@@ -236,10 +237,12 @@ def test_the_signer_writes_the_result_in_motcua_then_signs_it(app, world):
                   body="Ủy ban nhân dân xã Hòa Phú xác nhận:\nÔng/Bà có tên trên hiện "
                        "chưa đăng ký kết hôn với ai.", position="Chủ tịch")
     with pytest.raises(PermissionDenied):
-        digi.generate_result(app, code, world["tiepnhan"], **fields)
+        digi.generate_result(app, code, world["tiepnhan"], written_result, **fields)
     with pytest.raises(ValidationError, match="nội dung"):
-        digi.generate_result(app, code, world["lanhdao"], **{**fields, "body": " "})
-    assert digi.generate_result(app, code, world["lanhdao"], **fields) == fields["title"]
+        digi.generate_result(app, code, world["lanhdao"], written_result,
+                             **{**fields, "body": " "})
+    assert digi.generate_result(app, code, world["lanhdao"], written_result,
+                                **fields) == fields["title"]
     with app.uow() as uow:
         dossier = uow.dossiers.get(code)
         [result] = [a for a in uow.attachments.for_dossier(dossier.id) if a.kind == "result"]

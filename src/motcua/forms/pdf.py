@@ -36,7 +36,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from motcua.forms.content import FORMS
+from motcua.forms.content import FORMS, result_document
 
 FONT_DIR = Path(os.environ.get("MOTCUA_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
 FONT_FILES = {"Serif": "DejaVuSerif.ttf", "Serif-Bold": "DejaVuSerif-Bold.ttf",
@@ -413,6 +413,12 @@ def render_result(d: dict) -> bytes:
                 Spacer(1, 2 * mm), *paragraphs, Spacer(1, 4 * mm), KeepTogether([table])]
     return _document(story, A4, f"{d['title']} - {d['code']}", d["unit_name"],
                      margins=(20, 20, 30, 15))
+
+
+def written_result(ctx, uow, dossier, signer_name: str, **fields) -> bytes:
+    """The PDF of a result the signer wrote in motcua (``services.digitisation``'s
+    ``render``)."""
+    return render_result(result_document(ctx, uow, dossier, signer_name, **fields))
 
 
 def render_text_page(title: str, text: str) -> bytes:

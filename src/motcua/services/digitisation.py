@@ -31,8 +31,6 @@ from motcua.domain.documents import Upload, check_batch, check_size, sniff
 from motcua.domain.errors import NotFound, PermissionDenied, ValidationError
 from motcua.domain.text import fold, nfc, vn_date_time
 from motcua.domain.units import Official, Role
-from motcua.forms.content import result_document
-from motcua.forms.pdf import render_result
 from motcua.services import cache
 from motcua.services.context import Context
 from motcua.services.dossiers import act
@@ -257,10 +255,12 @@ def _ensure_signer(official: Official, dossier) -> None:
         raise PermissionDenied("Chỉ lãnh đạo ký duyệt của hồ sơ được ký số kết quả.")
 
 
-def generate_result(ctx: Context, code: str, official: Official, *, title: str, number: str,
-                    summary: str, body: str, position: str) -> str:
-    """A result written in motcua (Decree 30/2020's parts, A4) by the dossier's signer,
-    attached as the dossier's result, to be signed and sealed like an uploaded one."""
+def generate_result(ctx: Context, code: str, official: Official, render, *, title: str,
+                    number: str, summary: str, body: str, position: str) -> str:
+    """A result written in motcua by the dossier's signer, drawn by ``render(ctx, uow,
+    dossier, signer_name, **fields)`` (the PDF: ``forms.pdf.written_result``, a layer
+    above), attached as the dossier's result, to be signed and sealed like an uploaded
+    one."""
     fields = {k: nfc(v or "").strip() for k, v in (
         ("title", title), ("number", number), ("summary", summary), ("body", body),
         ("position", position))}
@@ -273,8 +273,7 @@ def generate_result(ctx: Context, code: str, official: Official, *, title: str, 
     with ctx.uow() as uow:
         dossier = uow.dossiers.get(code, corrections=False)
         _ensure_signer(official, dossier)
-        data = result_document(ctx, uow, dossier, official.full_name, **fields)
-    pdf = render_result(data)
+        pdf = render(ctx, uow, dossier, official.full_name, **fields)
     name = fields["title"][:200]
     act(ctx, code, Attach("result", (Upload(name, f"ket-qua-{dossier.code}.pdf", pdf),)),
         official)

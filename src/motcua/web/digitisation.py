@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 
 from motcua.domain.documents import Upload
 from motcua.domain.errors import MotcuaError, NotFound
+from motcua.forms.pdf import written_result
 from motcua.services import digitisation as digi
 from motcua.web.common import acted, check_csrf, file_response, flash, require_official
 
@@ -87,7 +88,7 @@ def write_result(request: Request, code: str, csrf: str = Form(""),
                  position: str = Form("", alias="chuc_vu", max_length=100)):
     """The signer writes the result in motcua; it is attached, then signed like any."""
     return acted(request, csrf, lambda ctx, who: digi.generate_result(
-        ctx, code, who, title=title, number=number, summary=summary, body=body,
+        ctx, code, who, written_result, title=title, number=number, summary=summary, body=body,
         position=position),
         lambda name: f"Đã tạo “{name}”; bấm “Ký số kết quả và đóng dấu điện tử” để ký.",
         f"/ho-so/{code}")
