@@ -57,18 +57,23 @@ def sign_in(ctx: Context, subject: str, claims: dict[str, Any]) -> int:
     return account
 
 
+def account(ctx: Context, account_id: int):
+    """The signed-in citizen's account alone (a form filled in from it)."""
+    with ctx.uow() as uow:
+        return uow.accounts.get(account_id)
+
+
 def filing_identity(ctx: Context, account_id: int | None, id_number: str) -> dict | None:
     """What a signed-in citizen's online filing records of who signed in (the provider,
     the assurance level, the account): only when they file under their own verified ID
     number, never for someone else."""
     if account_id is None:
         return None
-    with ctx.uow() as uow:
-        account = uow.accounts.get(account_id)
-    if account.id_number != (id_number or "").strip():
+    found = account(ctx, account_id)
+    if found.id_number != (id_number or "").strip():
         return None
-    return {"provider": account.provider, "level": account.level, "account_id": account.id,
-            "id_number": account.id_number}
+    return {"provider": found.provider, "level": found.level, "account_id": found.id,
+            "id_number": found.id_number}
 
 
 @dataclass(frozen=True)

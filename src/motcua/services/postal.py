@@ -238,6 +238,10 @@ def return_electronically(ctx: Context, event) -> None:
     says so). Anything else: nothing."""
     from motcua.services import digitisation
 
+    if event.name == "attach" and event.data.get("kind") != "result":
+        return  # only a result file can complete an electronic return
+    if event.name == "complete_step" and "next_step" in event.data:
+        return  # not the last step: the result is not ready
     with ctx.uow() as uow:
         choice = uow.postal.electronic(event.code)
         if choice is None or choice.returned_at is not None:

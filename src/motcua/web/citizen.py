@@ -105,7 +105,7 @@ def submission_form(request: Request, code: str):
     values = {}
     if request.session.get("citizen"):
         try:
-            account = accounts.my_page(ctx, int(request.session["citizen"])).account
+            account = accounts.account(ctx, int(request.session["citizen"]))
             values = {"kind": "person", "name": account.name,
                       "id_number": account.id_number, "phone": account.phone,
                       "email": account.email}
@@ -281,12 +281,11 @@ RATING_CRITERIA = ("Thái độ phục vụ", "Hướng dẫn thủ tục", "Th�
                    "Số lần phải đi lại", "Cơ sở vật chất")
 
 
-def _record_rating(request: Request, code: str, digits: str, rating: int, comment: str,
-                   criteria: list[str] | None) -> str:
-    """The applicant's rating of a returned dossier (three levels; what was wrong when not
-    satisfied, which the unit's heads see); code plus the last 4 digits prove who they
-    are. Answers the dossier's code."""
-    dossier = track(request, code, digits)
+def _record_rating(request: Request, code: str, rating: int, comment: str,
+                   criteria: list[str] | None) -> None:
+    """The applicant's rating of the returned dossier ``code`` (looked up with its 4
+    digits by the caller): three levels; what was wrong when not satisfied, which the
+    unit's heads see."""
     chosen = [c for c in (criteria or []) if c in RATING_CRITERIA]
     text = "; ".join(filter(None, [("Chưa hài lòng về: " + ", ".join(chosen)) if chosen
                                    else "", comment.strip()]))[:1000]
@@ -294,8 +293,7 @@ def _record_rating(request: Request, code: str, digits: str, rating: int, commen
         raise ValidationError("Chọn Rất hài lòng, Hài lòng hoặc Không hài lòng.")
     if rating == 1 and not text:
         raise ValidationError("Cho biết Ông/Bà chưa hài lòng về điều gì.")
-    uc.act(request.app.state.ctx, dossier.code, Rate(rating, text), actor=APPLICANT)
-    return dossier.code
+    uc.act(request.app.state.ctx, code, Rate(rating, text), actor=APPLICANT)
 
 
 @router.post("/tra-cuu/danh-gia", response_class=HTMLResponse)
@@ -306,9 +304,9 @@ def rate(request: Request, csrf: str = Form(""), code: str = Form("", alias="ma"
     """The applicant rates a returned dossier from the tracking page; staff never rate on
     their behalf."""
     check_csrf(request, csrf)
-    track(request, code, digits)  # a wrong code or digits: the look-up's own answer
+    found = track(request, code, digits)  # wrong code or digits: the look-up's own answer
     try:
-        _record_rating(request, code, digits, rating, comment, criteria)
+        _record_rating(request, found.code, rating, comment, criteria)
         request.session["flash"] = {"message": "Cảm ơn Ông/Bà đã đánh giá.", "kind": "ok"}
     except MotcuaError as exc:
         request.session["flash"] = {"message": exc.message, "kind": "error"}
@@ -334,7 +332,8 @@ def kiosk_rate(request: Request, csrf: str = Form(""),
                criteria: list[str] | None = Form(None, alias="tieu_chi")):
     check_csrf(request, csrf)
     try:
-        done = _record_rating(request, code, digits, rating, comment, criteria)
+        done = track(request, code, digits).code
+        _record_rating(request, done, rating, comment, criteria)
     except MotcuaError as exc:
         return page(request, "kiosk.html", status_code=error_status(exc), error=exc, code=code,
                     rating_criteria=RATING_CRITERIA)
