@@ -22,6 +22,7 @@ from motcua.settings import Settings
 from motcua.storage import db
 from motcua.storage.dossier_mapper import store_for
 from motcua.storage.files import FileStore
+from motcua.storage.guesses import AsyncGuesses
 from motcua.storage.uow import SqlUnitOfWork
 
 
@@ -46,6 +47,9 @@ class App:
         if self.settings.dvcqg_url:  # the national portal hears of every change
             national_sync.register(self.events)
         self.catalogue_cache: dict = {}
+        # the public look-up's guard on the event loop (opened by the web app's lifespan)
+        self.guesses = (AsyncGuesses(self.settings.database_url)
+                        if self.engine.dialect.name == "postgresql" else None)
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, self.store, self.unit_codes, self.procedure_versions)

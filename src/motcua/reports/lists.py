@@ -128,9 +128,20 @@ def search_procedures(ctx, q: str = "", *, level: str = "", field: str = "",
 
     The public catalogue is read far more than it changes: a search is kept
     ``CATALOGUE_TTL_S`` in this process (``save_procedures`` clears it at once)."""
-    key = ("search", ctx.settings.province_code, tuple(search_words(q)), level, field, agency,
-           online)
-    return _kept(ctx, key, lambda: _search(ctx, q, level, field, agency, online))
+    return _kept(ctx, _search_key(ctx, q, level, field, agency, online),
+                 lambda: _search(ctx, q, level, field, agency, online))
+
+
+def kept_search(ctx, q: str = "", *, level: str = "", field: str = "", agency: str = "",
+                online: str = "") -> CatalogueSearch | None:
+    """``search_procedures`` if this process keeps its answer, else ``None``: reads
+    nothing, so a page served on the event loop can ask first."""
+    return cache.peek(ctx, _search_key(ctx, q, level, field, agency, online), CATALOGUE_TTL_S)
+
+
+def _search_key(ctx, q: str, level: str, field: str, agency: str, online: str) -> tuple:
+    return ("search", ctx.settings.province_code, tuple(search_words(q)), level, field, agency,
+            online)
 
 
 def _search(ctx, q: str, level: str = "", field: str = "", agency: str = "",

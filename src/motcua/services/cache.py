@@ -13,20 +13,33 @@ MAX_ENTRIES = 20000
 
 def kept(ctx, key: tuple, make, seconds: float = KEPT_SECONDS):
     """``make()``, kept ``seconds`` in this process under ``key``."""
-    now = time.monotonic()
+    hit = peek(ctx, key, seconds)
+    return hit if hit is not None else keep(ctx, key, make())
+
+
+def peek(ctx, key: tuple, seconds: float = KEPT_SECONDS):
+    """The value kept under ``key`` within ``seconds``, else ``None`` (makes nothing)."""
     hit = ctx.catalogue_cache.get(key)
-    if hit is not None and now - hit[0] < seconds:
+    if hit is not None and time.monotonic() - hit[0] < seconds:
         return hit[1]
-    return keep(ctx, key, make())
+    return None
+
+
+def held(ctx, key: tuple, version, seconds: float = KEPT_SECONDS):
+    """The value kept under ``key`` if it was made at ``version`` within ``seconds``, else
+    ``None``."""
+    hit = ctx.catalogue_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < seconds and hit[1][0] == version:
+        return hit[1][1]
+    return None
 
 
 def kept_at(ctx, key: tuple, version, make, seconds: float = KEPT_SECONDS):
     """The value kept under ``key`` if it was made at ``version`` within ``seconds``; else
     ``make()``, which answers (the version it was made at, the value)."""
-    now = time.monotonic()
-    hit = ctx.catalogue_cache.get(key)
-    if hit is not None and now - hit[0] < seconds and hit[1][0] == version:
-        return hit[1][1]
+    hit = held(ctx, key, version, seconds)
+    if hit is not None:
+        return hit
     made = make()
     keep(ctx, key, made)
     return made[1]

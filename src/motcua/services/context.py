@@ -64,3 +64,5 @@ class Context(Protocol):
     settings: Any
     audit_key: bytes  # seals the audit record; kept outside the database
     catalogue_cache: dict  # public catalogue searches, kept a minute (reports.lists)
+    # the tracking look-up's guard awaited on the event loop (storage.guesses), or None
+    guesses: Any

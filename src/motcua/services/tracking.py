@@ -6,12 +6,15 @@ PostgreSQL (``uow.throttle.guess_digits``), which answers the dossier's version;
 public view built from the dossier is kept by this process under that version, so a
 repeated look-up of an unchanged dossier reads nothing more, and any change to the
 dossier (every change bumps its version) shows at the next look-up. Unit names in a kept
-view are at most ``VIEW_SECONDS`` old.
+view are at most ``VIEW_SECONDS`` old. Served on the event loop (``track_async``), the
+statement is awaited there and a kept view takes no worker thread.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+import anyio
 
 from motcua.domain.commands import Attach
 from motcua.domain.documents import AttachmentKind, Upload
@@ -38,13 +41,21 @@ VIEW_SECONDS = 300.0
 WRONG = "Mã hồ sơ hoặc 4 số cuối (số định danh hoặc điện thoại) không đúng."
 
 
+def _keys(code: str, client: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The throttle's keys of a look-up: (targets, clients)."""
+    return (f"track-code:{code}",), (f"track:{client}",)
+
+
+def _plain(code: str, last4: str) -> tuple[str, str]:
+    return (code or "").strip().upper()[:64], (last4 or "").strip()
+
+
 def track(ctx: Context, code: str, last4: str, client: str) -> PublicView | SubmissionView:
     """The public view of a dossier for whoever knows its code and the last 4 digits of
     the applicant's ID number or phone; one message for every wrong guess. Guesses are
     throttled per dossier code and per ``client`` (its address), across all servers."""
-    code = (code or "").strip().upper()[:64]
-    digits = (last4 or "").strip()
-    targets, clients = (f"track-code:{code}",), (f"track:{client}",)
+    code, digits = _plain(code, last4)
+    targets, clients = _keys(code, client)
     if code.startswith("TT-"):  # an online filing not yet received
         return throttle.guarded(ctx, throttle.GUESSES, targets=targets, clients=clients,
                                 guess=lambda uow: _submission(uow, code, digits))
@@ -55,6 +66,35 @@ def track(ctx: Context, code: str, last4: str, client: str) -> PublicView | Subm
             targets, clients, now - timedelta(seconds=limit.window_s), now, limit.attempts,
             code, digits)
         uow.commit()
+    return _answer(ctx, code, digits, allowed, version)
+
+
+async def track_async(ctx: Context, code: str, last4: str,
+                      client: str) -> PublicView | SubmissionView:
+    """``track`` for a request served on the event loop: the guard and guess awaited
+    there (``ctx.guesses``) and the kept view answered without a thread; the rest (a
+    view to build, an online filing, no asyncio pool) runs ``track``'s code in a
+    worker thread."""
+    code, digits = _plain(code, last4)
+    guesses = ctx.guesses
+    if guesses is None or not guesses.ready or code.startswith("TT-"):
+        return await anyio.to_thread.run_sync(track, ctx, code, digits, client)
+    (target,), (client_key,) = _keys(code, client)
+    limit = throttle.GUESSES
+    now = ctx.clock.now()
+    allowed, version = await guesses.guess_digits(
+        target, client_key, now - timedelta(seconds=limit.window_s), now, limit.attempts,
+        code, digits)
+    if allowed and version is not None:
+        kept = cache.held(ctx, ("public view", code), version, VIEW_SECONDS)
+        if kept is not None:
+            return kept
+    return await anyio.to_thread.run_sync(_answer, ctx, code, digits, allowed, version)
+
+
+def _answer(ctx: Context, code: str, digits: str, allowed: bool,
+            version: int | None) -> PublicView:
+    """The public view after the guard's and the guess's answer."""
     if not allowed:
         raise TooManyAttempts(throttle.TOO_MANY_GUESSES)
     if version is None:

@@ -52,7 +52,7 @@ def make_engine(url: str, **kwargs) -> Engine:
     # pool, and the user is told to retry (web layer, code "database_unavailable").
     # Sessions run in UTC, so timestamps come back as UTC whatever the server's default.
     parsed = sa.engine.make_url(url)
-    options = " ".join(filter(None, [parsed.query.get("options"), "-c TimeZone=UTC"]))
+    options = session_options(parsed)
     # READ COMMITTED whatever the server's default: the dossier store's deferred BEGIN
     # (dossier_pg.defer_begin) relies on it
     kwargs.setdefault("isolation_level", "READ COMMITTED")
@@ -60,6 +60,11 @@ def make_engine(url: str, **kwargs) -> Engine:
                               **kwargs)
 
     return engine
+
+
+def session_options(parsed: sa.engine.URL) -> str:
+    """libpq's ``options`` of every session: the URL's own, and UTC."""
+    return " ".join(filter(None, [parsed.query.get("options"), "-c TimeZone=UTC"]))
 
 
 def insert_for(dialect: str):

@@ -110,10 +110,14 @@ class Statement:
         self.sql = _NAMED.sub(number, sql).replace("%%", "%")
         self.names = tuple(names)
 
+    def values(self, params: dict) -> list:
+        """The parameters in the order of their numbers."""
+        return [params[n] for n in self.names]
+
     def run(self, conn: Connection, params: dict) -> psycopg.RawCursor:
         cursor = _cursor(conn)
         with _translated(conn):
-            cursor.execute(self.sql, [params[n] for n in self.names])
+            cursor.execute(self.sql, self.values(params))
         return cursor
 
 

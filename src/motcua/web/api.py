@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from motcua.domain.calendar import VN_TZ, CountingMode
 from motcua.domain.errors import PermissionDenied, ValidationError
@@ -35,7 +36,7 @@ from motcua.web.common import (
     online_filing,
     require_api_write,
     require_official,
-    track,
+    track_async,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -61,9 +62,16 @@ class ReceiveIn(BaseModel):
 
 
 @router.get("/procedures", tags=["Thủ tục"])
-def procedures(request: Request, q: str = Query("", max_length=200)):
+async def procedures(request: Request, q: str = Query("", max_length=200)):
     """Tìm thủ tục (không phân biệt dấu, hoa thường, NFC/NFD)."""
-    found = lists.search_procedures(request.app.state.ctx, q)
+    ctx = request.app.state.ctx
+    # a search this process keeps is answered on the event loop; another one in a thread
+    found = lists.kept_search(ctx, q) or await run_in_threadpool(lists.search_procedures,
+                                                                 ctx, q)
+    return Response(_rendered(request, found, _catalogue_json), media_type="application/json")
+
+
+def _catalogue_json(found: lists.CatalogueSearch) -> dict:
     return {"total": found.total, "understood_as": found.corrected,
             "rows": [{"code": r.code, "name": r.name, "field": r.field,
                       "deadline": lists.describe_deadline(r)} for r in found.rows]}
@@ -80,11 +88,31 @@ class TrackingIn(BaseModel):
 
 
 @router.post("/tracking", tags=["Tra cứu"])
-def tracking(request: Request, body: TrackingIn):
+async def tracking(request: Request, body: TrackingIn):
     """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại (trong thân
     yêu cầu, không trên địa chỉ)."""
-    response = to_json(track(request, body.code, body.last4))  # the page's throttle too
-    return JSONResponse(response, headers={"Cache-Control": "private, no-store"})
+    # the page's throttle too, awaited on the event loop (services.tracking.track_async)
+    view = await track_async(request, body.code, body.last4)
+    return Response(_rendered(request, view, to_json), media_type="application/json",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+RENDERED_MAX = 20000
+
+
+def _rendered(request: Request, value, shape) -> bytes:
+    """The JSON of ``shape(value)``, rendered once per value the services keep: a kept
+    look-up view or catalogue search is the same object at every request until it
+    changes or expires."""
+    rendered = request.app.state.rendered
+    hit = rendered.get(id(value))
+    if hit is not None and hit[0] is value:
+        return hit[1]
+    body = JSONResponse(None).render(shape(value))
+    if len(rendered) >= RENDERED_MAX:
+        rendered.clear()
+    rendered[id(value)] = (value, body)  # the value held, so its id is not reused meanwhile
+    return body
 
 
 @router.post("/online-submissions", tags=["Nộp trực tuyến"])

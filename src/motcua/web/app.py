@@ -68,17 +68,24 @@ def _error_response(request: Request, error: MotcuaError, status: int):
     return page(request, "error.html", status_code=status, error=error)
 
 
-def _lifespan(threads: int):
+def _lifespan(ctx):
     @asynccontextmanager
     async def lifespan(_app):
-        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-        yield
+        anyio.to_thread.current_default_thread_limiter().total_tokens = ctx.settings.threads
+        guesses = ctx.guesses  # PostgreSQL: the look-up's asyncio pool
+        if guesses is not None:
+            await guesses.open()
+        try:
+            yield
+        finally:
+            if guesses is not None:
+                await guesses.close()
     return lifespan
 
 
 def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app = FastAPI(dependencies=[Depends(refuse_nul)], title="motcua API",
-                  lifespan=_lifespan(ctx.settings.threads), version="0.2.0", docs_url=None,
+                  lifespan=_lifespan(ctx), version="0.2.0", docs_url=None,
                   openapi_url="/api/openapi.json", redoc_url=None,
                   description="API của hệ thống một cửa điện tử motcua. Xác thực bằng "
                               "`Authorization: Bearer <mã truy cập>` (tạo bằng "
@@ -99,6 +106,7 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     app.state.download_key = secret_key  # the citizen's signed download links
     app.state.templates = make_templates()
     app.state.trusted_proxies = _networks(settings.trusted_proxies)
+    app.state.rendered = {}  # the API's kept JSON of kept values (api._rendered)
 
     @app.exception_handler(MotcuaError)
     async def domain_error(request: Request, exc: MotcuaError):
@@ -155,11 +163,13 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     def home():
         return RedirectResponse("/thu-tuc", status_code=303)
 
+    # routes are tried in order: the API's first, as its public look-ups are the busiest
+    # requests and the cheapest to answer (no page is drawn)
+    app.include_router(api.router)
     app.include_router(citizen.router)
     app.include_router(officials.router)
     app.include_router(dashboard.router)
     app.include_router(cchc.router)
-    app.include_router(api.router)
     app.include_router(notifications.router)
     app.include_router(notifications.receipts)
     app.include_router(postal.router)

@@ -21,6 +21,7 @@ from motcua.domain.dossiers import TRANSITIONS, Action, Status, Timeliness, tran
 from motcua.domain.errors import (
     ConcurrentUpdate,
     Conflict,
+    DatabaseUnavailable,
     MotcuaError,
     NotFound,
     PermissionDenied,
@@ -54,7 +55,8 @@ class LoginRequired(PermissionDenied):
 def error_status(exc: MotcuaError) -> int:
     """The HTTP status of a domain error (400 for one not listed)."""
     codes = {LoginRequired: 401, NotFound: 404, PermissionDenied: 403, ConcurrentUpdate: 409,
-             Conflict: 409, ValidationError: 422, CsrfFailed: 400, TooManyAttempts: 429}
+             Conflict: 409, ValidationError: 422, CsrfFailed: 400, TooManyAttempts: 429,
+             DatabaseUnavailable: 503}
     return next((code for cls, code in codes.items() if isinstance(exc, cls)), 400)
 
 
@@ -290,8 +292,14 @@ def client_address(request: Request) -> str:
 
 
 def track(request: Request, code: str, last4: str):
-    """``services.tracking.track`` for this request's client (page and API)."""
+    """``services.tracking.track`` for this request's client (the pages)."""
     return tracking.track(request.app.state.ctx, code, last4, client_address(request))
+
+
+async def track_async(request: Request, code: str, last4: str):
+    """``services.tracking.track_async`` for this request's client (the API)."""
+    return await tracking.track_async(request.app.state.ctx, code, last4,
+                                      client_address(request))
 
 
 def online_filing(request: Request, file):

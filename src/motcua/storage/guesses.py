@@ -1,0 +1,155 @@
+"""The public tracking look-up's guard and guess on the event loop (PostgreSQL).
+
+The look-up is the busiest public request. Run in a worker thread, its one round trip
+to the database makes the thread give up and wait again for the interpreter lock
+behind every other busy thread; under 20 or more clients most of a request's time went
+there. Here the same function (``motcua_track_guess``, migration 0017, the one
+``ThrottleRepository.guess_digits`` calls) is awaited on an asyncio connection, so the
+request takes no thread at all when the public view is already kept, and the look-ups
+waiting at the same moment share one statement (``AsyncGuesses``).
+
+The pool is opened and closed by the web app's lifespan, on the loop that serves the
+requests; until it is open (an app served without a lifespan, SQLite), the look-up takes
+the synchronous path in a thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+import sqlalchemy as sa
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from motcua.domain.errors import DatabaseUnavailable
+from motcua.storage import db, dossier_pg
+
+log = logging.getLogger(__name__)
+
+UNAVAILABLE = ("Cơ sở dữ liệu tạm thời không truy cập được; vui lòng thử lại sau ít phút.")
+
+
+def conninfo(url: str) -> tuple[str, str]:
+    """(libpq connection URI, session options) of a PostgreSQL database URL, with the
+    engine's session settings (``db.session_options``)."""
+    parsed = sa.engine.make_url(db.normalise_url(url))
+    options = db.session_options(parsed)
+    plain = parsed.set(drivername="postgresql").difference_update_query(["options"])
+    return plain.render_as_string(hide_password=False), options
+
+
+# Many look-ups at once, one statement: each row runs the same function on its own; the
+# rows go in the order of their target keys, so two batches (two workers, two servers)
+# take the keys' advisory locks in one order and never wait on each other in a cycle.
+BATCH = dossier_pg.Statement(
+    "SELECT b.n, r.outcome > 0, r.dossier_version FROM unnest("
+    "%(targets)s::text[], %(clients)s::text[], %(since)s::timestamptz[], "
+    "%(now)s::timestamptz[], %(attempts)s::int[], %(codes)s::text[], %(digits)s::text[]) "
+    "WITH ORDINALITY AS b(target, client, since, at_now, attempts, code, digits, n) "
+    "CROSS JOIN LATERAL motcua_track_guess(ARRAY[b.target], ARRAY[b.client], b.since, "
+    "b.at_now, b.attempts, b.code, b.digits) r")
+BATCH_MAX = 64
+
+
+@dataclass(frozen=True)
+class Guess:
+    target: str
+    client: str
+    since: datetime
+    now: datetime
+    attempts: int
+    code: str
+    digits: str
+
+
+class AsyncGuesses:
+    """``guess_digits`` of ``ThrottleRepository`` awaited on the event loop.
+
+    The look-ups that arrive while a statement is on its way wait for the next one and
+    go together (at most ``BATCH_MAX``); at most ``size`` statements are out at once.
+    Under load each round trip then serves several look-ups (what a round trip costs,
+    on both sides, is most of a look-up's cost); alone, a look-up waits for nobody.
+    """
+
+    def __init__(self, url: str, size: int = 2, timeout: float = 10.0) -> None:
+        self._conninfo, self._options = conninfo(url)
+        self._size = size
+        self._timeout = timeout  # for a connection, before the database is unavailable
+        self.statements = 0  # sent so far (how many look-ups shared one, for operators)
+        self._pool: AsyncConnectionPool | None = None
+        self._waiting: list[tuple[Guess, asyncio.Future]] = []
+        self._sending = 0
+
+    @property
+    def ready(self) -> bool:
+        return self._pool is not None
+
+    async def open(self) -> None:
+        pool = AsyncConnectionPool(
+            self._conninfo, min_size=1, max_size=self._size, open=False, timeout=self._timeout,
+            # autocommit: each batch is its own transaction; prepared at first use
+            kwargs={"autocommit": True, "prepare_threshold": 0, "options": self._options})
+        await pool.open(wait=False)
+        self._pool = pool
+
+    async def close(self) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            await pool.close()
+
+    async def guess_digits(self, target: str, client: str, since: datetime, now: datetime,
+                           attempts: int, code: str, digits: str) -> tuple[bool, int | None]:
+        """(allowed, version) of one look-up (one target key, one client key), as
+        ``ThrottleRepository.guess_digits`` answers on PostgreSQL; ``DatabaseUnavailable``
+        when the database cannot be reached."""
+        assert self._pool is not None, "open() first"
+        answer = asyncio.get_running_loop().create_future()
+        self._waiting.append((Guess(target, client, since, now, attempts, code, digits),
+                              answer))
+        if self._sending < self._size:
+            self._sending += 1
+            asyncio.get_running_loop().create_task(self._send())
+        return await answer
+
+    async def _send(self) -> None:
+        """Send what waits, a batch at a time, until nothing does."""
+        try:
+            while self._waiting:
+                batch = sorted(self._waiting[:BATCH_MAX], key=lambda w: w[0].target)
+                del self._waiting[:BATCH_MAX]
+                try:
+                    answers = await self._run([g for g, _ in batch])
+                except Exception as exc:  # every look-up of the batch hears of it
+                    for _, answer in batch:
+                        if not answer.done():
+                            answer.set_exception(exc)
+                    continue
+                for (_, answer), result in zip(batch, answers, strict=True):
+                    if not answer.done():  # its request may have gone (a closed client)
+                        answer.set_result(result)
+        finally:
+            self._sending -= 1
+
+    async def _run(self, guesses: list[Guess]) -> list[tuple[bool, int | None]]:
+        try:
+            async with self._pool.connection() as conn:
+                cursor = psycopg.AsyncRawCursor(conn)
+                self.statements += 1
+                await cursor.execute(BATCH.sql, BATCH.values({
+                    "targets": [g.target for g in guesses],
+                    "clients": [g.client for g in guesses],
+                    "since": [g.since for g in guesses], "now": [g.now for g in guesses],
+                    "attempts": [g.attempts for g in guesses],
+                    "codes": [g.code for g in guesses], "digits": [g.digits for g in guesses]}),
+                    prepare=True)
+                rows = await cursor.fetchall()
+        except (psycopg.OperationalError, PoolTimeout) as exc:
+            # the driver's first line only, as the web app's database error handler does
+            log.warning("database unavailable: %s: %s", type(exc).__name__,
+                        next(iter(str(exc).strip().splitlines()), "")[:200])
+            raise DatabaseUnavailable(UNAVAILABLE) from None
+        by_row = {n: (bool(allowed), version) for n, allowed, version in rows}
+        return [by_row[i + 1] for i in range(len(guesses))]
