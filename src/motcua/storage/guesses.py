@@ -81,7 +81,8 @@ class AsyncGuesses:
         self.statements = 0  # sent so far (how many look-ups shared one, for operators)
         self._pool: AsyncConnectionPool | None = None
         self._waiting: list[tuple[Guess, asyncio.Future]] = []
-        self._sending = 0
+        self._sending = 0  # senders running
+        self._senders: set[asyncio.Task] = set()  # held: the loop keeps only weak ones
 
     @property
     def ready(self) -> bool:
@@ -111,27 +112,32 @@ class AsyncGuesses:
                               answer))
         if self._sending < self._size:
             self._sending += 1
-            asyncio.get_running_loop().create_task(self._send())
+            sender = asyncio.get_running_loop().create_task(self._send())
+            self._senders.add(sender)
+            sender.add_done_callback(self._senders.discard)
         return await answer
 
     async def _send(self) -> None:
         """Send what waits, a batch at a time, until nothing does."""
-        try:
-            while self._waiting:
-                batch = sorted(self._waiting[:BATCH_MAX], key=lambda w: w[0].target)
-                del self._waiting[:BATCH_MAX]
-                try:
-                    answers = await self._run([g for g, _ in batch])
-                except Exception as exc:  # every look-up of the batch hears of it
-                    for _, answer in batch:
-                        if not answer.done():
-                            answer.set_exception(exc)
-                    continue
-                for (_, answer), result in zip(batch, answers, strict=True):
-                    if not answer.done():  # its request may have gone (a closed client)
-                        answer.set_result(result)
-        finally:
-            self._sending -= 1
+        while self._waiting:
+            batch = sorted(self._waiting[:BATCH_MAX], key=lambda w: w[0].target)
+            del self._waiting[:BATCH_MAX]
+            try:
+                answers = await self._run([g for g, _ in batch])
+            except Exception as exc:  # every look-up of the batch hears of it
+                for _, answer in batch:
+                    if not answer.done():
+                        answer.set_exception(exc)
+                continue
+            except BaseException:  # cancelled (the server stops): so are its look-ups
+                for _, answer in batch:
+                    answer.cancel()
+                self._sending -= 1
+                raise
+            for (_, answer), result in zip(batch, answers, strict=True):
+                if not answer.done():  # its request may have gone (a closed client)
+                    answer.set_result(result)
+        self._sending -= 1  # no await since the last look at the queue: none is left behind
 
     async def _run(self, guesses: list[Guess]) -> list[tuple[bool, int | None]]:
         try:

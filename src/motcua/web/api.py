@@ -97,7 +97,7 @@ async def tracking(request: Request, body: TrackingIn):
                     headers={"Cache-Control": "private, no-store"})
 
 
-RENDERED_MAX = 20000
+RENDERED_MAX = 5000  # a few kilobytes each
 
 
 def _rendered(request: Request, value, shape) -> bytes:
