@@ -95,9 +95,14 @@ def test_the_worker_process_stops_cleanly_on_a_signal(app, world, tmp_path, sign
     mail = MailServer(tmp_path / "mail", free_port()).start()
     try:
         process = worker_process(app, mail)
-        time.sleep(1.5)
+        started = ""  # printed once the signal handlers are in place
+        while "Tiến trình nền motcua: kênh gửi" not in started:
+            line = process.stdout.readline()
+            assert line, started  # the process ended before it started
+            started = line
+        assert "Thư điện tử" in started
         process.send_signal(getattr(signal, signal_name))
         assert process.wait(20) == 0
-        assert "Tiến trình nền motcua: kênh gửi Thư điện tử" in process.stdout.read()
+        assert "Đã dừng" in process.stdout.read()
     finally:
         mail.stop()

@@ -160,6 +160,8 @@ def worker_command(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     worker = Worker(open_app(database), batch=batch, lease=timedelta(seconds=lease_seconds))
+    if not once:
+        worker.handle_signals()  # before the line below: who reads it may signal at once
     configured = ", ".join(c.label for c in worker.senders) or "chưa cấu hình kênh nào"
     typer.echo(f"Tiến trình nền motcua: kênh gửi {configured}.")
     if once:
@@ -169,6 +171,5 @@ def worker_command(
         typer.echo(f"Đã xử lý {vn_number(sent)} thông báo, {vn_number(scans)} bản quét; việc "
                    f"định kỳ đã chạy: {', '.join(jobs) or 'không có'}.")
         return
-    worker.handle_signals()
     worker.run()
     typer.echo(f"Đã dừng; kết quả gửi: {worker.totals.counts}.")
