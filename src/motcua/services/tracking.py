@@ -85,20 +85,25 @@ async def track_async(ctx: Context, code: str, last4: str,
     allowed, version = await guesses.guess_digits(
         target, client_key, now - timedelta(seconds=limit.window_s), now, limit.attempts,
         code, digits)
-    if allowed and version is not None:
-        kept = cache.held(ctx, ("public view", code), version, VIEW_SECONDS)
-        if kept is not None:
-            return kept
+    _refused(allowed, version)  # on the loop: a refusal needs no thread
+    kept = cache.held(ctx, ("public view", code), version, VIEW_SECONDS)
+    if kept is not None:
+        return kept
     return await anyio.to_thread.run_sync(_answer, ctx, code, digits, allowed, version)
+
+
+def _refused(allowed: bool, version: int | None) -> None:
+    """Raises what the guard's and the guess's answer refuse."""
+    if not allowed:
+        raise TooManyAttempts(throttle.TOO_MANY_GUESSES)
+    if version is None:
+        raise NotFound(WRONG)
 
 
 def _answer(ctx: Context, code: str, digits: str, allowed: bool,
             version: int | None) -> PublicView:
     """The public view after the guard's and the guess's answer."""
-    if not allowed:
-        raise TooManyAttempts(throttle.TOO_MANY_GUESSES)
-    if version is None:
-        raise NotFound(WRONG)
+    _refused(allowed, version)
     return cache.kept_at(ctx, ("public view", code), version,
                          lambda: _fresh_view(ctx, code, digits), VIEW_SECONDS)
 
