@@ -66,6 +66,25 @@ def test_tracking_needs_the_last_four_digits_and_slows_then_blocks_guessers(app,
     assert blocked.status_code == 429 and "15 phút" in blocked.json()["error"]["message"]
 
 
+def test_a_bad_tracking_body_is_a_422_that_names_the_field(client):
+    """The look-up's body is read by pydantic-core directly (the busiest public route):
+    a bad one is answered as FastAPI's own body parameters are, and the OpenAPI still
+    describes it."""
+    cases = [(b"{not json", "nội dung gửi lên (JSON)"), (b"", "nội dung gửi lên (JSON)"),
+             (b'{"code": "X"}', "4 số cuối"), (b'{"code": "X", "last4": "123456"}', "4 số cuối"),
+             (b'{"code": 5, "last4": "1234"}', "mã hồ sơ"), (b"[1, 2]", "nội dung gửi lên")]
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for body, label, headers in [(b, lb, {"Content-Type": "application/json"}) for b, lb in cases] + [
+            (b"code=X&last4=1234", "nội dung gửi lên (JSON)", form)]:
+        r = client.post("/api/v1/tracking", content=body, headers=headers)
+        error = r.json()["error"]
+        assert r.status_code == 422 and error["code"] == "du_lieu_khong_hop_le", body
+        assert label in error["message"], (body, error["message"])
+    schema = client.get("/api/openapi.json").json()["paths"]["/api/v1/tracking"]["post"]
+    fields = schema["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert set(fields) == {"code", "last4"} and schema["requestBody"]["required"] is True
+
+
 def test_a_kept_tracking_view_shows_every_change_at_the_next_look_up(app, world, client):
     """The public view is kept by the process under the dossier's version: a change shows
     at once, and wrong guesses still count while a right one is kept."""

@@ -12,8 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
 from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from pydantic import ValidationError as PydanticError
 from starlette.concurrency import run_in_threadpool
 
 from motcua.domain.calendar import VN_TZ, CountingMode
@@ -87,11 +89,34 @@ class TrackingIn(BaseModel):
     last4: str = Field(..., max_length=4, description="4 số cuối số định danh hoặc số điện thoại")
 
 
-@router.post("/tracking", tags=["Tra cứu"])
-async def tracking(request: Request, body: TrackingIn):
+def _body_schema(model: type[BaseModel]) -> dict:
+    """The OpenAPI request body of a route that validates its JSON itself."""
+    return {"requestBody": {"required": True, "content": {
+        "application/json": {"schema": model.model_json_schema()}}}}
+
+
+async def _json_body(request: Request, model: type[BaseModel]):
+    """The request's JSON validated by ``model`` in one pass (pydantic-core parses and
+    checks together); a bad body, or one that is not JSON, is the same 422 as FastAPI's
+    own body parameters."""
+    if "json" not in request.headers.get("content-type", ""):
+        raise RequestValidationError([{"type": "model_attributes_type", "loc": ("body",),
+                                       "msg": "Input should be a JSON object", "input": None}])
+    try:
+        return model.model_validate_json(await request.body())
+    except PydanticError as exc:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
+
+
+@router.post("/tracking", tags=["Tra cứu"], openapi_extra=_body_schema(TrackingIn))
+async def tracking(request: Request):
     """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại (trong thân
     yêu cầu, không trên địa chỉ)."""
-    # the page's throttle too, awaited on the event loop (services.tracking.track_async)
+    # the busiest public request: its body read by pydantic-core without FastAPI's
+    # dependency solving, its throttle awaited on the event loop (tracking.track_async)
+    body = await _json_body(request, TrackingIn)
     view = await track_async(request, body.code, body.last4)
     return Response(_rendered(request, view, to_json), media_type="application/json",
                     headers={"Cache-Control": "private, no-store"})

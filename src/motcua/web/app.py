@@ -53,7 +53,8 @@ from motcua.web.middleware import BodyLimit, SecurityHeaders
 
 log = logging.getLogger("motcua.web")
 FIELD_LABELS = {"code": "mã hồ sơ", "last4": "4 số cuối", "from": "thời điểm",
-                "days": "số ngày", "procedure_code": "mã thủ tục", "unit_code": "nơi tiếp nhận"}
+                "days": "số ngày", "procedure_code": "mã thủ tục", "unit_code": "nơi tiếp nhận",
+                "body": "nội dung gửi lên (JSON)"}
 
 
 def _is_api(request: Request) -> bool:
@@ -155,8 +156,9 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
                                    swagger_favicon_url="/static/swagger-ui/favicon.png")
 
     @app.get("/healthz", include_in_schema=False)
-    def health():
-        """The process answers (for a load balancer's check); touches nothing else."""
+    async def health():
+        """The process answers (for a load balancer's check); touches nothing else, and
+        on the event loop, so it is not queued behind busy handler threads."""
         return {"status": "ok"}
 
     @app.get("/", include_in_schema=False)

@@ -6,7 +6,7 @@ import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import segno
 from fastapi import Request
@@ -325,7 +325,8 @@ def online_filing(request: Request, file):
 async def refuse_nul(request: Request) -> None:
     """No NUL character anywhere in a request (address, query, form, JSON): PostgreSQL
     cannot store one, and no person types one (a dependency of every route)."""
-    found = "\x00" in request.url.path + unquote(request.url.query)
+    query = request.scope.get("query_string", b"")  # raw bytes: no URL is built
+    found = "\x00" in request.scope["path"] or b"\x00" in query or b"%00" in query
     content_type = request.headers.get("content-type", "")
     if request.method == "POST" and not found:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
