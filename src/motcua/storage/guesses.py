@@ -16,6 +16,7 @@ the synchronous path in a thread.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,13 +45,13 @@ def conninfo(url: str) -> tuple[str, str]:
 # Many look-ups at once, one statement: each row runs the same function on its own; the
 # rows go in the order of their target keys, so two batches (two workers, two servers)
 # take the keys' advisory locks in one order and never wait on each other in a cycle.
+# The batch travels as one JSON array of rows (made by the json module's C encoder):
+# a parameter per column would be dumped element by element in Python.
 BATCH = dossier_pg.Statement(
-    "SELECT b.n, r.outcome > 0, r.dossier_version FROM unnest("
-    "%(targets)s::text[], %(clients)s::text[], %(since)s::timestamptz[], "
-    "%(now)s::timestamptz[], %(attempts)s::int[], %(codes)s::text[], %(digits)s::text[]) "
-    "WITH ORDINALITY AS b(target, client, since, at_now, attempts, code, digits, n) "
-    "CROSS JOIN LATERAL motcua_track_guess(ARRAY[b.target], ARRAY[b.client], b.since, "
-    "b.at_now, b.attempts, b.code, b.digits) r")
+    "SELECT b.n, r.outcome > 0, r.dossier_version "
+    "FROM json_array_elements(%(batch)s::json) WITH ORDINALITY AS b(g, n) "
+    "CROSS JOIN LATERAL motcua_track_guess(ARRAY[b.g->>0], ARRAY[b.g->>1], "
+    "(b.g->>2)::timestamptz, (b.g->>3)::timestamptz, (b.g->>4)::int, b.g->>5, b.g->>6) r")
 BATCH_MAX = 64
 
 
@@ -144,13 +145,10 @@ class AsyncGuesses:
             async with self._pool.connection() as conn:
                 cursor = psycopg.AsyncRawCursor(conn)
                 self.statements += 1
-                await cursor.execute(BATCH.sql, BATCH.values({
-                    "targets": [g.target for g in guesses],
-                    "clients": [g.client for g in guesses],
-                    "since": [g.since for g in guesses], "now": [g.now for g in guesses],
-                    "attempts": [g.attempts for g in guesses],
-                    "codes": [g.code for g in guesses], "digits": [g.digits for g in guesses]}),
-                    prepare=True)
+                batch = json.dumps([
+                    (g.target, g.client, g.since.isoformat(), g.now.isoformat(), g.attempts,
+                     g.code, g.digits) for g in guesses])
+                await cursor.execute(BATCH.sql, BATCH.values({"batch": batch}), prepare=True)
                 rows = await cursor.fetchall()
         except (psycopg.OperationalError, PoolTimeout) as exc:
             # the driver's first line only, as the web app's database error handler does
