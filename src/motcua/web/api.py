@@ -38,6 +38,7 @@ from motcua.web.common import (
     online_filing,
     require_api_write,
     require_official,
+    sends_json,
     track_async,
 )
 
@@ -99,7 +100,7 @@ async def _json_body(request: Request, model: type[BaseModel]):
     """The request's JSON validated by ``model`` in one pass (pydantic-core parses and
     checks together); a bad body, or one that is not JSON, is the same 422 as FastAPI's
     own body parameters."""
-    if "json" not in request.headers.get("content-type", ""):
+    if not sends_json(request):
         raise RequestValidationError([{"type": "model_attributes_type", "loc": ("body",),
                                        "msg": "Input should be a JSON object", "input": None}])
     try:
@@ -114,8 +115,8 @@ async def _json_body(request: Request, model: type[BaseModel]):
 async def tracking(request: Request):
     """Tra cứu công khai: mã hồ sơ và 4 số cuối số định danh hoặc số điện thoại (trong thân
     yêu cầu, không trên địa chỉ)."""
-    # the busiest public request: its body read by pydantic-core without FastAPI's
-    # dependency solving, its throttle awaited on the event loop (tracking.track_async)
+    # the busiest public request: its body read by pydantic-core in one pass (not as a
+    # FastAPI body parameter), its throttle awaited on the event loop (track_async)
     body = await _json_body(request, TrackingIn)
     view = await track_async(request, body.code, body.last4)
     return Response(_rendered(request, view, to_json), media_type="application/json",

@@ -322,6 +322,11 @@ def online_filing(request: Request, file):
     return view, repeated
 
 
+def sends_json(request: Request) -> bool:
+    """The request declares a JSON body (``application/json`` or a ``+json`` type)."""
+    return "json" in request.headers.get("content-type", "")
+
+
 async def refuse_nul(request: Request) -> None:
     """No NUL character anywhere in a request (address, query, form, JSON): PostgreSQL
     cannot store one, and no person types one (a dependency of every route)."""
@@ -332,7 +337,7 @@ async def refuse_nul(request: Request) -> None:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()  # parsed once: the route reads it from the request
             found = any("\x00" in v for _, v in form.multi_items() if isinstance(v, str))
-        elif "json" in content_type:
+        elif sends_json(request):
             body = await request.body()
             found = b"\\u0000" in body or b"\x00" in body
     if found:
