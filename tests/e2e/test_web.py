@@ -22,7 +22,9 @@ from motcua.serialize import to_json
 from motcua.services import dossiers as uc
 from motcua.services.officials import create_api_token, create_official, revoke_api_tokens
 from motcua.storage.db import make_engine
+from motcua.web import api
 from motcua.web.app import create_app
+from motcua.web.common import RequestOnlyRoute, refuse_nul
 from tests.conftest import vn
 from tests.personas import BIRTH, CITIZEN
 
@@ -77,7 +79,8 @@ def test_a_bad_tracking_body_is_a_422_that_names_the_field(client):
              (json, b'{"code": "X", "last4": "123456"}', "4 số cuối"),
              (json, b'{"code": 5, "last4": "1234"}', "mã hồ sơ"),
              (json, b"[1, 2]", "nội dung gửi lên"),
-             (form, b"code=X&last4=1234", "nội dung gửi lên (JSON)")]
+             (form, b"code=X&last4=1234", "nội dung gửi lên (JSON)"),
+             (json, b'{"code": "X\\u0000", "last4": "1234"}', "ký tự NUL")]
     for content_type, body, label in cases:
         r = client.post("/api/v1/tracking", content=body, headers={"Content-Type": content_type})
         error = r.json()["error"]
@@ -86,6 +89,15 @@ def test_a_bad_tracking_body_is_a_422_that_names_the_field(client):
     schema = client.get("/api/openapi.json").json()["paths"]["/api/v1/tracking"]["post"]
     fields = schema["requestBody"]["content"]["application/json"]["schema"]["properties"]
     assert set(fields) == {"code", "last4"} and schema["requestBody"]["required"] is True
+
+
+def test_the_app_has_one_dependency_which_the_look_up_awaits_itself(client):
+    """The look-up route is called without FastAPI's dependency solving
+    (``RequestOnlyRoute``), awaiting the app's one dependency, the NUL check, itself: a
+    dependency added to the app would pass it by, so the app keeps that one alone."""
+    assert [d.dependency for d in client.app.router.dependencies] == [refuse_nul]
+    route = next(r for r in api.router.routes if r.path == "/api/v1/tracking")
+    assert isinstance(route, RequestOnlyRoute)
 
 
 def test_a_kept_tracking_view_shows_every_change_at_the_next_look_up(app, world, client):

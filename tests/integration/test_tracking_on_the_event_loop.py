@@ -103,6 +103,41 @@ def test_the_api_on_the_event_loop_answers_as_the_page_does_and_sees_every_chang
     assert not app.guesses.ready  # closed with the app
 
 
+@on_postgres
+def test_a_dropped_connection_fails_one_batch_at_most_and_the_next_look_up_is_answered(app, world):
+    """The look-ups hold their connection while they keep coming: when the database drops
+    one (a restart, a failover), the batch on it hears a plain "unavailable" (503), never
+    a 500, and the look-ups after it are answered on a fresh connection."""
+    code = _receive(app, world)
+    guesses = AsyncGuesses(app.settings.database_url)
+    worker = Worker(app, guesses)
+
+    async def look():
+        try:
+            return await tracking.track_async(worker, code, "5678", "citizen")
+        except DatabaseUnavailable as exc:
+            return exc
+
+    async def run():
+        await guesses.open()
+        try:
+            first = await look()
+            with app.engine.connect() as conn:
+                dropped = conn.execute(sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                    "AND query LIKE '%motcua_track_guess%'")).scalar_one()
+            return first, dropped, [await look() for _ in range(dropped + 2)]
+        finally:
+            await guesses.close()
+
+    first, dropped, after = asyncio.run(run())
+    assert first.code == code and dropped >= 1
+    failed = [a for a in after if isinstance(a, DatabaseUnavailable)]
+    assert len(failed) <= dropped  # a dropped connection fails the one batch on it, if any
+    assert after[-1].code == code
+
+
 def test_a_database_that_cannot_be_reached_is_said_plainly(app):
     """No server on the port: the look-up waits a bounded time and says so in Vietnamese
     (503 through the API's error mapping), never hangs or answers 500."""

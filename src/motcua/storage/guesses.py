@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
@@ -55,17 +54,6 @@ BATCH = dossier_pg.Statement(
 BATCH_MAX = 64
 
 
-@dataclass(frozen=True)
-class Guess:
-    target: str
-    client: str
-    since: datetime
-    now: datetime
-    attempts: int
-    code: str
-    digits: str
-
-
 class AsyncGuesses:
     """``guess_digits`` of ``ThrottleRepository`` awaited on the event loop.
 
@@ -81,7 +69,7 @@ class AsyncGuesses:
         self._timeout = timeout  # for a connection, before the database is unavailable
         self.statements = 0  # sent so far (how many look-ups shared one, for operators)
         self._pool: AsyncConnectionPool | None = None
-        self._waiting: list[tuple[Guess, asyncio.Future]] = []
+        self._waiting: list[tuple[tuple, asyncio.Future]] = []
         self._sending = 0  # senders running
         self._senders: set[asyncio.Task] = set()  # held: the loop keeps only weak ones
 
@@ -108,52 +96,69 @@ class AsyncGuesses:
         ``ThrottleRepository.guess_digits`` answers on PostgreSQL; ``DatabaseUnavailable``
         when the database cannot be reached."""
         assert self._pool is not None, "open() first"
-        answer = asyncio.get_running_loop().create_future()
-        self._waiting.append((Guess(target, client, since, now, attempts, code, digits),
-                              answer))
+        loop = asyncio.get_running_loop()
+        answer = loop.create_future()
+        # the row as the statement reads it (BATCH), its target key first
+        self._waiting.append(((target, client, since.isoformat(), now.isoformat(), attempts,
+                               code, digits), answer))
         if self._sending < self._size:
             self._sending += 1
-            sender = asyncio.get_running_loop().create_task(self._send())
+            sender = loop.create_task(self._send())
             self._senders.add(sender)
             sender.add_done_callback(self._senders.discard)
         return await answer
 
     async def _send(self) -> None:
         """Send what waits, a batch at a time, until nothing does."""
-        while self._waiting:
-            batch = sorted(self._waiting[:BATCH_MAX], key=lambda w: w[0].target)
-            del self._waiting[:BATCH_MAX]
-            try:
-                answers = await self._run([g for g, _ in batch])
-            except Exception as exc:  # every look-up of the batch hears of it
-                for _, answer in batch:
-                    if not answer.done():
-                        answer.set_exception(exc)
-                continue
-            except BaseException:  # cancelled (the server stops): so are its look-ups
-                for _, answer in batch:
-                    answer.cancel()
-                self._sending -= 1
-                raise
-            for (_, answer), result in zip(batch, answers, strict=True):
-                if not answer.done():  # its request may have gone (a closed client)
-                    answer.set_result(result)
-        self._sending -= 1  # no await since the last look at the queue: none is left behind
+        try:
+            while self._waiting:
+                await self._send_on_one_connection()
+        finally:  # no await since the last look at the queue: none is left behind
+            self._sending -= 1
 
-    async def _run(self, guesses: list[Guess]) -> list[tuple[bool, int | None]]:
+    def _next_batch(self) -> list[tuple[tuple, asyncio.Future]]:
+        batch = sorted(self._waiting[:BATCH_MAX], key=lambda w: w[0][0])
+        del self._waiting[:BATCH_MAX]
+        return batch
+
+    async def _send_on_one_connection(self) -> None:
+        """Batches on one connection, held while look-ups wait (taking and giving back a
+        pooled connection cost as much as a batch's statement): a batch that fails is
+        answered with its error, and the next batch takes a connection again."""
+        batch: list[tuple[tuple, asyncio.Future]] = []
+        connected = False
         try:
             async with self._pool.connection() as conn:
+                connected = True
                 cursor = psycopg.AsyncRawCursor(conn)
-                self.statements += 1
-                batch = json.dumps([
-                    (g.target, g.client, g.since.isoformat(), g.now.isoformat(), g.attempts,
-                     g.code, g.digits) for g in guesses])
-                await cursor.execute(BATCH.sql, BATCH.values({"batch": batch}), prepare=True)
-                rows = await cursor.fetchall()
+                while self._waiting:
+                    batch = self._next_batch()
+                    rows = await self._execute(cursor, [row for row, _ in batch])
+                    for (_, answer), result in zip(batch, rows, strict=True):
+                        if not answer.done():  # its request may have gone (a closed client)
+                            answer.set_result(result)
+                    batch = []
         except (psycopg.OperationalError, PoolTimeout) as exc:
             # the driver's first line only, as the web app's database error handler does
             log.warning("database unavailable: %s: %s", type(exc).__name__,
                         next(iter(str(exc).strip().splitlines()), "")[:200])
-            raise DatabaseUnavailable(UNAVAILABLE) from None
-        by_row = {n: (bool(allowed), version) for n, allowed, version in rows}
-        return [by_row[i + 1] for i in range(len(guesses))]
+            self._fail(batch if connected else self._next_batch(), DatabaseUnavailable(UNAVAILABLE))
+        except Exception as exc:  # every look-up of the batch hears of it
+            self._fail(batch if connected else self._next_batch(), exc)
+        except BaseException:  # cancelled (the server stops): so are its look-ups
+            for _, answer in batch:
+                answer.cancel()
+            raise
+
+    @staticmethod
+    def _fail(batch: list[tuple[tuple, asyncio.Future]], exc: Exception) -> None:
+        for _, answer in batch:
+            if not answer.done():
+                answer.set_exception(exc)
+
+    async def _execute(self, cursor: psycopg.AsyncRawCursor,
+                       rows: list[tuple]) -> list[tuple[bool, int | None]]:
+        self.statements += 1
+        await cursor.execute(BATCH.sql, BATCH.values({"batch": json.dumps(rows)}), prepare=True)
+        by_row = {n: (bool(allowed), version) for n, allowed, version in await cursor.fetchall()}
+        return [by_row[i + 1] for i in range(len(rows))]
