@@ -330,7 +330,8 @@ def sends_json(request: Request) -> bool:
 
 async def refuse_nul(request: Request) -> None:
     """No NUL character anywhere in a request (address, query, form, JSON): PostgreSQL
-    cannot store one, and no person types one (a dependency of every route)."""
+    cannot store one, and no person types one (the app's dependency, awaited by every
+    route; ``RequestOnlyRoute`` awaits it itself)."""
     query = request.scope.get("query_string", b"")  # raw bytes: no URL is built
     found = "\x00" in request.scope["path"] or b"\x00" in query or b"%00" in query
     content_type = request.headers.get("content-type", "")
@@ -349,7 +350,7 @@ async def refuse_nul(request: Request) -> None:
 class RequestOnlyRoute(APIRoute):
     """A route whose endpoint takes the request alone and answers a ``Response``, called
     without FastAPI's dependency solving (on the busiest public request, the look-up, a
-    tenth of its time in the process): the app's one dependency, ``refuse_nul``, is
+    fifth of its time in the process): the app's one dependency, ``refuse_nul``, is
     awaited here instead (``tests/e2e/test_web.py`` holds the app to that one)."""
 
     def get_route_handler(self):
