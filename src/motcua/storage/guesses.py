@@ -58,9 +58,10 @@ class AsyncGuesses:
     """``guess_digits`` of ``ThrottleRepository`` awaited on the event loop.
 
     The look-ups that arrive while a statement is on its way wait for the next one and
-    go together (at most ``BATCH_MAX``); at most ``size`` statements are out at once.
-    Under load each round trip then serves several look-ups (what a round trip costs,
-    on both sides, is most of a look-up's cost); alone, a look-up waits for nobody.
+    go together (at most ``BATCH_MAX``); ``size`` senders, each with a connection it
+    holds, send them, so at most ``size`` statements are out at once. Under load each
+    round trip then serves several look-ups (what a round trip costs, on both sides, is
+    most of a look-up's cost); alone, a look-up waits for nobody.
     """
 
     def __init__(self, url: str, size: int = 2, timeout: float = 10.0) -> None:
@@ -70,23 +71,33 @@ class AsyncGuesses:
         self.statements = 0  # sent so far (how many look-ups shared one, for operators)
         self._pool: AsyncConnectionPool | None = None
         self._waiting: list[tuple[tuple, asyncio.Future]] = []
-        self._sending = 0  # senders running
-        self._senders: set[asyncio.Task] = set()  # held: the loop keeps only weak ones
+        self._idle: list[asyncio.Future] = []  # senders waiting for look-ups
+        self._senders: list[asyncio.Task] = []
 
     @property
     def ready(self) -> bool:
         return self._pool is not None
 
     async def open(self) -> None:
+        """The pool and its senders, on the loop that serves the look-ups."""
         pool = AsyncConnectionPool(
             self._conninfo, min_size=1, max_size=self._size, open=False, timeout=self._timeout,
             # autocommit: each batch is its own transaction; prepared at first use
             kwargs={"autocommit": True, "prepare_threshold": 0, "options": self._options})
         await pool.open(wait=False)
         self._pool = pool
+        loop = asyncio.get_running_loop()
+        self._senders = [loop.create_task(self._sender()) for _ in range(self._size)]
 
     async def close(self) -> None:
         pool, self._pool = self._pool, None
+        senders, self._senders = self._senders, []
+        for sender in senders:
+            sender.cancel()
+        await asyncio.gather(*senders, return_exceptions=True)
+        for _, answer in self._waiting:  # the server stops: so do the look-ups left
+            answer.cancel()
+        self._waiting.clear()
         if pool is not None:
             await pool.close()
 
@@ -96,25 +107,33 @@ class AsyncGuesses:
         ``ThrottleRepository.guess_digits`` answers on PostgreSQL; ``DatabaseUnavailable``
         when the database cannot be reached."""
         assert self._pool is not None, "open() first"
-        loop = asyncio.get_running_loop()
-        answer = loop.create_future()
+        answer = asyncio.get_running_loop().create_future()
         # the row as the statement reads it (BATCH), its target key first
         self._waiting.append(((target, client, since.isoformat(), now.isoformat(), attempts,
                                code, digits), answer))
-        if self._sending < self._size:
-            self._sending += 1
-            sender = loop.create_task(self._send())
-            self._senders.add(sender)
-            sender.add_done_callback(self._senders.discard)
+        if len(self._waiting) == 1 and self._idle:
+            # the queue was empty: wake a sender (with more waiting, one is already awake,
+            # or every sender is busy and takes them when its statement returns)
+            self._idle.pop().set_result(None)
         return await answer
 
-    async def _send(self) -> None:
-        """Send what waits, a batch at a time, until nothing does."""
-        try:
-            while self._waiting:
-                await self._send_on_one_connection()
-        finally:  # no await since the last look at the queue: none is left behind
-            self._sending -= 1
+    async def _sender(self) -> None:
+        """One sender, for as long as the pool is open."""
+        while True:
+            await self._look_ups()
+            await self._send_on_one_connection()
+
+    async def _look_ups(self) -> None:
+        """Returns when look-ups wait (at once if some already do)."""
+        while not self._waiting:
+            woken = asyncio.get_running_loop().create_future()
+            self._idle.append(woken)
+            try:
+                await woken
+            except BaseException:
+                if woken in self._idle:
+                    self._idle.remove(woken)
+                raise
 
     def _next_batch(self) -> list[tuple[tuple, asyncio.Future]]:
         batch = sorted(self._waiting[:BATCH_MAX], key=lambda w: w[0][0])
@@ -122,16 +141,17 @@ class AsyncGuesses:
         return batch
 
     async def _send_on_one_connection(self) -> None:
-        """Batches on one connection, held while look-ups wait (taking and giving back a
-        pooled connection cost as much as a batch's statement): a batch that fails is
-        answered with its error, and the next batch takes a connection again."""
+        """Batches on one connection, held while the sender lives (taking and giving back
+        a pooled connection cost about as much as a batch's statement): a batch that fails
+        is answered with its error, and the next batch takes a connection again."""
         batch: list[tuple[tuple, asyncio.Future]] = []
         connected = False
         try:
             async with self._pool.connection() as conn:
                 connected = True
                 cursor = psycopg.AsyncRawCursor(conn)
-                while self._waiting:
+                while True:
+                    await self._look_ups()
                     batch = self._next_batch()
                     rows = await self._execute(cursor, [row for row, _ in batch])
                     for (_, answer), result in zip(batch, rows, strict=True):
