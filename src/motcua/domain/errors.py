@@ -110,6 +110,13 @@ class DatabaseUnavailable(MotcuaError):
 
     code = "csdl_tam_ngung"
 
+    @staticmethod
+    def logged(cause: BaseException) -> str:
+        """What the log says of the driver's error: its type and first line, never the
+        statement or its parameters (personal data, and a 1,500-word search would log 30
+        times its size)."""
+        return f"{type(cause).__name__}: {next(iter(str(cause).strip().splitlines()), '')[:200]}"
+
 
 class AuditChainBroken(MotcuaError):
     """A dossier's audit events were edited, removed or reordered."""

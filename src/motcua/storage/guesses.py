@@ -141,30 +141,28 @@ class AsyncGuesses:
         return batch
 
     async def _send_on_one_connection(self) -> None:
-        """Batches on one connection, held while the sender lives (taking and giving back
-        a pooled connection cost about as much as a batch's statement): a batch that fails
-        is answered with its error, and the next batch takes a connection again."""
+        """Batches on one connection, held while the sender lives, idle or not (taking and
+        giving back a pooled connection cost about as much as a batch's statement): a
+        batch that fails is answered with its error, and the next batch takes a
+        connection again."""
         batch: list[tuple[tuple, asyncio.Future]] = []
-        connected = False
         try:
             async with self._pool.connection() as conn:
-                connected = True
                 cursor = psycopg.AsyncRawCursor(conn)
                 while True:
-                    await self._look_ups()
+                    await self._look_ups()  # at once, unless another sender took them
                     batch = self._next_batch()
                     rows = await self._execute(cursor, [row for row, _ in batch])
                     for (_, answer), result in zip(batch, rows, strict=True):
                         if not answer.done():  # its request may have gone (a closed client)
                             answer.set_result(result)
                     batch = []
-        except (psycopg.OperationalError, PoolTimeout) as exc:
-            # the driver's first line only, as the web app's database error handler does
-            log.warning("database unavailable: %s: %s", type(exc).__name__,
-                        next(iter(str(exc).strip().splitlines()), "")[:200])
-            self._fail(batch if connected else self._next_batch(), DatabaseUnavailable(UNAVAILABLE))
         except Exception as exc:  # every look-up of the batch hears of it
-            self._fail(batch if connected else self._next_batch(), exc)
+            if isinstance(exc, psycopg.OperationalError | PoolTimeout):
+                log.warning("database unavailable: %s", DatabaseUnavailable.logged(exc))
+                exc = DatabaseUnavailable(UNAVAILABLE)
+            # no batch taken: no connection could be had, and the next batch hears so
+            self._fail(batch or self._next_batch(), exc)
         except BaseException:  # cancelled (the server stops): so are its look-ups
             for _, answer in batch:
                 answer.cancel()

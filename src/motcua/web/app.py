@@ -145,11 +145,7 @@ def create_app(ctx, secret_key: str | None = None) -> FastAPI:
     async def database_error(request: Request, exc: DBAPIError):
         if not (exc.connection_invalidated or isinstance(exc, OperationalError)):
             raise exc
-        # the driver's first line only: never the statement or its parameters (personal
-        # data, and a 1,500-word search would log 30 times its size)
-        cause = exc.orig or exc
-        first_line = next(iter(str(cause).strip().splitlines()), "")[:200]
-        log.warning("database unavailable: %s: %s", type(cause).__name__, first_line)
+        log.warning("database unavailable: %s", DatabaseUnavailable.logged(exc.orig or exc))
         error = DatabaseUnavailable(
             "Cơ sở dữ liệu tạm thời không truy cập được; thao tác chưa được ghi. "
             "Vui lòng thử lại sau ít phút.")
